@@ -1,0 +1,23 @@
+"""Shared pytest configuration: stable doctest output and a headless backend."""
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True)
+def _stable_numpy_printing(doctest_namespace):
+    np.set_printoptions(precision=4, suppress=True, legacy="1.25")
+    doctest_namespace["np"] = np
+    yield
+
+
+@pytest.fixture
+def pyplot():
+    """Give tests matplotlib.pyplot and close every figure afterwards."""
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
