@@ -1,7 +1,13 @@
 """sklearn_dnn: build and improve deep neural networks the scikit-learn way."""
 
+from ._multilayer import DNNClassifier, DNNRegressor
+from .augment import ImageAugmenter
+
 __version__ = "0.1.0"
 
 __all__ = [
+    "DNNClassifier",
+    "DNNRegressor",
+    "ImageAugmenter",
     "__version__",
 ]

@@ -1,0 +1,94 @@
+"""Private training hooks: gradient norms and clipping, stopping rules.
+
+The epoch loop calls ``on_grad_computed(net)`` after each backward pass and
+before the optimizer step, and ``on_epoch_end(record)`` once per epoch.  An
+``on_epoch_end`` returning True means "no improvement for long enough"; the
+loop then asks the optimizer whether to really stop.
+"""
+
+import numpy as np
+
+
+class GradientNormHook:
+    """Record each layer's mean ``||dW||_2`` per epoch and clip the gradient.
+
+    Norms are recorded before clipping, so they show what backprop produced.
+    """
+
+    def __init__(self, max_grad_norm=None):
+        self.max_grad_norm = max_grad_norm
+        self._sums = None
+        self._count = 0
+
+    def on_grad_computed(self, net):
+        norms = [np.sqrt(np.dot(dW.ravel(), dW.ravel())) for dW in net.coef_grads]
+        if self._sums is None:
+            self._sums = np.zeros(len(norms))
+        self._sums += norms
+        self._count += 1
+        if self.max_grad_norm is not None:
+            total = np.sqrt(np.dot(net.grad, net.grad))
+            if total > self.max_grad_norm:
+                net.grad *= self.max_grad_norm / total
+
+    def on_epoch_end(self, record):
+        record["grad_norms"] = self._sums / max(self._count, 1)
+        self._sums, self._count = None, 0
+        return False
+
+
+class LossPlateauHook:
+    """Stop when the training cost has not improved by ``tol`` for a while."""
+
+    def __init__(self, tol, n_iter_no_change, best_loss=np.inf):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.best_loss = best_loss
+        self.misses = 0
+
+    def on_epoch_end(self, record):
+        loss = record["loss"]
+        self.misses = 0 if loss < self.best_loss - self.tol else self.misses + 1
+        self.best_loss = min(self.best_loss, loss)
+        return self.misses >= self.n_iter_no_change
+
+    def reset(self):
+        self.misses = 0
+
+
+class EarlyStoppingHook:
+    """Score the dev set each epoch and keep the parameters of the best epoch.
+
+    ``score_dev(net)`` and ``cost_dev(net)`` are given by the estimator; the
+    best score and the "improved by ``tol``" counter are tracked separately.
+    """
+
+    def __init__(self, score_dev, cost_dev, tol, n_iter_no_change):
+        self.score_dev = score_dev
+        self.cost_dev = cost_dev
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.best_score = -np.inf
+        self.best_epoch = None
+        self.best_theta = None
+        self.misses = 0
+
+    def on_epoch_end(self, record):
+        net = record["net"]
+        score = self.score_dev(net)
+        record["dev_score"] = score
+        record["dev_loss"] = self.cost_dev(net)
+        improved_by_tol = score > self.best_score + self.tol
+        self.misses = 0 if improved_by_tol else self.misses + 1
+        if score > self.best_score:
+            self.best_score = score
+            self.best_epoch = record["epoch"]
+            self.best_theta = net.theta.copy()
+        return self.misses >= self.n_iter_no_change
+
+    def reset(self):
+        self.misses = 0
+
+    def restore_best(self, net):
+        if self.best_theta is not None:
+            net.theta[...] = self.best_theta

@@ -1,0 +1,171 @@
+"""Parameter and attribute text shared by the estimators' docstrings."""
+
+NETWORK_PARAMETERS = """\
+hidden_layer_sizes : array-like of int, default=(100,)
+        The ``i``-th element is the number of units of the ``i``-th hidden
+        layer; an empty sequence gives a network with no hidden layer.
+
+    activation : {"relu", "leaky_relu", "tanh", "logistic", "identity"}, \
+default="relu"
+        Activation of the hidden layers (``leaky_relu`` has slope 0.01 below 0).
+
+    init : {"auto", "he", "xavier", "glorot_uniform", "zeros", "normal"} or \
+callable, default="auto"
+        Weight initialisation. ``"he"``: ``N(0, 2/n[l-1])``; ``"xavier"``:
+        ``N(0, 1/n[l-1])``; ``"glorot_uniform"``: scikit-learn's MLP scheme;
+        ``"zeros"``: all zeros (symmetry is never broken); ``"normal"``:
+        ``0.01 * N(0, 1)``; ``"auto"``: He for relu/leaky_relu, Xavier
+        otherwise. A callable ``init(n_in, n_out, rng) -> W`` returns the
+        ``(n_in, n_out)`` weights of one layer. Biases start at zero.
+
+    penalty : {"l2", "l1", "elasticnet"} or None, default="l2"
+        Weight penalty added to the cost ``J`` (biases are never penalised),
+        with ``m`` the (weighted) number of examples of the mini-batch:
+        ``alpha/(2m) sum ||W||_F^2`` (l2), ``alpha/m sum ||W||_1`` (l1),
+        ``alpha/m (l1_ratio sum ||W||_1 + (1 - l1_ratio)/2 sum ||W||_F^2)``
+        (elasticnet).
+
+    alpha : float, default=1e-4
+        The regularization strength lambda (non-negative).
+
+    l1_ratio : float, default=0.15
+        Mix of L1 in the elastic-net penalty; used only with
+        ``penalty="elasticnet"``.
+
+    keep_prob : float or array-like of float, default=1.0
+        Keep probability of inverted dropout on the hidden activations during
+        training: ``a = a * d / keep_prob`` with ``d = rand < keep_prob``. One
+        value for all hidden layers or one per hidden layer, each in (0, 1].
+        Prediction never drops units, and a layer with ``keep_prob=1`` draws
+        no mask. Needs a stochastic solver ("sgd" or "adam").
+
+    solver : {"sgd", "adam", "lbfgs"}, default="adam"
+        The optimizer. "lbfgs" is full-batch (scipy's L-BFGS-B); it ignores
+        the mini-batch options, ``early_stopping``, ``max_grad_norm`` and
+        ``augment``.
+
+    batch_size : int or "auto", default="auto"
+        Mini-batch size of the stochastic solvers; "auto" is
+        ``min(200, n_samples)``.
+
+    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule of ``solver="sgd"``.
+
+    learning_rate_init : float, default=1e-3
+        Initial learning rate of "sgd" and "adam".
+
+    power_t : float, default=0.5
+        Exponent of the "invscaling" schedule.
+
+    max_iter : int, default=200
+        Maximum number of epochs (iterations for "lbfgs").
+
+    shuffle : bool, default=True
+        Whether to shuffle the examples at each epoch.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the initialisation, the dev split, shuffling, dropout masks and
+        augmentation, drawn in that order from one random state. Pass an int
+        for reproducible, bit-identical results.
+
+    tol : float, default=1e-4
+        Improvement of the training cost (or of the dev score with
+        ``early_stopping``) below which an epoch counts as no improvement;
+        the gradient tolerance of "lbfgs".
+
+    verbose : int, default=0
+        Print the cost after every epoch when positive.
+
+    warm_start : bool, default=False
+        Start ``fit`` from the previous solution (with a new optimizer that
+        uses the current ``learning_rate_init``).
+
+    momentum : float, default=0.9
+        Momentum of "sgd", in [0, 1].
+
+    nesterovs_momentum : bool, default=True
+        Use Nesterov's momentum with "sgd".
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data as a dev set
+        (stratified for single-output classifiers), stop after
+        ``n_iter_no_change`` epochs without an improvement of the dev score
+        by ``tol``, and restore the parameters of the epoch with the best dev
+        score.
+
+    validation_fraction : float, default=0.1
+        Fraction of the training data held out with ``early_stopping``.
+
+    beta_1, beta_2 : float, default=0.9, 0.999
+        Decay rates of Adam's first and second moment estimates, in [0, 1).
+
+    epsilon : float, default=1e-8
+        Adam's numerical-stability constant.
+
+    n_iter_no_change : int, default=10
+        Number of epochs without improvement after which training stops.
+
+    max_grad_norm : float or None, default=None
+        If set, the whole gradient is rescaled before each update so that its
+        global L2 norm is at most this value (against exploding gradients).
+
+    augment : object with an ``augment(X_batch, random_state)`` method or None, \
+default=None
+        Applied to each training mini-batch only, never to the dev set nor in
+        ``predict``; for example :class:`~sklearn_dnn.ImageAugmenter`."""
+
+FITTED_ATTRIBUTES = """\
+loss_ : float
+        The cost J (penalty included) of the last epoch.
+
+    best_loss_ : float or None
+        The lowest cost reached; with early stopping, the cost of the best
+        epoch.
+
+    loss_curve_ : ndarray of shape (n_iter_,)
+        The cost J, penalty included, averaged over each epoch's mini-batches
+        (one value per iteration for "lbfgs").
+
+    validation_scores_ : ndarray of shape (n_iter_,) or None
+        Dev-set score after each epoch (``early_stopping`` only).
+
+    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+        Dev-set cost J after each epoch (``early_stopping`` only).
+
+    best_validation_score_ : float or None
+        The best dev-set score; the restored model scores exactly this on the
+        dev set.
+
+    best_epoch_ : int or None
+        Index (from 0, into ``loss_curve_``) of the epoch whose parameters
+        were restored by early stopping.
+
+    gradient_norms_ : ndarray of shape (n_iter_, n_layers_ - 1)
+        Mean L2 norm of each layer's ``dW`` per epoch, before clipping.
+
+    t_ : int
+        Number of training examples seen by the solver.
+
+    coefs_ : list of ndarray of shape (n[l-1], n[l])
+        ``W[l]`` is ``coefs_[l-1]``.
+
+    intercepts_ : list of ndarray of shape (n[l],)
+        ``b[l]`` is ``intercepts_[l-1]``.
+
+    n_features_in_ : int
+        Number of features seen during fit.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen during fit, when they are all strings.
+
+    n_iter_ : int
+        Number of epochs (iterations for "lbfgs") run.
+
+    n_layers_ : int
+        Number of layers, input and output included.
+
+    n_outputs_ : int
+        Number of output units.
+
+    out_activation_ : str
+        Activation of the output layer."""

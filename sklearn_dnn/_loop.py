@@ -1,0 +1,107 @@
+"""The epoch loop of the stochastic solvers (sgd, adam).
+
+Per epoch: shuffle, then per mini-batch gather, augment, forward/backward,
+gradient hooks, optimizer step; then the epoch hooks and the schedule.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class TrainingDiverged(ArithmeticError):
+    """The cost J became non-finite during training."""
+
+
+def _batch_slices(n, batch_size):
+    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+
+
+def run_epochs(
+    net,
+    optimizer,
+    X,
+    Y,
+    sample_weight,
+    *,
+    n_epochs,
+    batch_size,
+    shuffle,
+    rng,
+    augment,
+    grad_hooks,
+    epoch_hooks,
+    stop_hook,
+    t_start,
+    epoch_start=0,
+    verbose=0,
+):
+    """Train ``net`` in place for at most ``n_epochs`` epochs.
+
+    Returns ``(history, t)``: one dict per epoch (``loss``, and what the epoch
+    hooks add) and the number of examples seen.  Raises ``TrainingDiverged``
+    as soon as J is not finite.
+    """
+    n = X.shape[0]
+    slices = _batch_slices(n, batch_size)
+    dense = not sp.issparse(X)
+    X_batch_buffer = (
+        np.empty((min(batch_size, n), X.shape[1]), X.dtype) if dense else None
+    )
+    Y_batch_buffer = np.empty((min(batch_size, n), Y.shape[1]), Y.dtype)
+    indices = np.arange(n)
+    history, t = [], t_start
+    for epoch in range(epoch_start, epoch_start + n_epochs):
+        if shuffle:
+            rng.shuffle(indices)
+        accumulated = 0.0
+        for batch in slices:
+            m = batch.stop - batch.start
+            if shuffle:
+                rows = indices[batch]
+                if dense:
+                    X_batch = np.take(X, rows, axis=0, out=X_batch_buffer[:m])
+                else:
+                    X_batch = X[rows]
+                Y_batch = np.take(Y, rows, axis=0, out=Y_batch_buffer[:m])
+                sw_batch = None if sample_weight is None else sample_weight[rows]
+            else:
+                X_batch, Y_batch = X[batch], Y[batch]
+                sw_batch = None if sample_weight is None else sample_weight[batch]
+            if augment is not None:
+                X_batch = _augmented(augment, X_batch, rng)
+            J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
+            if not np.isfinite(J):
+                raise TrainingDiverged(f"the cost J became {J} at epoch {epoch + 1}")
+            for hook in grad_hooks:
+                hook.on_grad_computed(net)
+            optimizer.update(net.theta, net.grad)
+            accumulated += J * m
+        t += n
+        record = {"epoch": epoch, "loss": accumulated / n, "net": net}
+        stalled = False
+        for hook in epoch_hooks:
+            stalled = hook.on_epoch_end(record) or stalled
+        del record["net"]
+        history.append(record)
+        optimizer.iteration_ends(t)
+        if verbose:
+            print(f"Iteration {epoch + 1}, loss = {record['loss']:.8f}")
+        if stalled and stop_hook is not None:
+            if optimizer.trigger_stopping(
+                f"No improvement for {stop_hook.n_iter_no_change} consecutive epochs.",
+                verbose,
+            ):
+                break
+            stop_hook.reset()
+    return history, t
+
+
+def _augmented(augment, X_batch, rng):
+    new = augment.augment(X_batch, rng)
+    new = np.asarray(new.toarray() if sp.issparse(new) else new, dtype=X_batch.dtype)
+    if new.shape != X_batch.shape:
+        raise ValueError(
+            f"augment.augment returned shape {new.shape} for a batch of shape "
+            f"{X_batch.shape}; it must keep the shape."
+        )
+    return new
