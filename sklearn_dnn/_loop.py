@@ -7,6 +7,8 @@ gradient hooks, optimizer step; then the epoch hooks and the schedule.
 import numpy as np
 import scipy.sparse as sp
 
+from ._progress import notify_epoch
+
 
 class TrainingDiverged(ArithmeticError):
     """The cost J became non-finite during training."""
@@ -84,6 +86,7 @@ def run_epochs(
         del record["net"]
         history.append(record)
         optimizer.iteration_ends(t)
+        notify_epoch(epoch - epoch_start + 1, n_epochs, record["loss"])
         if verbose:
             print(f"Iteration {epoch + 1}, loss = {record['loss']:.8f}")
         if stalled and stop_hook is not None:
