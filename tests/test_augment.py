@@ -6,10 +6,11 @@ import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import ndimage
-from sklearn.exceptions import NotFittedError
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.estimator_checks import estimator_checks_generator
 
-from sklearn_dnn import ImageAugmenter
+from sklearn_dnn import DNNClassifier, DNNRegressor, ImageAugmenter
 from sklearn_dnn.augment import _warp
 
 EVERY_DISTORTION = {
@@ -384,3 +385,110 @@ def checks_that_apply():
 @pytest.mark.parametrize("estimator, check", checks_that_apply())
 def test_sklearn_compatible_transformer(estimator, check):
     check(estimator)
+
+
+# --- inside the estimators ------------------------------------------------
+
+
+class RecordingAugmenter(ImageAugmenter):
+    """An ImageAugmenter that logs a copy of every batch it is given."""
+
+    def augment(self, X_batch, random_state):
+        self.batches.append(np.array(X_batch, copy=True))
+        return super().augment(X_batch, random_state)
+
+
+def recording_augmenter(**options):
+    augmenter = RecordingAugmenter((4, 4), **options)
+    augmenter.batches = []
+    return augmenter
+
+
+def tagged_images(n=50, seed=0):
+    """Images whose first pixel is the row number, to tell rows apart."""
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(size=(n, 16))
+    X[:, 0] = np.arange(n)
+    y = (X[:, 5] > 0.5).astype(int)
+    return X, y
+
+
+def rows_seen(augmenter):
+    return [batch[:, 0].astype(int) for batch in augmenter.batches]
+
+
+def test_training_batches_only_are_augmented_never_the_dev_set():
+    X, y = tagged_images(n=50)
+    augmenter = recording_augmenter()
+    clf = DNNClassifier(
+        hidden_layer_sizes=(5,),
+        augment=augmenter,
+        early_stopping=True,
+        validation_fraction=0.2,
+        batch_size=16,
+        max_iter=3,
+        n_iter_no_change=100,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+
+    # 40 training rows per epoch, in batches of 16, 16 and 8.
+    batches = rows_seen(augmenter)
+    assert [len(rows) for rows in batches] == [16, 16, 8] * 3
+    epochs = [np.concatenate(batches[i : i + 3]) for i in range(0, 9, 3)]
+    training_rows = set(epochs[0])
+    assert len(training_rows) == 40
+    assert all(sorted(rows) == sorted(training_rows) for rows in epochs)
+    # The 10 dev rows were never given to the augmenter.
+    assert len(set(range(50)) - training_rows) == 10
+
+
+def test_predict_and_score_never_augment():
+    X, y = tagged_images()
+    augmenter = recording_augmenter(noise_std=0.1)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(5,), augment=augmenter, max_iter=2, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    augmenter.batches.clear()
+    clf.predict(X), clf.predict_proba(X), clf.score(X, y)
+    assert augmenter.batches == []
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_augmenter_at_defaults_trains_like_no_augmenter(dtype):
+    # It draws no random numbers and returns the batch unchanged, so the
+    # training run is bit-identical; a distorting one changes it.
+    X, y = tagged_images()
+    X = X.astype(dtype)
+    params = {"hidden_layer_sizes": (5,), "max_iter": 3, "random_state": 0}
+    fits = {}
+    for name, augment in [
+        ("none", None),
+        ("defaults", ImageAugmenter((4, 4))),
+        ("shift", ImageAugmenter((4, 4), max_shift=1)),
+    ]:
+        with pytest.warns(ConvergenceWarning):
+            fits[name] = DNNRegressor(**params, augment=augment).fit(X, y)
+    for a, b in zip(fits["none"].coefs_, fits["defaults"].coefs_):
+        assert a.dtype == dtype
+        assert_array_equal(a, b)
+    assert not np.array_equal(fits["none"].coefs_[0], fits["shift"].coefs_[0])
+
+
+def test_partial_fit_augments_the_batch_it_is_given():
+    X, y = tagged_images(n=30)
+    augmenter = recording_augmenter()
+    clf = DNNClassifier(hidden_layer_sizes=(5,), augment=augmenter, random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1])
+    assert sorted(np.concatenate(rows_seen(augmenter))) == list(range(30))
+
+
+def test_augmenter_parameters_are_searchable_through_the_estimator():
+    clf = DNNClassifier(augment=ImageAugmenter((8, 8), max_shift=1))
+    clf.set_params(augment__max_rotation=10.0)
+    copy = clone(clf)
+    assert copy.augment is not clf.augment
+    assert copy.get_params()["augment__max_rotation"] == 10.0
