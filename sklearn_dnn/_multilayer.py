@@ -255,7 +255,8 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             X = X.tocsr()
 
         if incremental and hasattr(self, "_random_state"):
-            rng = self._random_state
+            # A copy: a partial_fit that fails must not consume random numbers.
+            rng = copy.deepcopy(self._random_state)
         else:
             rng = check_random_state(self.random_state)
 
