@@ -2,6 +2,7 @@
 
 from ._multilayer import DNNClassifier, DNNRegressor
 from .augment import ImageAugmenter
+from .preprocessing import InputNormalizer
 
 __version__ = "0.1.0"
 
@@ -9,5 +10,6 @@ __all__ = [
     "DNNClassifier",
     "DNNRegressor",
     "ImageAugmenter",
+    "InputNormalizer",
     "__version__",
 ]
