@@ -1,0 +1,473 @@
+"""Gradient checking: two-sided differences against backpropagation.
+
+``gradient_check`` evaluates the estimator's own cost ``J`` (penalty included,
+dropout off) through the very ``Network`` code that ``fit`` runs, so a bug in
+the backward pass users train with is a bug the check sees.  Nothing of the
+forward or backward pass is re-implemented here.
+
+Two schemes are offered:
+
+* the **full check** perturbs every coordinate ``theta_i`` of the parameter
+  vector, ``approx_i = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)``,
+  and costs ``2 * n_parameters`` evaluations of ``J``;
+* the **randomized check** (``n_directions=k``) compares directional
+  derivatives ``(J(theta + eps v) - J(theta - eps v)) / (2 eps)`` with
+  ``grad . v`` along ``k`` random unit directions ``v`` drawn inside each
+  parameter block ``W[l]``, ``b[l]``, so it costs ``4 * L * k`` evaluations
+  whatever the width of the layers, and a wrong block is still located.
+"""
+
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+
+from ._compat import Interval, validate_params
+from ._multilayer import BaseDNN
+
+#: ``difference <= GREAT`` is "great", ``<= CHECK`` is "check", above is "bug".
+GREAT = 1e-7
+CHECK = 1e-3
+
+# Hidden activations whose derivative jumps at 0: a step across the jump makes
+# the two-sided difference average two slopes.
+_KINKED_ACTIVATIONS = frozenset({"relu", "leaky_relu"})
+
+
+def relative_difference(approx, grad):
+    """Return ``||approx - grad||_2 / (||approx||_2 + ||grad||_2)``.
+
+    Two zero vectors agree perfectly (0.0); an empty comparison is NaN.
+    """
+    approx = np.asarray(approx, dtype=np.float64)
+    grad = np.asarray(grad, dtype=np.float64)
+    if approx.size == 0:
+        return float("nan")
+    denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
+    if denominator == 0:
+        return 0.0
+    return float(np.linalg.norm(approx - grad) / denominator)
+
+
+def verdict(difference):
+    """Return ``"great"``, ``"check"`` or ``"bug"`` for a relative difference.
+
+    A NaN difference (nothing could be compared) is ``"check"``.
+    """
+    if np.isnan(difference):
+        return "check"
+    if difference <= GREAT:
+        return "great"
+    if difference <= CHECK:
+        return "check"
+    return "bug"
+
+
+class GradientCheckResult:
+    """The outcome of :func:`gradient_check`.
+
+    Attributes
+    ----------
+    difference : float
+        ``||approx - grad||_2 / (||approx||_2 + ||grad||_2)`` over everything
+        that was compared (every coordinate, or every random direction).
+    verdict : {"great", "check", "bug"}
+        ``"great"`` if ``difference <= 1e-7``, ``"check"`` if ``<= 1e-3``,
+        ``"bug"`` above.
+    per_parameter : dict of str to float
+        The same figure for each parameter block, keyed ``"W[1]"``, ``"b[1]"``,
+        ``"W[2]"``, ... (course numbering, layer 1 = first hidden layer). NaN
+        for a block of which nothing could be compared.
+    per_parameter_verdict : dict of str to str
+        The verdict of each block.
+    worst : str
+        The block with the largest difference. Backprop passes an error made
+        in layer ``l`` on to every layer below it, so when several layers are
+        off, look first at the highest-numbered one.
+    approx, grad : ndarray of shape (n_compared,)
+        The two-sided differences and backprop's values they were compared
+        with: one per coordinate (full check) or per direction (randomized
+        check), in the order of ``per_parameter``; skipped items are left out.
+    epsilon : float
+        The step.
+    n_directions : int or None
+        Random directions per parameter block, or None for the full check.
+    n_parameters : int
+        Number of parameters of the network.
+    n_cost_evaluations : int
+        Evaluations of ``J`` by two-sided differences (backprop's single
+        ``cost_and_grad`` call is not counted). ReLU-type networks need one
+        more forward pass per evaluation to look for kinks.
+    kinks : dict of str to list
+        What was left out because its ``+-epsilon`` step crossed a kink (a
+        ReLU/leaky-ReLU switching on or off, or a weight changing sign under an
+        L1 penalty), where a difference quotient measures the average of two
+        slopes rather than the gradient. Full check: the index tuples of the
+        skipped coordinates of each block; randomized check: the numbers of
+        the skipped directions of each block. Only blocks with skips appear.
+    n_kinks : int
+        Total number of skipped coordinates or directions.
+    dtype : numpy.dtype
+        The dtype the estimator computes in.
+    dtype_note : str or None
+        Set when the network was checked on a float64 copy (float32
+        estimators: ``epsilon=1e-7`` is below float32 resolution).
+
+    See Also
+    --------
+    gradient_check : Compute this result.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_dnn import DNNClassifier, gradient_check
+    >>> X, y = make_classification(n_samples=20, n_features=4, random_state=0)
+    >>> result = gradient_check(DNNClassifier((5,), random_state=0), X, y)
+    >>> result.verdict
+    'great'
+    >>> list(result.per_parameter)
+    ['W[1]', 'b[1]', 'W[2]', 'b[2]']
+    """
+
+    def __init__(
+        self,
+        *,
+        difference,
+        per_parameter,
+        approx,
+        grad,
+        epsilon,
+        n_directions,
+        n_parameters,
+        n_cost_evaluations,
+        kinks,
+        dtype,
+        dtype_note,
+    ):
+        self.difference = difference
+        self.verdict = verdict(difference)
+        self.per_parameter = per_parameter
+        self.per_parameter_verdict = {
+            name: verdict(value) for name, value in per_parameter.items()
+        }
+        self.approx = approx
+        self.grad = grad
+        self.epsilon = epsilon
+        self.n_directions = n_directions
+        self.n_parameters = n_parameters
+        self.n_cost_evaluations = n_cost_evaluations
+        self.kinks = kinks
+        self.n_kinks = sum(len(items) for items in kinks.values())
+        self.dtype = dtype
+        self.dtype_note = dtype_note
+
+    @property
+    def worst(self):
+        """The parameter block with the largest relative difference."""
+        values = {
+            name: value
+            for name, value in self.per_parameter.items()
+            if not np.isnan(value)
+        }
+        return max(values, key=values.get) if values else None
+
+    def __repr__(self):
+        return (
+            f"GradientCheckResult(difference={self.difference:.3g}, "
+            f"verdict={self.verdict!r})"
+        )
+
+    def __str__(self):
+        if self.n_directions is None:
+            scheme = f"all {self.n_parameters} coordinates"
+            unit = "coordinates"
+        else:
+            scheme = (
+                f"{self.n_directions} random directions per parameter block "
+                f"({self.n_parameters} parameters)"
+            )
+            unit = "directions"
+        lines = [
+            f"Gradient check: two-sided differences, epsilon={self.epsilon:g}, "
+            f"{scheme}",
+            f"difference = {self.difference:.3e}  ->  {self.verdict}",
+            "",
+            f"{'parameter':<10} {'difference':>12}  verdict",
+        ]
+        for name, value in self.per_parameter.items():
+            shown = "n/a" if np.isnan(value) else f"{value:.3e}"
+            lines.append(f"{name:<10} {shown:>12}  {self.per_parameter_verdict[name]}")
+        lines += ["", f"{self.n_cost_evaluations} cost evaluations"]
+        if self.n_kinks:
+            where = ", ".join(f"{name}: {len(v)}" for name, v in self.kinks.items())
+            lines.append(
+                f"{self.n_kinks} {unit} skipped: their step crossed a kink "
+                f"(ReLU or |w| at 0) ({where})"
+            )
+        if self.dtype_note:
+            lines.append(self.dtype_note)
+        if self.verdict != "great":
+            lines.append(
+                f"Largest difference in {self.worst}. An error in layer l's "
+                "backward pass also reaches every layer below it: look first "
+                "at the highest-numbered layer that is not 'great'."
+            )
+        return "\n".join(lines)
+
+
+class _CostProbe:
+    """Evaluate ``J`` of ``net`` on both sides of a step and spot kinks."""
+
+    def __init__(self, net, X, Y, sample_weight):
+        self.net, self.X, self.Y, self.sample_weight = net, X, Y, sample_weight
+        self.watch_activations = (
+            net.activation in _KINKED_ACTIVATIONS and net.n_weight_layers > 1
+        )
+        self.l1 = net.alpha > 0 and (
+            net.penalty == "l1" or (net.penalty == "elasticnet" and net.l1_ratio > 0)
+        )
+        self.n_evaluations = 0
+
+    def _cost_and_pattern(self):
+        self.n_evaluations += 1
+        J = self.net.cost(self.X, self.Y, self.sample_weight)
+        if not self.watch_activations:
+            return J, None
+        return J, [A > 0 for A in self.net.hidden_activations(self.X)]
+
+    def two_sided(self, index, plus, minus):
+        """Return ``(J_plus, J_minus, crossed_a_kink)``.
+
+        ``theta[index]`` is set to ``plus``, then ``minus``, then restored.
+        A kink was crossed when a hidden unit is on for one side and off for
+        the other for some example.
+        """
+        theta = self.net.theta
+        base = theta[index].copy()
+        theta[index] = plus
+        J_plus, pattern_plus = self._cost_and_pattern()
+        theta[index] = minus
+        J_minus, pattern_minus = self._cost_and_pattern()
+        theta[index] = base
+        crossed = pattern_plus is not None and any(
+            not np.array_equal(p, q) for p, q in zip(pattern_plus, pattern_minus)
+        )
+        return J_plus, J_minus, crossed
+
+
+def _float64_copy(net):
+    """The same network in float64, built by the same ``Network`` class."""
+    copy = type(net)(
+        net.layer_units,
+        net.activation,
+        net.loss,
+        penalty=net.penalty,
+        alpha=net.alpha,
+        l1_ratio=net.l1_ratio,
+        keep_prob=net.keep_prob,
+        dtype=np.float64,
+    )
+    copy.theta[...] = net.theta
+    return copy
+
+
+def _blocks(net):
+    """``(name, slice, shape, is_weight)`` in course order W[1], b[1], W[2]..."""
+    slices = net.parameter_slices()
+    blocks = []
+    for l in range(1, net.n_weight_layers + 1):
+        blocks.append((f"W[{l}]", slices[f"W[{l}]"], net.coefs[l - 1].shape, True))
+        blocks.append(
+            (f"b[{l}]", slices[f"b[{l}]"], net.intercepts[l - 1].shape, False)
+        )
+    return blocks
+
+
+def _full_check(probe, grad, epsilon):
+    theta = probe.net.theta
+    per_parameter, kinks, approx_all, grad_all = {}, {}, [], []
+    for name, block, shape, is_weight in _blocks(probe.net):
+        approx, exact, skipped = [], [], []
+        for offset, i in enumerate(range(block.start, block.stop)):
+            plus, minus = theta[i] + epsilon, theta[i] - epsilon
+            # |w| has its kink at 0 under an L1 penalty: known without evaluating.
+            if probe.l1 and is_weight and np.sign(plus) != np.sign(minus):
+                skipped.append(np.unravel_index(offset, shape))
+                continue
+            J_plus, J_minus, crossed = probe.two_sided(i, plus, minus)
+            if crossed:
+                skipped.append(np.unravel_index(offset, shape))
+                continue
+            # Divide by the step actually taken in floating point.
+            approx.append((J_plus - J_minus) / (plus - minus))
+            exact.append(grad[i])
+        per_parameter[name] = relative_difference(approx, exact)
+        if skipped:
+            kinks[name] = [tuple(int(j) for j in index) for index in skipped]
+        approx_all += approx
+        grad_all += exact
+    return per_parameter, kinks, np.array(approx_all), np.array(grad_all)
+
+
+def _randomized_check(probe, grad, epsilon, n_directions, rng):
+    theta = probe.net.theta
+    per_parameter, kinks, approx_all, grad_all = {}, {}, [], []
+    for name, block, _, is_weight in _blocks(probe.net):
+        base = theta[block].copy()
+        approx, exact, skipped = [], [], []
+        for j in range(n_directions):
+            v = rng.standard_normal(base.size)
+            v /= np.linalg.norm(v)
+            plus, minus = base + epsilon * v, base - epsilon * v
+            if probe.l1 and is_weight and np.any(np.sign(plus) != np.sign(minus)):
+                skipped.append(j)
+                continue
+            J_plus, J_minus, crossed = probe.two_sided(block, plus, minus)
+            if crossed:
+                skipped.append(j)
+                continue
+            approx.append((J_plus - J_minus) / (2 * epsilon))
+            exact.append(float(np.dot(grad[block], v)))
+        per_parameter[name] = relative_difference(approx, exact)
+        if skipped:
+            kinks[name] = skipped
+        approx_all += approx
+        grad_all += exact
+    return per_parameter, kinks, np.array(approx_all), np.array(grad_all)
+
+
+@validate_params(
+    {
+        "estimator": [BaseDNN],
+        "X": ["array-like", "sparse matrix", None],
+        "y": ["array-like", None],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_directions": [Interval(Integral, 1, None, closed="left"), None],
+        "random_state": ["random_state"],
+    },
+    prefer_skip_nested_validation=True,
+)
+def gradient_check(
+    estimator, X, y, epsilon=1e-7, n_directions=None, *, random_state=None
+):
+    """Check backprop's gradient against two-sided differences of the cost.
+
+    The cost is the estimator's own ``J`` on ``(X, y)``: the mean loss plus
+    the weight penalty, with dropout switched off, evaluated by the network
+    code that ``fit`` runs. The parameters are the fitted ones, or those
+    ``fit`` would start from (drawn from ``random_state``) if the estimator is
+    not fitted; the estimator is never changed.
+
+    The full check compares, for every coordinate ``theta_i``,
+    ``approx_i = (J(theta + eps e_i) - J(theta - eps e_i)) / (2 eps)`` with
+    backprop's ``grad_i`` and reports the course's relative difference
+    ``||approx - grad||_2 / (||approx||_2 + ||grad||_2)``: ``"great"`` up to
+    1e-7, ``"check"`` up to 1e-3 and ``"bug"`` beyond, overall and for each
+    ``W[l]`` and ``b[l]``. It costs ``2 * n_parameters`` evaluations of ``J``.
+
+    With ``n_directions=k``, ``k`` random unit directions ``v`` are drawn in
+    each parameter block (``W[1]``, ``b[1]``, ...) and the directional
+    derivative ``(J(theta + eps v) - J(theta - eps v)) / (2 eps)`` is compared
+    with ``grad . v``. This costs ``2 * k * (2L)`` evaluations for ``L``
+    layers, independent of the layers' widths, and still tells which block is
+    wrong. A wrong gradient block is caught by any single random direction
+    with probability 1, so a small ``k`` suffices.
+
+    Parameters
+    ----------
+    estimator : DNNClassifier or DNNRegressor
+        Fitted or not. A float32 estimator is checked on a float64 copy of its
+        network: ``epsilon=1e-7`` is below float32 resolution.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The data on which ``J`` is computed. A small sample is enough.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    epsilon : float, default=1e-7
+        The step of the two-sided differences (positive).
+    n_directions : int, default=None
+        Random directions per parameter block; None checks every coordinate.
+    random_state : int, RandomState instance or None, default=None
+        Draws the random directions (only with ``n_directions``).
+
+    Returns
+    -------
+    result : GradientCheckResult
+        ``difference``, ``verdict``, ``per_parameter`` and more; printing it
+        shows a per-parameter table.
+
+    Notes
+    -----
+    ReLU and leaky ReLU have a kink at 0, and so has ``|w|`` under an L1 or
+    elastic-net penalty. Where a ``+-eps`` step crosses a kink, the difference
+    quotient averages two slopes and disagrees with a correct gradient. Such
+    steps are detected (the hidden units' on/off pattern differs between
+    ``theta + eps`` and ``theta - eps``, or a penalised weight changes sign),
+    left out of the comparison and reported in ``kinks``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn_dnn import DNNClassifier, gradient_check
+    >>> X, y = make_classification(n_samples=30, n_features=4, random_state=0)
+    >>> clf = DNNClassifier((5, 5), activation="tanh", alpha=0.5,
+    ...                     random_state=0)
+    >>> result = gradient_check(clf, X, y)
+    >>> result.verdict, result.n_parameters, result.n_cost_evaluations
+    ('great', 61, 122)
+    >>> print(result)  # doctest: +SKIP
+    Gradient check: two-sided differences, epsilon=1e-07, all 61 coordinates
+    difference = 6.105e-09  ->  great
+    <BLANKLINE>
+    parameter    difference  verdict
+    W[1]          4.949e-09  great
+    b[1]          4.340e-08  great
+    ...
+    122 cost evaluations
+    >>> quick = gradient_check(clf, X, y, n_directions=3, random_state=0)
+    >>> quick.verdict, quick.n_cost_evaluations
+    ('great', 36)
+    """
+    if X is None or y is None:
+        raise ValueError(
+            "gradient_check needs data X and y: the cost J is computed on them, "
+            "and an unfitted estimator takes its layer sizes from them too."
+        )
+    net, X, Y, sample_weight = estimator._network_from_data(X, y)
+    dtype, dtype_note = net.dtype, None
+    if net.dtype != np.float64:
+        net = _float64_copy(net)
+        X = X.astype(np.float64)
+        Y = Y.astype(np.float64)
+        dtype_note = (
+            f"Checked on a float64 copy of the {dtype} network: "
+            f"epsilon={epsilon:g} is below {dtype} resolution."
+        )
+
+    J = net.cost_and_grad(X, Y, sample_weight)
+    if not np.isfinite(J):
+        raise ValueError(
+            f"The cost J is {J} at these parameters; there is no gradient to "
+            "check. Scale the inputs or use smaller weights."
+        )
+    grad = net.grad.copy()
+    probe = _CostProbe(net, X, Y, sample_weight)
+    if n_directions is None:
+        per_parameter, kinks, approx, exact = _full_check(probe, grad, epsilon)
+    else:
+        rng = check_random_state(random_state)
+        per_parameter, kinks, approx, exact = _randomized_check(
+            probe, grad, epsilon, n_directions, rng
+        )
+    return GradientCheckResult(
+        difference=relative_difference(approx, exact),
+        per_parameter=per_parameter,
+        approx=approx,
+        grad=exact,
+        epsilon=epsilon,
+        n_directions=n_directions,
+        n_parameters=net.n_params,
+        n_cost_evaluations=probe.n_evaluations,
+        kinks=kinks,
+        dtype=dtype,
+        dtype_note=dtype_note,
+    )

@@ -1,0 +1,360 @@
+"""gradient_check: correct networks pass, planted bugs are found and located."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from sklearn_dnn import (
+    DNNClassifier,
+    DNNRegressor,
+    GradientCheckResult,
+    _network,
+    gradcheck,
+    gradient_check,
+)
+from sklearn_dnn._activations import HIDDEN_ACTIVATIONS
+from sklearn_dnn._network import Network
+
+ACTIVATIONS = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
+PENALTIES = ["l2", "l1", "elasticnet", None]
+OUTPUTS = ["softmax", "logistic-binary", "logistic-multilabel", "identity", "exp"]
+
+
+def _data(output, n_samples=20, n_features=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.standard_normal((n_samples, n_features))
+    if output == "softmax":
+        return DNNClassifier, {}, X, rng.randint(0, 3, n_samples)
+    if output == "logistic-binary":
+        return DNNClassifier, {}, X, rng.randint(0, 2, n_samples)
+    if output == "logistic-multilabel":
+        return DNNClassifier, {}, X, rng.randint(0, 2, (n_samples, 3))
+    if output == "identity":
+        return DNNRegressor, {}, X, rng.standard_normal(n_samples)
+    y = rng.poisson(2.0, n_samples).astype(float)
+    return DNNRegressor, {"loss": "poisson"}, X, y
+
+
+def _fitted(output, *, activation="tanh", penalty="l2", alpha=0.5, **params):
+    """A small network trained a few epochs, so no parameter sits at its init."""
+    cls, extra, X, y = _data(output)
+    est = cls(
+        hidden_layer_sizes=params.pop("hidden_layer_sizes", (5, 5)),
+        activation=activation,
+        penalty=penalty,
+        alpha=alpha,
+        max_iter=5,
+        learning_rate_init=0.01,
+        random_state=0,
+        **extra,
+        **params,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    return est, X, y
+
+
+# -- correct networks -------------------------------------------------------
+
+
+@pytest.mark.parametrize("output", OUTPUTS)
+@pytest.mark.parametrize("penalty", PENALTIES)
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+def test_correct_network_is_great_in_full_and_randomized_check(
+    activation, penalty, output
+):
+    est, X, y = _fitted(output, activation=activation, penalty=penalty)
+    full = gradient_check(est, X, y)
+    assert full.verdict == "great", str(full)
+    assert full.difference < 1e-7
+    randomized = gradient_check(est, X, y, n_directions=10, random_state=0)
+    assert randomized.verdict == "great", str(randomized)
+
+
+def test_per_parameter_uses_course_numbering_in_layer_order():
+    est, X, y = _fitted("softmax")
+    result = gradient_check(est, X, y)
+    assert list(result.per_parameter) == ["W[1]", "b[1]", "W[2]", "b[2]"] + [
+        "W[3]",
+        "b[3]",
+    ]
+    assert all(value < 1e-6 for value in result.per_parameter.values())
+    assert result.n_parameters == 3 * 5 + 5 * 5 + 5 * 3 + 5 + 5 + 3
+
+
+def test_difference_is_the_course_relative_difference_of_approx_and_grad():
+    est, X, y = _fitted("identity")
+    result = gradient_check(est, X, y)
+    net, Xv, Y, _ = est._network_from_data(X, y)
+    net.cost_and_grad(Xv, Y)
+    slices = net.parameter_slices()
+    backprop = np.concatenate([net.grad[slices[name]] for name in result.per_parameter])
+    np.testing.assert_array_equal(result.grad, backprop)
+    expected = np.linalg.norm(result.approx - result.grad) / (
+        np.linalg.norm(result.approx) + np.linalg.norm(result.grad)
+    )
+    assert result.difference == pytest.approx(expected)
+    np.testing.assert_allclose(result.approx, backprop, rtol=1e-5, atol=1e-9)
+
+
+def test_unfitted_estimator_is_checked_at_its_initial_parameters():
+    _, _, X, y = _data("softmax")
+    est = DNNClassifier((5, 5), activation="tanh", alpha=0.5, random_state=0)
+    result = gradient_check(est, X, y)
+    assert result.verdict == "great"
+    assert not hasattr(est, "coefs_")
+    assert not hasattr(est, "n_features_in_")
+    np.testing.assert_array_equal(gradient_check(est, X, y).approx, result.approx)
+
+
+def test_fitted_estimator_is_left_unchanged():
+    est, X, y = _fitted("softmax")
+    coefs = [W.copy() for W in est.coefs_]
+    gradient_check(est, X, y)
+    gradient_check(est, X, y, n_directions=2, random_state=0)
+    for W, W_before in zip(est.coefs_, coefs):
+        np.testing.assert_array_equal(W, W_before)
+
+
+def test_dropout_is_switched_off_during_the_check():
+    est, X, y = _fitted("softmax", keep_prob=0.5)
+    assert gradient_check(est, X, y).verdict == "great"
+
+
+def test_sparse_input_is_checked():
+    est, X, y = _fitted("softmax")
+    result = gradient_check(est, sp.csr_matrix(X), y)
+    assert result.verdict == "great"
+
+
+def test_float32_estimator_is_checked_on_a_float64_copy():
+    cls, _, X, y = _data("softmax")
+    est = DNNClassifier((5, 5), activation="tanh", alpha=0.5, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X.astype(np.float32), y)
+    assert est.coefs_[0].dtype == np.float32
+    result = gradient_check(est, X.astype(np.float32), y)
+    assert result.verdict == "great"
+    assert result.dtype == np.float32
+    assert "float64 copy" in result.dtype_note
+    assert result.dtype_note in str(result)
+    assert est.coefs_[0].dtype == np.float32
+    assert gradient_check(*_fitted("softmax")).dtype_note is None
+
+
+def test_result_prints_verdict_and_per_parameter_table():
+    est, X, y = _fitted("softmax")
+    text = str(gradient_check(est, X, y, n_directions=4, random_state=0))
+    assert "great" in text
+    assert "4 random directions per parameter block" in text
+    for name in ["W[1]", "b[1]", "W[3]", "b[3]"]:
+        assert f"\n{name} " in text
+    assert "GradientCheckResult(difference=" in repr(
+        gradient_check(est, X, y, n_directions=1, random_state=0)
+    )
+    assert isinstance(gradient_check(est, X, y), GradientCheckResult)
+
+
+def test_random_state_fixes_the_directions():
+    est, X, y = _fitted("softmax")
+    first = gradient_check(est, X, y, n_directions=3, random_state=1)
+    again = gradient_check(est, X, y, n_directions=3, random_state=1)
+    other = gradient_check(est, X, y, n_directions=3, random_state=2)
+    np.testing.assert_array_equal(first.approx, again.approx)
+    assert not np.array_equal(first.approx, other.approx)
+
+
+# -- kinks ------------------------------------------------------------------
+
+
+def _relu_at_a_kink():
+    """A ReLU network with one hidden pre-activation 3e-8 below zero."""
+    est, X, y = _fitted("softmax", activation="relu", penalty=None)
+    Z = X @ est.coefs_[0] + est.intercepts_[0]
+    est.intercepts_[0][0] -= Z[0, 0] + 3e-8
+    return est, X, y
+
+
+def test_relu_kink_is_reported_not_counted_as_a_bug():
+    est, X, y = _relu_at_a_kink()
+    result = gradient_check(est, X, y)
+    assert result.verdict == "great"
+    assert (0,) in result.kinks["b[1]"]
+    assert result.n_kinks >= 1
+    assert "skipped" in str(result)
+
+
+def test_relu_kink_would_be_a_false_alarm_without_detection(monkeypatch):
+    est, X, y = _relu_at_a_kink()
+    monkeypatch.setattr(gradcheck, "_KINKED_ACTIVATIONS", frozenset())
+    result = gradient_check(est, X, y)
+    assert result.verdict != "great"
+    assert result.n_kinks == 0
+
+
+def test_l1_kink_at_zero_weight_is_reported_not_counted_as_a_bug(monkeypatch):
+    est, X, y = _fitted("softmax", penalty="l1")
+    est.coefs_[1][2, 3] = 3e-8
+    result = gradient_check(est, X, y)
+    assert result.verdict == "great"
+    assert result.kinks == {"W[2]": [(2, 3)]}
+    est.coefs_[1][2, 3] = 0.0
+    randomized = gradient_check(est, X, y, n_directions=3, random_state=0)
+    assert randomized.kinks == {"W[2]": [0, 1, 2]}
+    assert np.isnan(randomized.per_parameter["W[2]"])
+    assert randomized.verdict == "great"
+
+
+# -- planted bugs -----------------------------------------------------------
+
+
+def _plant_wrong_sign_in_layer_2_backward(monkeypatch):
+    # Layer 2 (4 units) propagates delta through -g' instead of g'.
+    forward, backward = HIDDEN_ACTIVATIONS["tanh"]
+
+    def buggy_backward(A, delta):
+        backward(A, delta)
+        if A.shape[1] == 4:
+            delta *= -1
+
+    monkeypatch.setitem(HIDDEN_ACTIVATIONS, "tanh", (forward, buggy_backward))
+    # Backprop carries the error down to layer 1 as well.
+    return {"W[1]", "b[1]", "W[2]", "b[2]"}
+
+
+def _plant_missing_penalty_in_layer_2(monkeypatch):
+    real = _network.add_penalty_gradient
+
+    def buggy(coefs, coef_grads, *args):
+        keep = [0, 2]
+        real([coefs[i] for i in keep], [coef_grads[i] for i in keep], *args)
+
+    monkeypatch.setattr(_network, "add_penalty_gradient", buggy)
+    return {"W[2]"}
+
+
+def _plant_relative_error_in_bias_3(monkeypatch):
+    real = Network._backward
+
+    def buggy(self, *args):
+        real(self, *args)
+        self.intercept_grads[2] *= 1 + 1e-3
+
+    monkeypatch.setattr(Network, "_backward", buggy)
+    return {"b[3]"}
+
+
+BUGS = {
+    "wrong sign in layer 2 backward": _plant_wrong_sign_in_layer_2_backward,
+    "penalty missing from dW[2]": _plant_missing_penalty_in_layer_2,
+    "1e-3 relative error in db[3]": _plant_relative_error_in_bias_3,
+}
+
+
+@pytest.mark.parametrize("n_directions", [None, 10])
+@pytest.mark.parametrize("bug", list(BUGS))
+def test_planted_bug_is_found_and_located(monkeypatch, bug, n_directions):
+    est, X, y = _fitted("softmax", hidden_layer_sizes=(5, 4))
+    assert (
+        gradient_check(est, X, y, n_directions=n_directions, random_state=0).verdict
+        == "great"
+    )
+    wrong = BUGS[bug](monkeypatch)
+    result = gradient_check(est, X, y, n_directions=n_directions, random_state=0)
+    assert result.verdict in ("check", "bug")
+    flagged = {n for n, v in result.per_parameter_verdict.items() if v != "great"}
+    assert flagged == wrong, str(result)
+    assert result.worst in wrong
+    if bug != "1e-3 relative error in db[3]":
+        assert result.verdict == "bug"
+        assert all(result.per_parameter_verdict[name] == "bug" for name in wrong)
+    else:
+        assert result.per_parameter["b[3]"] == pytest.approx(5e-4, rel=0.05)
+    assert "Largest difference in" in str(result)
+
+
+# -- cost of the check --------------------------------------------------------
+
+
+def _count_cost_calls(monkeypatch):
+    calls = []
+    real = Network.cost
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "cost", counting)
+    return calls
+
+
+def test_full_check_costs_two_evaluations_per_parameter(monkeypatch):
+    est, X, y = _fitted("softmax")
+    calls = _count_cost_calls(monkeypatch)
+    result = gradient_check(est, X, y)
+    assert len(calls) == result.n_cost_evaluations == 2 * result.n_parameters
+
+
+@pytest.mark.parametrize("width", [5, 200])
+def test_randomized_check_cost_depends_on_k_and_depth_not_width(monkeypatch, width):
+    _, _, X, y = _data("softmax")
+    est = DNNClassifier((width, width), activation="tanh", random_state=0)
+    calls = _count_cost_calls(monkeypatch)
+    result = gradient_check(est, X, y, n_directions=7, random_state=0)
+    n_blocks = 2 * 3
+    assert len(calls) == result.n_cost_evaluations == 2 * 7 * n_blocks
+    assert result.n_parameters > 40_000 or width == 5
+    assert result.verdict == "great"
+
+
+# -- bad input ----------------------------------------------------------------
+
+
+def test_unfitted_estimator_without_data_is_rejected():
+    with pytest.raises(ValueError, match="needs data X and y"):
+        gradient_check(DNNClassifier(), None, None)
+
+
+def test_mismatched_X_and_y_are_rejected():
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        gradient_check(DNNClassifier((5,)), X, y[:-1])
+
+
+def test_X_of_wrong_width_for_fitted_estimator_is_rejected():
+    est, X, y = _fitted("softmax")
+    with pytest.raises(ValueError, match="features"):
+        gradient_check(est, X[:, :2], y)
+
+
+@pytest.mark.parametrize("epsilon", [0, -1e-7])
+def test_non_positive_epsilon_is_rejected(epsilon):
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="'epsilon' parameter"):
+        gradient_check(DNNClassifier((5,)), X, y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("k", [0, -3])
+def test_non_positive_n_directions_is_rejected(k):
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="'n_directions' parameter"):
+        gradient_check(DNNClassifier((5,)), X, y, n_directions=k)
+
+
+def test_estimator_that_is_not_a_dnn_is_rejected():
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="'estimator' parameter"):
+        gradient_check(MLPClassifier(), X, y)
+
+
+def test_non_finite_cost_is_rejected():
+    est, X, y = _fitted("exp")
+    est.coefs_[-1][...] = 1e3
+    with np.errstate(all="ignore"), pytest.raises(ValueError, match="cost J is"):
+        gradient_check(est, X * 1e3, y)
