@@ -237,7 +237,7 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """Return a randomly distorted copy of a mini-batch.
 
         This is the hook a DNN estimator calls on each training mini-batch.
-        It needs no :meth:`fit` and leaves the augmenter unchanged.
+        It needs no :meth:`fit`; the parameters are validated here.
 
         Parameters
         ----------
@@ -254,11 +254,33 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The distorted images, float32 if `X_batch` is float32, else
             float64.
         """
-        self._validate_params()
-        shape = _image_shape(self.image_shape)
-        X = check_array(X_batch, dtype=[np.float64, np.float32], input_name="X_batch")
+        shape = self._checked_image_shape()
+        X = X_batch
+        if not (
+            isinstance(X, np.ndarray)
+            and X.ndim == 2
+            and X.dtype in (np.float32, np.float64)
+        ):
+            # The training loop passes validated float arrays; anything else
+            # gets the full check (sparse input is a TypeError).
+            X = check_array(X, dtype=[np.float64, np.float32], input_name="X_batch")
         _check_n_features(shape, X.shape[1])
         return self._distort(X, shape, check_random_state(random_state))
+
+    def _checked_image_shape(self):
+        """Validate the parameters and return `image_shape` as a tuple.
+
+        `augment` runs on every mini-batch, so the (comparatively slow)
+        validation runs again only when a parameter has changed.
+        """
+        params = tuple(
+            repr(getattr(self, name)) for name in self._parameter_constraints
+        )
+        checked = getattr(self, "_checked_params", None)
+        if checked is None or checked[0] != params:
+            self._validate_params()
+            checked = self._checked_params = (params, _image_shape(self.image_shape))
+        return checked[1]
 
     def _distort(self, X, shape, rng):
         """Draw one distortion per row of `X` and apply it to a copy."""

@@ -238,10 +238,25 @@ def test_augment_uses_the_generator_it_is_given():
     assert not np.allclose(augmenter.augment(X, rng), first)
 
 
-def test_augment_needs_no_fit_and_sets_no_attribute():
+def test_augment_needs_no_fit_and_is_not_a_fit():
     augmenter = ImageAugmenter((6, 7), max_shift=1)
     augmenter.augment(random_images(), 0)
     assert not hasattr(augmenter, "n_features_in_")
+    with pytest.raises(NotFittedError):
+        augmenter.transform(random_images())
+
+
+def test_augment_validates_parameters_changed_between_batches():
+    augmenter = ImageAugmenter((6, 7), max_shift=1)
+    augmenter.augment(random_images(), 0)
+    augmenter.set_params(max_shift=-1)
+    with pytest.raises(ValueError, match="'max_shift' parameter"):
+        augmenter.augment(random_images(), 0)
+    augmenter.set_params(max_shift=1, image_shape=(7, 6, 1))
+    assert augmenter.augment(random_images(), 0).shape == (12, 42)
+    augmenter.set_params(image_shape=(7, 7))
+    with pytest.raises(ValueError, match="image_shape"):
+        augmenter.augment(random_images(), 0)
 
 
 # --- validation --------------------------------------------------------------
