@@ -3,6 +3,12 @@
 from ._multilayer import DNNClassifier, DNNRegressor
 from .augment import ImageAugmenter
 from .gradcheck import GradientCheckResult, gradient_check
+from .model_selection import (
+    DistributionCheckResult,
+    check_same_distribution,
+    suggest_split_sizes,
+    train_dev_test_split,
+)
 from .preprocessing import InputNormalizer
 
 __version__ = "0.1.0"
@@ -10,9 +16,13 @@ __version__ = "0.1.0"
 __all__ = [
     "DNNClassifier",
     "DNNRegressor",
+    "DistributionCheckResult",
     "GradientCheckResult",
     "ImageAugmenter",
     "InputNormalizer",
     "__version__",
+    "check_same_distribution",
     "gradient_check",
+    "suggest_split_sizes",
+    "train_dev_test_split",
 ]

@@ -4,6 +4,7 @@ A scikit-learn release that moves one of these names breaks only this file.
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -11,7 +12,11 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    _num_samples,
+    validate_data,
+)
 
 __all__ = [
     "HasMethods",
@@ -20,6 +25,8 @@ __all__ = [
     "StrOptions",
     "_check_sample_weight",
     "_fit_context",
+    "_num_samples",
+    "_safe_indexing",
     "validate_data",
     "validate_params",
 ]
