@@ -2,6 +2,7 @@
 
 from ._multilayer import DNNClassifier, DNNRegressor
 from .augment import ImageAugmenter
+from .diagnostics import GradientDiagnosis, diagnose_gradients
 from .gradcheck import GradientCheckResult, gradient_check
 from .model_selection import (
     DistributionCheckResult,
@@ -18,10 +19,12 @@ __all__ = [
     "DNNRegressor",
     "DistributionCheckResult",
     "GradientCheckResult",
+    "GradientDiagnosis",
     "ImageAugmenter",
     "InputNormalizer",
     "__version__",
     "check_same_distribution",
+    "diagnose_gradients",
     "gradient_check",
     "suggest_split_sizes",
     "train_dev_test_split",
