@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
+from threadpoolctl import threadpool_limits
 
 from sklearn_dnn._activations import (
     HIDDEN_ACTIVATIONS,
@@ -21,6 +22,14 @@ from sklearn_dnn._init import INITIALIZERS, resolve_init
 from sklearn_dnn._losses import LOSSES
 from sklearn_dnn._network import Network
 from sklearn_dnn._penalties import add_penalty_gradient, penalty_value
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """The matrices here are tiny: BLAS threads would only fight for the cores."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
 
 PENALTIES = ["l2", "l1", "elasticnet", None]
 

@@ -8,8 +8,17 @@ one flat parameter vector ``theta``.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from threadpoolctl import threadpool_limits
 
 from sklearn_dnn._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_blas_thread():
+    """The matrices here are tiny: BLAS threads would only fight for the cores."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
 
 N_PARAMS = 37
 
