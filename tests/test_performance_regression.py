@@ -1,0 +1,207 @@
+"""Speed work on the training loop must not cost accuracy or precision.
+
+The expected scores and final costs below were measured on the code *before*
+the training loop was optimised (fixed seeds, digits data).  Optimisations may
+change the rounding of a sum (a bias gradient as a product with a row of ones
+instead of ``np.sum``), so costs are compared to a relative tolerance, and the
+test score may not drop by more than one test example.
+
+float32 input must be trained in float32 from end to end: every buffer of the
+network and the optimizer, the fitted attributes and the predictions keep the
+dtype.
+No test here asserts on time; timings live in ``benchmarks/``.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import load_digits, make_regression
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from sklearn_dnn import DNNClassifier, DNNRegressor
+from sklearn_dnn._network import Network
+
+# One test example of the 540 in the digits test split.
+ONE_EXAMPLE = 1 / 540
+LOSS_RTOL = 1e-3
+
+# name -> (parameters, (test score, final training cost) measured before the
+# optimisation, identical for float64 and float32 to the digits shown).
+CONFIGS = {
+    "adam-relu": (
+        {"hidden_layer_sizes": (64,)},
+        (0.9388888888888889, 0.29209890223660057),
+    ),
+    "adam-deep-l2-dropout": (
+        {"hidden_layer_sizes": (64, 32), "alpha": 1e-3, "keep_prob": 0.9},
+        (0.9425925925925925, 0.32361123592930113),
+    ),
+    "sgd-nesterov-tanh": (
+        {
+            "hidden_layer_sizes": (64,),
+            "activation": "tanh",
+            "solver": "sgd",
+            "learning_rate_init": 0.1,
+        },
+        (0.9777777777777777, 0.05600954102385634),
+    ),
+    "adam-elasticnet-clipped": (
+        {
+            "hidden_layer_sizes": (32,),
+            "penalty": "elasticnet",
+            "alpha": 1e-2,
+            "max_grad_norm": 1.0,
+            "batch_size": 64,
+        },
+        (0.9592592592592593, 0.20401563752984198),
+    ),
+    "adam-leaky-relu-weighted": (
+        {"hidden_layer_sizes": (32, 16), "activation": "leaky_relu"},
+        (0.9111111111111111, 0.45937715333966583),
+    ),
+    "adam-logistic": (
+        {
+            "hidden_layer_sizes": (32,),
+            "activation": "logistic",
+            "learning_rate_init": 0.01,
+        },
+        (0.9629629629629629, 0.13230060271741206),
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def digits_split():
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+def _fit_quietly(estimator, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(*args, **kwargs)
+
+
+def _assert_no_regression(score, loss, expected):
+    expected_score, expected_loss = expected
+    assert score >= expected_score - ONE_EXAMPLE - 1e-12
+    assert loss == pytest.approx(expected_loss, rel=LOSS_RTOL)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_seeded_digits_fit_keeps_its_accuracy(digits_split, name, dtype):
+    X_train, X_test, y_train, y_test = digits_split
+    params, expected = CONFIGS[name]
+    sample_weight = (
+        np.linspace(0.5, 1.5, len(y_train)) if name.endswith("weighted") else None
+    )
+    clf = DNNClassifier(max_iter=30, random_state=0, **params)
+    _fit_quietly(clf, X_train.astype(dtype), y_train, sample_weight=sample_weight)
+    assert clf.n_iter_ == 30
+    score = clf.score(X_test.astype(dtype), y_test)
+    _assert_no_regression(score, clf.loss_, expected)
+
+
+def test_seeded_sparse_fit_keeps_its_accuracy(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    clf = DNNClassifier(hidden_layer_sizes=(64,), max_iter=30, random_state=0)
+    _fit_quietly(clf, sp.csr_matrix(X_train), y_train)
+    score = clf.score(sp.csr_matrix(X_test), y_test)
+    _assert_no_regression(score, clf.loss_, CONFIGS["adam-relu"][1])
+
+
+def test_seeded_binary_fit_keeps_its_accuracy(digits_split):
+    X_train, X_test, y_train, y_test = digits_split
+    clf = DNNClassifier(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
+    _fit_quietly(clf, X_train, y_train >= 5)
+    score = clf.score(X_test, y_test >= 5)
+    _assert_no_regression(score, clf.loss_, (0.9111111111111111, 0.2948799675875864))
+
+
+def test_seeded_regression_fit_keeps_its_accuracy():
+    X, y = make_regression(400, 10, noise=1.0, random_state=0)
+    y = y / 100
+    reg = DNNRegressor(
+        hidden_layer_sizes=(32,), max_iter=50, random_state=0, learning_rate_init=0.01
+    )
+    _fit_quietly(reg, X[:300], y[:300])
+    score = reg.score(X[300:], y[300:])
+    assert score >= 0.9775260758276417 - 1e-3
+    assert reg.loss_ == pytest.approx(0.01756629666416628, rel=LOSS_RTOL)
+
+
+# -- float32 from end to end ---------------------------------------------------
+
+FLOAT32_CASES = {
+    "adam": {},
+    "sgd": {"solver": "sgd", "learning_rate_init": 0.05},
+    "adam-dropout-clip-early-stopping": {
+        "keep_prob": 0.8,
+        "max_grad_norm": 1.0,
+        "alpha": 1e-2,
+        "early_stopping": True,
+        "validation_fraction": 0.25,
+    },
+    "sgd-elasticnet": {
+        "solver": "sgd",
+        "penalty": "elasticnet",
+        "alpha": 1e-2,
+        "learning_rate": "invscaling",
+    },
+}
+
+
+def _arrays_in(obj):
+    """Every ndarray held by ``obj``'s attributes, directly or in a list."""
+    for name, value in vars(obj).items():
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if isinstance(item, np.ndarray):
+                yield name, item
+
+
+@pytest.mark.parametrize("case", list(FLOAT32_CASES))
+def test_float32_fit_keeps_every_buffer_in_float32(monkeypatch, case):
+    seen = []
+    original = Network.cost_and_grad
+
+    def checked_cost_and_grad(net, X, Y, sample_weight=None, rng=None):
+        J = original(net, X, Y, sample_weight, rng)
+        seen.extend(
+            (name, array.dtype)
+            for name, array in _arrays_in(net)
+            if array.dtype.kind == "f"
+        )
+        return J
+
+    monkeypatch.setattr(Network, "cost_and_grad", checked_cost_and_grad)
+    X, y = load_digits(return_X_y=True)
+    X = (X[:300] / 16.0).astype(np.float32)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(16, 8), max_iter=3, random_state=0, **FLOAT32_CASES[case]
+    )
+    _fit_quietly(clf, X, y[:300])
+
+    assert seen, "the training loop never computed a gradient"
+    assert {dtype for _, dtype in seen} == {np.dtype(np.float32)}, seen
+    assert all(W.dtype == np.float32 for W in clf.coefs_)
+    assert all(b.dtype == np.float32 for b in clf.intercepts_)
+    optimizer_arrays = list(_arrays_in(clf._optimizer))
+    assert optimizer_arrays
+    assert all(a.dtype == np.float32 for _, a in optimizer_arrays), optimizer_arrays
+    assert clf.predict_proba(X).dtype == np.float32
+    assert np.isfinite(clf.loss_)
+
+
+def test_float32_regressor_predicts_in_float32():
+    X, y = make_regression(100, 5, random_state=0)
+    X = X.astype(np.float32)
+    reg = DNNRegressor(hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    _fit_quietly(reg, X, y / 100)
+    assert all(W.dtype == np.float32 for W in reg.coefs_)
+    assert reg.predict(X).dtype == np.float32
