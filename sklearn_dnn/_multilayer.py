@@ -808,12 +808,14 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probability of each class in the order of ``classes_`` (for
-            multilabel ``y``, the probability of each label).
+            multilabel ``y``, the probability of each label). Probabilities
+            that round to 0 are raised to the smallest normal float, so their
+            logarithm (``predict_log_proba``) stays finite.
         """
         output = self._forward(X)
         if self._label_binarizer.y_type_ == "binary" and output.shape[1] == 1:
             output = np.hstack([1 - output, output])
-        return output
+        return np.maximum(output, np.finfo(output.dtype).tiny)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
@@ -828,8 +830,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        with np.errstate(divide="ignore"):
-            return np.log(self.predict_proba(X))
+        return np.log(self.predict_proba(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
