@@ -543,9 +543,19 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             dtype=(np.float64, np.float32),
             reset=False,
         )
-        return forward(
-            self.coefs_, self.intercepts_, X, self.activation, self.out_activation_
-        )
+        with np.errstate(over="ignore", invalid="ignore"):
+            output = forward(
+                self.coefs_, self.intercepts_, X, self.activation, self.out_activation_
+            )
+        finite = np.isfinite(output).all(axis=1)
+        if not finite.all():
+            raise ValueError(
+                "The network's output overflowed (is not finite) for "
+                f"{np.count_nonzero(~finite)} of the {len(finite)} rows of X: "
+                "their values are far outside the range of the training data. "
+                "Scale X the way the training data was scaled."
+            )
+        return output
 
     def _network_from_data(self, X, y, sample_weight=None):
         """Return ``(net, X, Y, sample_weight)`` for gradient checking.
