@@ -25,17 +25,20 @@ OUTPUTS = ["softmax", "logistic-binary", "logistic-multilabel", "identity", "exp
 
 
 def _data(output, n_samples=20, n_features=3, seed=0):
+    # Targets that depend on X: the gradient is then well above the rounding
+    # noise of the two-sided differences (random labels give a tiny one).
     rng = np.random.RandomState(seed)
     X = rng.standard_normal((n_samples, n_features))
+    S = X @ rng.standard_normal((n_features, 3))
     if output == "softmax":
-        return DNNClassifier, {}, X, rng.randint(0, 3, n_samples)
+        return DNNClassifier, {}, X, np.argmax(S, axis=1)
     if output == "logistic-binary":
-        return DNNClassifier, {}, X, rng.randint(0, 2, n_samples)
+        return DNNClassifier, {}, X, (S[:, 0] > 0).astype(int)
     if output == "logistic-multilabel":
-        return DNNClassifier, {}, X, rng.randint(0, 2, (n_samples, 3))
+        return DNNClassifier, {}, X, (S > 0).astype(int)
     if output == "identity":
-        return DNNRegressor, {}, X, rng.standard_normal(n_samples)
-    y = rng.poisson(2.0, n_samples).astype(float)
+        return DNNRegressor, {}, X, S[:, 0]
+    y = rng.poisson(np.exp(S[:, 0] / 2)).astype(float)
     return DNNRegressor, {"loss": "poisson"}, X, y
 
 
@@ -72,6 +75,7 @@ def test_correct_network_is_great_in_full_and_randomized_check(
     full = gradient_check(est, X, y)
     assert full.verdict == "great", str(full)
     assert full.difference < 1e-7
+    assert full.suspects == []
     randomized = gradient_check(est, X, y, n_directions=10, random_state=0)
     assert randomized.verdict == "great", str(randomized)
 
@@ -168,6 +172,18 @@ def test_random_state_fixes_the_directions():
     other = gradient_check(est, X, y, n_directions=3, random_state=2)
     np.testing.assert_array_equal(first.approx, again.approx)
     assert not np.array_equal(first.approx, other.approx)
+
+
+def test_rounding_noise_is_told_apart_from_a_wrong_gradient():
+    # Too small a step: rounding of J dominates and gives a "check", but no
+    # block stands out from its noise floor.
+    est, X, y = _fitted("softmax")
+    result = gradient_check(est, X, y, epsilon=1e-9)
+    assert result.verdict == "check"
+    assert result.difference < 3 * result.noise_floor
+    assert result.suspects == []
+    assert "No block stands out from its noise floor" in str(result)
+    assert gradient_check(est, X, y).noise_floor < 1e-7
 
 
 # -- kinks ------------------------------------------------------------------
@@ -271,12 +287,13 @@ def test_planted_bug_is_found_and_located(monkeypatch, bug, n_directions):
     flagged = {n for n, v in result.per_parameter_verdict.items() if v != "great"}
     assert flagged == wrong, str(result)
     assert result.worst in wrong
+    assert result.suspects == [name for name in result.per_parameter if name in wrong]
     if bug != "1e-3 relative error in db[3]":
         assert result.verdict == "bug"
         assert all(result.per_parameter_verdict[name] == "bug" for name in wrong)
     else:
         assert result.per_parameter["b[3]"] == pytest.approx(5e-4, rel=0.05)
-    assert "Largest difference in" in str(result)
+    assert f"Suspects: {', '.join(result.suspects)}." in str(result)
 
 
 # -- cost of the check --------------------------------------------------------
