@@ -751,7 +751,8 @@ def test_feature_names_in_with_pandas():
     df = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
     clf = DNNClassifier((8,), max_iter=3, random_state=0).fit(df, y)
     assert_array_equal(clf.feature_names_in_, df.columns)
-    assert_array_equal(clf.predict(df), clf.predict(X))
+    with pytest.warns(UserWarning, match="feature names"):
+        assert_array_equal(clf.predict(df), clf.predict(X))
     with pytest.raises(ValueError, match="feature names"):
         clf.predict(df[df.columns[::-1]])
     assert not hasattr(DNNClassifier((8,), max_iter=3).fit(X, y), "feature_names_in_")
@@ -1018,6 +1019,7 @@ def _assert_unchanged(estimator, X, snapshot):
     assert estimator.n_iter_ == n_iter
 
 
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 @pytest.mark.parametrize("warm_start", [False, True])
 def test_diverging_fit_leaves_a_fitted_estimator_unchanged(warm_start):
     X, y = _classification(100)
@@ -1034,6 +1036,7 @@ def test_diverging_fit_leaves_a_fitted_estimator_unchanged(warm_start):
     _assert_unchanged(clf, X, before)
 
 
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
 def test_diverging_fit_leaves_an_unfitted_estimator_unfitted():
     X, y = _classification(100)
     clf = DNNClassifier(
