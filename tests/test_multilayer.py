@@ -522,20 +522,45 @@ def test_grid_search_over_alpha_in_a_pipeline_with_scaler():
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-@pytest.mark.parametrize("shuffle", [False, True])
-def test_partial_fit_calls_are_epochs_that_keep_the_optimizer_state(solver, shuffle):
+def test_partial_fit_calls_are_epochs_that_keep_the_optimizer_state(solver):
     X, y = _classification(80)
-    params = {"hidden_layer_sizes": (8,), "solver": solver, "shuffle": shuffle}
-    full = DNNClassifier(max_iter=3, random_state=0, **params).fit(X, y)
-    inc = DNNClassifier(random_state=0, **params)
+    params = {"hidden_layer_sizes": (8,), "solver": solver, "batch_size": 20}
+    full = DNNClassifier(max_iter=3, shuffle=False, random_state=0, **params)
+    full.fit(X, y)
+    inc = DNNClassifier(shuffle=False, random_state=0, **params)
     for i in range(3):
         inc.partial_fit(X, y, classes=[0, 1, 2])
         assert inc.n_iter_ == i + 1
         assert inc.t_ == 80 * (i + 1)
-    # Equal up to rounding: fresh buffers may take other BLAS code paths.
     for a, b in zip(full.coefs_ + full.intercepts_, inc.coefs_ + inc.intercepts_):
-        assert_allclose(a, b, rtol=1e-10, atol=1e-14)
-    assert_allclose(full.loss_curve_, inc.loss_curve_, rtol=1e-12)
+        assert_array_equal(a, b)
+    assert_array_equal(full.loss_curve_, inc.loss_curve_)
+
+
+class DrawRecorder:
+    """An augmenter that records one draw from the random state it is given."""
+
+    def __init__(self):
+        self.draws = []
+
+    def augment(self, X_batch, random_state):
+        self.draws.append(random_state.randint(2**31))
+        return X_batch
+
+
+def test_partial_fit_continues_the_random_state():
+    """Shuffles, masks and augmentation of each partial_fit call continue the
+    random state where the last call left it, exactly as fit's epochs do."""
+    X, y = _classification(80)
+    params = {"hidden_layer_sizes": (8,), "batch_size": 20, "keep_prob": 0.7}
+    full = DNNClassifier(max_iter=3, random_state=0, augment=DrawRecorder(), **params)
+    full.fit(X, y)
+    inc = DNNClassifier(random_state=0, augment=DrawRecorder(), **params)
+    for _ in range(3):
+        inc.partial_fit(X, y, classes=[0, 1, 2])
+    assert len(inc.augment.draws) == 3 * 4
+    assert len(set(inc.augment.draws)) == 12
+    assert inc.augment.draws == full.augment.draws
 
 
 def test_partial_fit_without_optimizer_state_would_differ():
