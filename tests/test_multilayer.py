@@ -1110,3 +1110,21 @@ def test_keyboard_interrupt_leaves_a_fitted_estimator_unchanged(how):
     _assert_unchanged(clf, X, before)
     assert clf._optimizer.t == optimizer.t
     assert_array_equal(clf._optimizer.first_moment, optimizer.first_moment)
+
+
+def test_interrupted_partial_fit_does_not_advance_the_random_state():
+    """After an interrupted call, the next call trains as if it never ran."""
+    X, y = _classification(80)
+    params = {"hidden_layer_sizes": (8,), "batch_size": 20, "keep_prob": 0.7}
+    interrupted = DNNClassifier(random_state=0, **params)
+    clean = DNNClassifier(random_state=0, **params)
+    for clf in [interrupted, clean]:
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    interrupted.set_params(augment=RecordingAugmenter(interrupt_after=2))
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.partial_fit(X, y)
+    interrupted.set_params(augment=None)
+    for clf in [interrupted, clean]:
+        clf.partial_fit(X, y)
+    for a, b in zip(clean.coefs_, interrupted.coefs_):
+        assert_array_equal(a, b)
