@@ -69,6 +69,8 @@ def run_epochs(
             else:
                 X_batch, Y_batch = X[batch], Y[batch]
                 sw_batch = None if sample_weight is None else sample_weight[batch]
+            if sw_batch is not None and not np.sum(sw_batch) > 0:
+                continue  # zero total weight: no data to learn from (and m = 0)
             if augment is not None:
                 X_batch = _augmented(augment, X_batch, rng)
             J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)

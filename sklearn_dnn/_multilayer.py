@@ -421,6 +421,14 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 "The dev set of early stopping has fewer than 2 examples: "
                 "raise validation_fraction or give more data."
             )
+        if sample_weight is not None and not (
+            np.sum(parts[-2]) > 0 and np.sum(parts[-1]) > 0
+        ):
+            raise ValueError(
+                "sample_weight sums to zero on the training or the dev part of "
+                "the early-stopping split: give weight to more examples or "
+                "turn early_stopping off."
+            )
         if sample_weight is None:
             parts += [None, None]
         return parts
