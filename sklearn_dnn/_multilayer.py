@@ -251,6 +251,12 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             )
             if not np.sum(sample_weight) > 0:
                 raise ValueError("sample_weight must not sum to zero.")
+            if not np.isfinite(np.sum(sample_weight, dtype=dtype)):
+                raise ValueError(
+                    "sample_weight sums to infinity in "
+                    f"{np.dtype(dtype).name}: divide the weights by a common "
+                    "factor."
+                )
         if sp.issparse(X):
             X = X.tocsr()
 
