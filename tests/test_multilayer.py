@@ -1044,7 +1044,7 @@ def _assert_unchanged(estimator, X, snapshot):
     assert estimator.n_iter_ == n_iter
 
 
-@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 @pytest.mark.parametrize("warm_start", [False, True])
 def test_diverging_fit_leaves_a_fitted_estimator_unchanged(warm_start):
     X, y = _classification(100)
@@ -1061,7 +1061,7 @@ def test_diverging_fit_leaves_a_fitted_estimator_unchanged(warm_start):
     _assert_unchanged(clf, X, before)
 
 
-@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def test_diverging_fit_leaves_an_unfitted_estimator_unfitted():
     X, y = _classification(100)
     clf = DNNClassifier(
