@@ -5,6 +5,7 @@ A scikit-learn release that moves one of these names breaks only this file.
 
 from sklearn.base import _fit_context
 from sklearn.utils._indexing import _safe_indexing
+from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -27,6 +28,7 @@ __all__ = [
     "_fit_context",
     "_num_samples",
     "_safe_indexing",
+    "check_matplotlib_support",
     "validate_data",
     "validate_params",
 ]
