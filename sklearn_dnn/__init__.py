@@ -2,7 +2,15 @@
 
 from ._multilayer import DNNClassifier, DNNRegressor
 from .augment import ImageAugmenter
-from .diagnostics import GradientDiagnosis, diagnose_gradients
+from .diagnostics import (
+    BasicRecipe,
+    BiasVarianceDiagnosis,
+    BiasVarianceDisplay,
+    GradientDiagnosis,
+    LossCurveDisplay,
+    diagnose_bias_variance,
+    diagnose_gradients,
+)
 from .gradcheck import GradientCheckResult, gradient_check
 from .model_selection import (
     DistributionCheckResult,
@@ -15,6 +23,9 @@ from .preprocessing import InputNormalizer
 __version__ = "0.1.0"
 
 __all__ = [
+    "BasicRecipe",
+    "BiasVarianceDiagnosis",
+    "BiasVarianceDisplay",
     "DNNClassifier",
     "DNNRegressor",
     "DistributionCheckResult",
@@ -22,8 +33,10 @@ __all__ = [
     "GradientDiagnosis",
     "ImageAugmenter",
     "InputNormalizer",
+    "LossCurveDisplay",
     "__version__",
     "check_same_distribution",
+    "diagnose_bias_variance",
     "diagnose_gradients",
     "gradient_check",
     "suggest_split_sizes",

@@ -1,0 +1,255 @@
+"""BiasVarianceDisplay and LossCurveDisplay: the data they draw."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_digits, make_classification
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold, learning_curve
+from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+
+from sklearn_dnn import (
+    BasicRecipe,
+    BiasVarianceDisplay,
+    DNNClassifier,
+    InputNormalizer,
+    LossCurveDisplay,
+    diagnose_bias_variance,
+)
+
+TRAIN_SIZES = np.array([20, 50, 100])
+TRAIN_ERRORS = np.array([[0.0, 0.02, 0.01], [0.02, 0.03, 0.04], [0.05, 0.06, 0.04]])
+DEV_ERRORS = np.array([[0.40, 0.30, 0.35], [0.25, 0.20, 0.30], [0.20, 0.22, 0.18]])
+
+# The small networks here stop at max_iter on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+def small_classifier():
+    return DNNClassifier(
+        hidden_layer_sizes=(4,), solver="lbfgs", max_iter=30, random_state=0
+    )
+
+
+@pytest.fixture
+def display():
+    return BiasVarianceDisplay(
+        train_sizes=TRAIN_SIZES,
+        train_errors=TRAIN_ERRORS,
+        dev_errors=DEV_ERRORS,
+        baseline_error=0.03,
+    )
+
+
+def test_display_init_only_stores_its_arguments(display):
+    assert display.train_sizes is TRAIN_SIZES
+    assert display.train_errors is TRAIN_ERRORS
+    assert display.dev_errors is DEV_ERRORS
+    assert display.baseline_error == 0.03
+    assert not hasattr(display, "ax_")
+
+
+def test_diagnosis_uses_mean_errors_at_the_largest_training_size(display):
+    diagnosis = display.diagnosis
+    expected = diagnose_bias_variance(0.05, 0.20, baseline_error=0.03)
+    assert diagnosis.train_error == pytest.approx(expected.train_error)
+    assert diagnosis.dev_error == pytest.approx(expected.dev_error)
+    assert diagnosis.baseline_error == 0.03
+    assert diagnosis.case == "high bias and high variance"
+    shuffled = BiasVarianceDisplay(
+        train_sizes=TRAIN_SIZES[[2, 0, 1]],
+        train_errors=TRAIN_ERRORS[[2, 0, 1]],
+        dev_errors=DEV_ERRORS[[2, 0, 1]],
+        baseline_error=0.03,
+    )
+    assert shuffled.diagnosis == diagnosis
+
+
+def test_plot_draws_mean_errors_spread_baseline_and_diagnosis(pyplot, display):
+    returned = display.plot()
+    assert returned is display
+    train_line, dev_line = display.lines_
+    np.testing.assert_array_equal(train_line.get_xdata(), TRAIN_SIZES)
+    np.testing.assert_allclose(train_line.get_ydata(), TRAIN_ERRORS.mean(axis=1))
+    np.testing.assert_array_equal(dev_line.get_xdata(), TRAIN_SIZES)
+    np.testing.assert_allclose(dev_line.get_ydata(), DEV_ERRORS.mean(axis=1))
+    for band, errors in zip(display.fill_between_, [TRAIN_ERRORS, DEV_ERRORS]):
+        vertices = band.get_paths()[0].vertices
+        low = errors.mean(axis=1) - errors.std(axis=1)
+        high = errors.mean(axis=1) + errors.std(axis=1)
+        for x, lo, hi in zip(TRAIN_SIZES, low, high):
+            ys = vertices[np.isclose(vertices[:, 0], x), 1]
+            assert ys.min() == pytest.approx(lo)
+            assert ys.max() == pytest.approx(hi)
+    np.testing.assert_array_equal(display.baseline_line_.get_ydata(), [0.03, 0.03])
+    text = display.text_.get_text()
+    assert text.splitlines() == [
+        "high bias and high variance",
+        "avoidable bias 2.00%",
+        "variance 15.00%",
+    ]
+    assert display.ax_.get_xlabel() == "Number of training examples"
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels == ["train error", "dev error", "baseline error (3.00%)"]
+    assert display.figure_ is display.ax_.figure
+
+
+def test_plot_draws_on_the_given_axes_with_options(pyplot, display):
+    fig, (ax_left, ax_right) = pyplot.subplots(ncols=2)
+    display.plot(
+        ax=ax_right,
+        error_name="Error (1 - accuracy)",
+        line_kw={"linewidth": 3},
+        baseline_kw={"color": "red"},
+    )
+    assert display.ax_ is ax_right
+    assert display.figure_ is fig
+    assert len(ax_left.lines) == 0
+    assert ax_right.get_ylabel() == "Error (1 - accuracy)"
+    assert display.lines_[0].get_linewidth() == 3
+    assert display.baseline_line_.get_color() == "red"
+
+
+def test_from_estimator_plots_scikit_learn_learning_curve_errors(pyplot):
+    X, y = make_classification(n_samples=150, n_features=5, random_state=0)
+    cv = StratifiedKFold(3)
+    sizes, train_scores, dev_scores = learning_curve(
+        small_classifier(), X, y, train_sizes=[0.3, 0.6, 1.0], cv=cv
+    )
+    _, ax = pyplot.subplots()
+    display = BiasVarianceDisplay.from_estimator(
+        small_classifier(),
+        X,
+        y,
+        train_sizes=[0.3, 0.6, 1.0],
+        cv=cv,
+        baseline_error=0.05,
+        ax=ax,
+    )
+    assert display.ax_ is ax
+    np.testing.assert_array_equal(display.train_sizes, sizes)
+    np.testing.assert_allclose(display.train_errors, 1 - train_scores)
+    np.testing.assert_allclose(display.dev_errors, 1 - dev_scores)
+    np.testing.assert_allclose(display.lines_[1].get_ydata(), 1 - dev_scores.mean(1))
+    assert display.diagnosis.train_error == pytest.approx(1 - train_scores[-1].mean())
+    assert display.diagnosis.dev_error == pytest.approx(1 - dev_scores[-1].mean())
+    assert display.diagnosis.baseline_error == 0.05
+    assert display.text_.get_text().startswith(display.diagnosis.case)
+    assert ax.get_ylabel() == "Error (1 - accuracy)"
+
+
+def test_from_estimator_diagnoses_a_far_too_small_network_as_high_bias(pyplot):
+    X, y = load_digits(return_X_y=True)
+    display = BiasVarianceDisplay.from_estimator(
+        DNNClassifier(hidden_layer_sizes=(1,), solver="lbfgs", max_iter=5),
+        X[:300] / 16,
+        y[:300],
+        train_sizes=[0.5, 1.0],
+        cv=3,
+        scoring="balanced_accuracy",
+    )
+    assert display.diagnosis.high_bias
+    assert display.ax_.get_ylabel() == "Error (1 - balanced_accuracy)"
+
+
+def test_scores_that_are_not_in_0_1_give_a_clear_error(pyplot):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="must be in \\[0, 1\\]"):
+        BiasVarianceDisplay.from_estimator(
+            small_classifier(), X, y, cv=3, scoring="neg_log_loss"
+        )
+
+
+# -- LossCurveDisplay -----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def early_stopped():
+    X, y = load_digits(return_X_y=True)
+    return DNNClassifier(
+        hidden_layer_sizes=(16,),
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=40,
+        random_state=0,
+    ).fit(X[:400] / 16, y[:400])
+
+
+def test_loss_curve_display_plots_costs_per_epoch_and_the_best_epoch(
+    pyplot, early_stopped
+):
+    clf = early_stopped
+    assert clf.best_epoch_ < clf.n_iter_ - 1  # stopped after its best epoch
+    display = LossCurveDisplay.from_estimator(clf)
+    epochs = np.arange(1, clf.n_iter_ + 1)
+    np.testing.assert_array_equal(display.line_.get_xdata(), epochs)
+    np.testing.assert_array_equal(display.line_.get_ydata(), clf.loss_curve_)
+    np.testing.assert_array_equal(display.validation_line_.get_xdata(), epochs)
+    np.testing.assert_array_equal(
+        display.validation_line_.get_ydata(), clf.validation_loss_curve_
+    )
+    # best_epoch_ is a 0-based index into loss_curve_; epochs count from 1.
+    best_x = display.best_epoch_line_.get_xdata()
+    np.testing.assert_array_equal(best_x, [clf.best_epoch_ + 1] * 2)
+    assert display.line_.get_ydata()[best_x[0] - 1] == clf.loss_curve_[clf.best_epoch_]
+    labels = [t.get_text() for t in display.ax_.get_legend().get_texts()]
+    assert labels == [
+        "train cost J",
+        "dev cost J",
+        f"restored best epoch ({clf.best_epoch_ + 1})",
+    ]
+    assert display.ax_.get_xlabel() == "Epoch"
+    assert display.figure_ is display.ax_.figure
+
+
+def test_loss_curve_display_without_early_stopping_has_no_dev_curve(pyplot):
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    clf = DNNClassifier(hidden_layer_sizes=(4,), max_iter=15, random_state=0)
+    clf.fit(X, y)
+    fig, ax = pyplot.subplots()
+    display = LossCurveDisplay.from_estimator(clf, ax=ax, line_kw={"color": "red"})
+    assert display.ax_ is ax and display.figure_ is fig
+    assert display.validation_line_ is None
+    assert display.best_epoch_line_ is None
+    np.testing.assert_array_equal(display.line_.get_ydata(), clf.loss_curve_)
+    assert display.line_.get_color() == "red"
+
+
+def test_loss_curve_display_init_stores_and_plot_draws(pyplot):
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5], best_epoch=0)
+    assert display.loss_curve == [3.0, 2.0, 1.5]
+    assert not hasattr(display, "ax_")
+    assert display.plot() is display
+    np.testing.assert_array_equal(display.line_.get_xdata(), [1, 2, 3])
+    np.testing.assert_array_equal(display.best_epoch_line_.get_xdata(), [1, 1])
+
+
+def test_loss_curve_display_finds_the_network_in_pipelines_and_recipes(pyplot):
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    pipe = make_pipeline(
+        InputNormalizer(), DNNClassifier(hidden_layer_sizes=(4,), max_iter=15)
+    ).fit(X, y)
+    display = LossCurveDisplay.from_estimator(pipe)
+    np.testing.assert_array_equal(display.line_.get_ydata(), pipe[-1].loss_curve_)
+    recipe = BasicRecipe(pipe, max_rounds=1).fit(X, y)
+    display = LossCurveDisplay.from_estimator(recipe)
+    np.testing.assert_array_equal(
+        display.line_.get_ydata(), recipe.best_estimator_[-1].loss_curve_
+    )
+
+
+def test_loss_curve_display_works_with_scikit_learn_mlp(pyplot):
+    X, y = make_classification(n_samples=80, n_features=4, random_state=0)
+    mlp = MLPClassifier(hidden_layer_sizes=(4,), max_iter=15, random_state=0)
+    mlp.fit(X, y)
+    display = LossCurveDisplay.from_estimator(mlp)
+    np.testing.assert_array_equal(display.line_.get_ydata(), mlp.loss_curve_)
+    with pytest.raises(ValueError, match="no loss_curve_"):
+        LossCurveDisplay.from_estimator(
+            MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs").fit(X, y)
+        )
+
+
+def test_loss_curve_display_of_an_unfitted_network_raises(pyplot):
+    with pytest.raises(NotFittedError):
+        LossCurveDisplay.from_estimator(DNNClassifier())

@@ -1,0 +1,503 @@
+"""BasicRecipe: the order of its changes, its history, refit and delegation.
+
+Most tests drive the recipe with ``ScriptedNetwork``, a stand-in whose train
+and dev errors are a chosen function of its knobs, so each round's outcome is
+known exactly and the tests run in milliseconds. A few tests run the real
+recipe on digits.
+"""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.datasets import load_digits, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_dnn import (
+    BasicRecipe,
+    BiasVarianceDiagnosis,
+    DNNClassifier,
+    DNNRegressor,
+    ImageAugmenter,
+    InputNormalizer,
+)
+
+N_ROWS = 1000  # 800 training rows and 200 dev rows with dev_size=0.2
+
+
+class ScriptedNetwork(ClassifierMixin, BaseEstimator):
+    """A network stand-in whose errors are ``script(params)``.
+
+    Column 0 of ``X`` holds the true 0/1 label and column 1 a row id. ``fit``
+    remembers the ids it saw; ``predict`` gets the first ``train_error`` of
+    the seen rows wrong and the first ``dev_error`` of the others.
+    ``script(params) -> (train_error, dev_error, converged)``; a fit that has
+    not converged uses all ``max_iter`` epochs.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(1,),
+        max_iter=5,
+        alpha=1e-4,
+        penalty="l2",
+        keep_prob=1.0,
+        early_stopping=False,
+        augment=None,
+        solver="adam",
+        script=None,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.max_iter = max_iter
+        self.alpha = alpha
+        self.penalty = penalty
+        self.keep_prob = keep_prob
+        self.early_stopping = early_stopping
+        self.augment = augment
+        self.solver = solver
+        self.script = script
+
+    def fit(self, X, y):
+        X = np.asarray(X)
+        self.classes_ = np.unique(y)
+        self.seen_ = X[:, 1].copy()
+        self.n_fit_rows_ = len(X)
+        params = self.get_params()
+        self.train_error_, self.dev_error_, converged = self.script(params)
+        self.n_iter_ = self.max_iter - 1 if converged else self.max_iter
+        return self
+
+    def predict(self, X):
+        X = np.asarray(X)
+        labels = X[:, 0].astype(int)
+        seen = np.isin(X[:, 1], self.seen_)
+        for mask, rate in ((seen, self.train_error_), (~seen, self.dev_error_)):
+            rows = np.flatnonzero(mask)
+            wrong = rows[: int(round(rate * len(rows)))]
+            labels[wrong] = 1 - labels[wrong]
+        return labels
+
+
+def scripted_data():
+    y = np.arange(N_ROWS) % 2
+    X = np.column_stack([y, np.arange(N_ROWS)]).astype(float)
+    return X, y
+
+
+def width(params):
+    return max(params["hidden_layer_sizes"])
+
+
+def run(script, *, max_rounds=10, **kwargs):
+    recipe = BasicRecipe(
+        ScriptedNetwork(script=script, **kwargs.pop("network", {})),
+        max_rounds=max_rounds,
+        random_state=0,
+        **kwargs,
+    )
+    return recipe.fit(*scripted_data())
+
+
+def actions(recipe):
+    return [entry["action"] for entry in recipe.history_]
+
+
+# -- scripts: errors as a function of the knobs ---------------------------------
+
+
+def underfit_until_wide_and_long(params):
+    """Train error falls with width; more epochs are needed to converge."""
+    train = {1: 0.30, 4: 0.10}.get(width(params), 0.0)
+    return train, train + 0.005, params["max_iter"] >= 80
+
+
+def overfit_unless_alpha_is_one(params):
+    """Train 0 %, dev 10 %; alpha=1 brings dev to 6 %, more alpha hurts."""
+    alpha = params["alpha"]
+    if alpha > 1:
+        return 0.02, 0.15, True
+    return 0.0, (0.06 if alpha == 1 else 0.10), True
+
+
+def always_overfit(params):
+    return 0.0, 0.10, True
+
+
+def good_fit(params):
+    return 0.0, 0.005, True
+
+
+def bigger_is_worse(params):
+    """A wider or deeper network does worse; only training longer helps."""
+    if sum(params["hidden_layer_sizes"]) > 1:
+        return 0.30, 0.40, True
+    return 0.20, 0.21, params["max_iter"] >= 20
+
+
+# -- the order of the changes -----------------------------------------------------
+
+
+def test_high_bias_is_fixed_first_with_a_bigger_network_trained_longer():
+    recipe = run(underfit_until_wide_and_long)
+    history = recipe.history_
+    assert history[0]["diagnosis"].case == "high bias"
+    assert [h["params"]["hidden_layer_sizes"] for h in history] == [
+        (1,),
+        (4,),
+        (16,),
+    ]
+    assert [h["params"]["max_iter"] for h in history] == [5, 20, 80]
+    assert history[0]["action"] == (
+        "bigger network: hidden_layer_sizes (1,) -> (4,); "
+        "train longer: max_iter 5 -> 20"
+    )
+    assert history[-1]["diagnosis"].case == "good fit"
+    assert history[-1]["action"] == "stop: neither bias nor variance is high"
+    assert recipe.best_index_ == 2
+
+
+def test_a_converged_network_grows_without_training_longer():
+    recipe = run(underfit_until_wide_and_long, max_rounds=2, network={"max_iter": 100})
+    assert recipe.history_[0]["action"] == (
+        "bigger network: hidden_layer_sizes (1,) -> (4,)"
+    )
+    assert recipe.history_[1]["params"]["max_iter"] == 100
+
+
+def test_growth_sets_how_much_wider_and_longer_a_bias_round_goes():
+    recipe = run(underfit_until_wide_and_long, growth=16)
+    assert [h["params"]["hidden_layer_sizes"] for h in recipe.history_] == [
+        (1,),
+        (16,),
+    ]
+    assert recipe.history_[1]["params"]["max_iter"] == 80
+
+
+def test_high_variance_is_regularized_and_worse_rounds_are_undone():
+    recipe = run(overfit_unless_alpha_is_one, network={"keep_prob": 0.9})
+    history = recipe.history_
+    assert history[0]["diagnosis"].case == "high variance"
+    assert [h["params"]["alpha"] for h in history[:4]] == [1e-4, 0.1, 1.0, 10.0]
+    # alpha=10 made the dev error worse: back to alpha=1, and no more alpha.
+    assert history[3]["action"].startswith(
+        "dev error 15.00% is above round 3's 6.00%: back to round 3; "
+        "dropout: keep_prob 0.9 -> 0.7"
+    )
+    assert history[4]["params"]["alpha"] == 1.0
+    assert history[4]["params"]["keep_prob"] == 0.7
+    assert all(h["params"]["alpha"] <= 10 for h in history)
+    assert recipe.best_index_ == 2
+    assert recipe.best_dev_error_ == pytest.approx(0.06)
+    assert recipe.best_params_ == history[2]["params"]
+
+
+def test_variance_changes_come_in_the_documented_order():
+    augmenter = ImageAugmenter((1, 2))
+    recipe = run(
+        always_overfit,
+        max_rounds=30,
+        augment=augmenter,
+        network={"hidden_layer_sizes": (256,), "alpha": 100.0},
+    )
+    kinds = [a.split(":")[0] for a in actions(recipe)]
+    assert kinds == [
+        "regularization",  # alpha 100 -> 1000, the most there is
+        "dropout",  # keep_prob 1.0 -> 0.8
+        "dropout",  # 0.8 -> 0.6
+        "dropout",  # 0.6 -> 0.5, the least there is
+        "data augmentation",
+        "another architecture",  # (256,) -> (1024,), the widest there is
+        "early stopping",
+        "stop",
+    ]
+    last = recipe.history_[-1]["params"]
+    assert last["alpha"] == 1000.0
+    assert last["keep_prob"] == 0.5
+    assert last["augment"] is augmenter
+    assert last["hidden_layer_sizes"] == (1024,)
+    assert last["early_stopping"] is True
+    assert actions(recipe)[-1] == "stop: no change left for high variance"
+    # Every round tied with the first: the best is the earliest.
+    assert recipe.best_index_ == 0
+
+
+def test_ties_keep_climbing_the_alpha_ladder():
+    recipe = run(always_overfit, max_rounds=4)
+    assert [h["params"]["alpha"] for h in recipe.history_] == [1e-4, 0.1, 1.0, 10.0]
+    assert actions(recipe)[-1] == "stop: max_rounds=4 rounds spent"
+
+
+def test_a_network_without_penalty_gets_l2():
+    recipe = run(always_overfit, max_rounds=2, network={"penalty": None})
+    assert recipe.history_[1]["params"]["penalty"] == "l2"
+    assert recipe.history_[1]["params"]["alpha"] == 0.1
+
+
+def test_deterministic_solvers_get_no_dropout_early_stopping_or_augmentation():
+    recipe = run(
+        always_overfit,
+        max_rounds=30,
+        augment=ImageAugmenter((1, 2)),
+        network={"solver": "lbfgs", "alpha": 1000.0, "hidden_layer_sizes": (1024,)},
+    )
+    assert actions(recipe) == ["stop: no change left for high variance"]
+
+
+def test_when_a_bigger_network_hurts_a_deeper_one_is_tried_then_longer_training():
+    recipe = run(bigger_is_worse, max_rounds=4, network={"keep_prob": [0.9]})
+    history = recipe.history_
+    assert history[1]["params"]["hidden_layer_sizes"] == (4,)
+    assert history[2]["params"]["hidden_layer_sizes"] == (1, 1)
+    # One keep probability per hidden layer: the new layer copies the last.
+    assert history[2]["params"]["keep_prob"] == (0.9, 0.9)
+    assert history[2]["params"]["max_iter"] == 20
+    assert history[3]["params"]["hidden_layer_sizes"] == (1,)
+    assert history[3]["params"]["max_iter"] == 20
+    assert history[2]["action"].endswith("train longer: max_iter 5 -> 20")
+
+
+def test_no_change_left_for_high_bias_stops():
+    recipe = run(
+        lambda params: (0.3, 0.31, True),
+        network={"hidden_layer_sizes": (1024,) * 4},
+    )
+    assert actions(recipe) == ["stop: no change left for high bias"]
+
+
+def test_a_good_fit_stops_after_one_round():
+    recipe = run(good_fit)
+    assert len(recipe.history_) == 1
+    assert recipe.diagnosis_.case == "good fit"
+
+
+def test_baseline_and_tolerance_decide_what_is_high():
+    # 30 % training error is all unavoidable with a 30 % baseline.
+    recipe = run(lambda params: (0.30, 0.305, True), baseline_error=0.30)
+    assert recipe.diagnosis_.case == "good fit"
+    recipe = run(always_overfit, tolerance=0.2)
+    assert recipe.diagnosis_.case == "good fit"
+    recipe = run(always_overfit, max_rounds=1, rel_tolerance=0.0, tolerance=0.0)
+    assert recipe.diagnosis_.variance_threshold == 0.0
+
+
+# -- history, refit and the pipeline -------------------------------------------
+
+
+def test_history_has_one_documented_entry_per_round():
+    recipe = run(underfit_until_wide_and_long)
+    for entry in recipe.history_:
+        assert set(entry) == {
+            "params",
+            "train_error",
+            "dev_error",
+            "diagnosis",
+            "action",
+            "fit_time",
+        }
+        assert set(entry["params"]) == {
+            "hidden_layer_sizes",
+            "max_iter",
+            "alpha",
+            "penalty",
+            "keep_prob",
+            "early_stopping",
+            "augment",
+        }
+        assert isinstance(entry["diagnosis"], BiasVarianceDiagnosis)
+        assert entry["diagnosis"].train_error == entry["train_error"]
+        assert entry["diagnosis"].dev_error == entry["dev_error"]
+        assert entry["fit_time"] >= 0
+    assert recipe.history_[0]["train_error"] == pytest.approx(0.30)
+    assert recipe.history_[0]["dev_error"] == pytest.approx(0.305)
+
+
+def test_refit_fits_the_best_params_on_train_and_dev():
+    recipe = run(overfit_unless_alpha_is_one)
+    best = recipe.best_estimator_
+    assert best.n_fit_rows_ == N_ROWS
+    assert best.alpha == 1.0 == recipe.best_params_["alpha"]
+    assert recipe.refit_time_ >= 0
+
+
+def test_without_refit_the_best_round_is_kept_as_fitted_on_train():
+    recipe = run(overfit_unless_alpha_is_one, refit=False)
+    best = recipe.best_estimator_
+    assert best.n_fit_rows_ == N_ROWS - N_ROWS // 5
+    assert best.alpha == 1.0
+    assert recipe.refit_time_ == 0.0
+    X, y = scripted_data()
+    _, X_dev, _, y_dev = train_test_split(
+        X, y, test_size=0.2, random_state=0, stratify=y
+    )
+    assert 1 - recipe.score(X_dev, y_dev) == pytest.approx(recipe.best_dev_error_)
+
+
+def test_a_pipeline_is_tuned_through_its_last_step():
+    network = ScriptedNetwork(script=underfit_until_wide_and_long)
+    pipe = make_pipeline(FunctionTransformer(), network)
+    recipe = BasicRecipe(pipe, random_state=0).fit(*scripted_data())
+    params = recipe.history_[1]["params"]
+    assert params["scriptednetwork__hidden_layer_sizes"] == (4,)
+    assert params["scriptednetwork__max_iter"] == 20
+    assert recipe.best_estimator_[-1].hidden_layer_sizes == (16,)
+    assert pipe[-1].hidden_layer_sizes == (1,)  # the given pipeline is untouched
+
+
+def test_an_estimator_without_network_knobs_is_rejected():
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        BasicRecipe(LogisticRegression()).fit(*scripted_data())
+
+
+def test_verbose_prints_one_line_per_round(capsys):
+    run(underfit_until_wide_and_long, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3
+    assert lines[0] == (
+        "[BasicRecipe] round 1/10: train error 30.00%, dev error 30.50%, "
+        "high bias; next: bigger network: hidden_layer_sizes (1,) -> (4,); "
+        "train longer: max_iter 5 -> 20"
+    )
+    assert lines[-1].endswith("good fit; stop: neither bias nor variance is high")
+    run(underfit_until_wide_and_long)
+    assert capsys.readouterr().out == ""
+
+
+def test_same_random_state_gives_the_same_history():
+    X, y = scripted_data()
+    recipe = BasicRecipe(ScriptedNetwork(script=bigger_is_worse), random_state=3)
+    first = [h["dev_error"] for h in clone(recipe).fit(X, y).history_]
+    second = [h["dev_error"] for h in clone(recipe).fit(X, y).history_]
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"max_rounds": 0}, "max_rounds"),
+        ({"dev_size": 1.5}, "dev_size"),
+        ({"growth": 1}, "growth"),
+        ({"baseline_error": 2.0}, "baseline_error"),
+        ({"augment": "flip"}, "augment"),
+        ({"scoring": "no_such_score"}, "scoring"),
+    ],
+)
+def test_invalid_parameters_raise(params, match):
+    recipe = BasicRecipe(ScriptedNetwork(script=good_fit), **params)
+    with pytest.raises(ValueError, match=match):
+        recipe.fit(*scripted_data())
+
+
+# -- the real network ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def digits():
+    X, y = load_digits(return_X_y=True)
+    return X / 16, y
+
+
+def test_a_far_too_small_network_is_diagnosed_high_bias_and_grown(digits):
+    X, y = digits
+    recipe = BasicRecipe(
+        DNNClassifier(hidden_layer_sizes=(1,), max_iter=5, random_state=0),
+        max_rounds=3,
+        growth=8,
+        refit=False,
+        random_state=0,
+    ).fit(X, y)
+    history = recipe.history_
+    assert history[0]["diagnosis"].case == "high bias"
+    assert history[0]["action"].startswith("bigger network")
+    assert history[1]["params"]["hidden_layer_sizes"] == (8,)
+    assert history[2]["params"]["hidden_layer_sizes"] == (64,)
+    dev = [h["dev_error"] for h in history]
+    assert dev[0] > 0.5 > dev[1] > dev[2]
+    assert recipe.best_dev_error_ < 0.05
+
+
+def test_an_overfitting_network_is_diagnosed_high_variance_and_its_gap_narrows(
+    digits,
+):
+    X, y = digits
+    X_small, _, y_small, _ = train_test_split(
+        X, y, train_size=300, random_state=0, stratify=y
+    )
+    recipe = BasicRecipe(
+        DNNClassifier(
+            hidden_layer_sizes=(64,), solver="lbfgs", max_iter=200, random_state=0
+        ),
+        max_rounds=2,
+        dev_size=0.5,
+        refit=False,
+        random_state=0,
+    ).fit(X_small, y_small)
+    first, best = recipe.history_[0], recipe.history_[recipe.best_index_]
+    assert first["diagnosis"].case == "high variance"
+    assert first["action"].startswith("regularization")
+    assert recipe.history_[1]["params"]["alpha"] == 0.1
+    assert best["dev_error"] < first["dev_error"]
+    assert best["diagnosis"].variance < first["diagnosis"].variance
+
+
+def test_prediction_is_delegated_to_the_best_estimator(digits):
+    X, y = digits
+    recipe = BasicRecipe(
+        make_pipeline(
+            InputNormalizer(),
+            DNNClassifier(hidden_layer_sizes=(8,), max_iter=20, random_state=0),
+        ),
+        max_rounds=1,
+        random_state=0,
+    )
+    with pytest.raises(NotFittedError):
+        recipe.predict(X)
+    recipe.fit(X, y)
+    best = recipe.best_estimator_
+    np.testing.assert_array_equal(recipe.predict(X), best.predict(X))
+    np.testing.assert_array_equal(recipe.predict_proba(X), best.predict_proba(X))
+    assert recipe.score(X, y) == best.score(X, y)
+    np.testing.assert_array_equal(recipe.classes_, np.arange(10))
+    assert recipe.n_features_in_ == 64
+
+
+def test_scoring_sets_the_error_and_regressors_use_one_minus_r2_clipped():
+    X, y = make_regression(n_samples=200, n_features=4, noise=5.0, random_state=0)
+    recipe = BasicRecipe(
+        DNNRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
+        max_rounds=1,
+        random_state=0,
+    ).fit(X, y / 100)
+    entry = recipe.history_[0]
+    assert 0.0 <= entry["train_error"] <= 1.0
+    assert entry["train_error"] == pytest.approx(
+        min(1.0, 1 - recipe.best_estimator_.score(X, y / 100)), abs=0.2
+    )
+    recipe.set_params(scoring="neg_mean_squared_error").fit(X, y / 100)
+    assert recipe.history_[0]["train_error"] == 1.0  # 1 - (-mse) clipped
+
+
+# -- scikit-learn's common checks --------------------------------------------------
+
+
+def tiny(network_class):
+    return BasicRecipe(
+        network_class(
+            hidden_layer_sizes=(8,),
+            max_iter=50,
+            learning_rate_init=0.01,
+            random_state=0,
+        ),
+        max_rounds=2,
+        random_state=0,
+    )
+
+
+# No expected failures: every check passes. Sample weights are not supported
+# (``fit(X, y)`` only), so the sample-weight checks do not run.
+@parametrize_with_checks([tiny(DNNClassifier), tiny(DNNRegressor)])
+def test_sklearn_compatible_recipe(estimator, check):
+    check(estimator)
