@@ -3,8 +3,17 @@
 import matplotlib
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_limits
 
 matplotlib.use("Agg")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _single_threaded_blas():
+    """Run BLAS on one thread: the test networks are tiny, and threads fighting
+    over a busy machine's cores make them many times slower, not faster."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,12 @@ class TrainingDiverged(ArithmeticError):
     """The cost J became non-finite during training."""
 
 
+#: How many times its first value J may grow before training counts as
+#: diverged.  Honest training lowers J; growth by eight orders of magnitude
+#: only happens when the steps are far too large.
+BLOW_UP_FACTOR = 1e8
+
+
 def _batch_slices(n, batch_size):
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
@@ -41,7 +47,9 @@ def run_epochs(
 
     Returns ``(history, t)``: one dict per epoch (``loss``, and what the epoch
     hooks add) and the number of examples seen.  Raises ``TrainingDiverged``
-    as soon as J is not finite.
+    as soon as J is not finite or has blown up to ``BLOW_UP_FACTOR`` times
+    its first value (or 1, if that was smaller): weights that large are
+    finite but worthless.
     """
     n = X.shape[0]
     slices = _batch_slices(n, batch_size)
@@ -52,6 +60,7 @@ def run_epochs(
     Y_batch_buffer = np.empty((min(batch_size, n), Y.shape[1]), Y.dtype)
     indices = np.arange(n)
     history, t = [], t_start
+    blow_up_level = None
     for epoch in range(epoch_start, epoch_start + n_epochs):
         if shuffle:
             rng.shuffle(indices)
@@ -76,6 +85,13 @@ def run_epochs(
             J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
             if not np.isfinite(J):
                 raise TrainingDiverged(f"the cost J became {J} at epoch {epoch + 1}")
+            if blow_up_level is None:
+                blow_up_level = BLOW_UP_FACTOR * max(J, 1.0)
+            elif J > blow_up_level:
+                raise TrainingDiverged(
+                    f"the cost J blew up to {J:.3g} at epoch {epoch + 1}, from "
+                    f"{blow_up_level / BLOW_UP_FACTOR:.3g} or less"
+                )
             for hook in grad_hooks:
                 hook.on_grad_computed(net)
             optimizer.update(net.theta, net.grad)

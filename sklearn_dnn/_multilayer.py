@@ -379,24 +379,27 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
         hooks.append(stop_hook)
 
         epoch_start = self.n_iter_ if continuing else 0
-        history, t = run_epochs(
-            net,
-            optimizer,
-            X,
-            Y,
-            sample_weight,
-            n_epochs=1 if incremental else self.max_iter,
-            batch_size=self._batch_size(X.shape[0]),
-            shuffle=self.shuffle,
-            rng=rng,
-            augment=self.augment,
-            grad_hooks=hooks[:1],
-            epoch_hooks=hooks,
-            stop_hook=stop_hook,
-            t_start=self.t_ if continuing else 0,
-            epoch_start=epoch_start,
-            verbose=self.verbose,
-        )
+        # A diverging fit is reported by TrainingDiverged with a clear message;
+        # numpy's overflow warnings on the way there would only be noise.
+        with np.errstate(over="ignore", invalid="ignore"):
+            history, t = run_epochs(
+                net,
+                optimizer,
+                X,
+                Y,
+                sample_weight,
+                n_epochs=1 if incremental else self.max_iter,
+                batch_size=self._batch_size(X.shape[0]),
+                shuffle=self.shuffle,
+                rng=rng,
+                augment=self.augment,
+                grad_hooks=hooks[:1],
+                epoch_hooks=hooks,
+                stop_hook=stop_hook,
+                t_start=self.t_ if continuing else 0,
+                epoch_start=epoch_start,
+                verbose=self.verbose,
+            )
         if (
             not incremental
             and len(history) == self.max_iter
