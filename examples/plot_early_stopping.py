@@ -1,7 +1,7 @@
 """
-=====================================================
+==============================================
 Early stopping restores the best dev-set epoch
-=====================================================
+==============================================
 
 With ``early_stopping=True`` a dev set is held out, training stops when the
 dev score has not improved for ``n_iter_no_change`` epochs, and the

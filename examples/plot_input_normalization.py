@@ -1,7 +1,7 @@
 """
-===========================================
+=============================================
 Normalizing inputs speeds up gradient descent
-===========================================
+=============================================
 
 With features on very different scales the cost function is an elongated
 bowl and gradient descent has to take small steps. Normalizing with

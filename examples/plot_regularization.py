@@ -1,7 +1,7 @@
 """
-==============================================
+=============================================
 Regularization: none, L2 and dropout compared
-==============================================
+=============================================
 
 A network much bigger than the data needs over-fits: its decision boundary
 bends around single noisy points. L2 (``alpha``) and dropout (``keep_prob``)

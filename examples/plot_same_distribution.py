@@ -1,7 +1,7 @@
 """
-==============================================
+============================================
 Are dev and test from the same distribution?
-==============================================
+============================================
 
 Dev and test sets must come from the same distribution. Random splits of one
 data set pass :func:`~sklearn_dnn.check_same_distribution`; a test set whose

@@ -1,7 +1,7 @@
 """
-==========================================
+============================================
 Quick start: a regularised network on digits
-==========================================
+============================================
 
 Train a :class:`~sklearn_dnn.DNNClassifier` with L2 and dropout on the
 digits data, with early stopping restoring the best dev-set epoch, and

@@ -122,14 +122,14 @@ loss_ : float
         The lowest cost reached; with early stopping, the cost of the best
         epoch.
 
-    loss_curve_ : ndarray of shape (n_iter_,)
+    loss_curve_ : ndarray of shape (`n_iter_`,)
         The cost J, penalty included, averaged over each epoch's mini-batches
         (one value per iteration for "lbfgs").
 
-    validation_scores_ : ndarray of shape (n_iter_,) or None
+    validation_scores_ : ndarray of shape (`n_iter_`,) or None
         Dev-set score after each epoch (``early_stopping`` only).
 
-    validation_loss_curve_ : ndarray of shape (n_iter_,) or None
+    validation_loss_curve_ : ndarray of shape (`n_iter_`,) or None
         Dev-set cost J after each epoch (``early_stopping`` only).
 
     best_validation_score_ : float or None
@@ -140,7 +140,7 @@ loss_ : float
         Index (from 0, into ``loss_curve_``) of the epoch whose parameters
         were restored by early stopping.
 
-    gradient_norms_ : ndarray of shape (n_iter_, n_layers_ - 1)
+    gradient_norms_ : ndarray of shape (`n_iter_`, `n_layers_` - 1)
         Mean L2 norm of each layer's ``dW`` per epoch, before clipping.
 
     t_ : int
@@ -155,7 +155,7 @@ loss_ : float
     n_features_in_ : int
         Number of features seen during fit.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen during fit, when they are all strings.
 
     n_iter_ : int
