@@ -11,7 +11,7 @@ dropped output would give a wrong ``g'``.
 """
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit
 
 LEAKY_RELU_SLOPE = 0.01
 
@@ -21,16 +21,20 @@ def _relu(Z):
 
 
 def _relu_backward(A, delta):
-    delta[A <= 0] = 0
+    # A product with the 0/1 mask: a boolean-indexed assignment
+    # (delta[A <= 0] = 0) is an order of magnitude slower.
+    np.multiply(delta, A > 0, out=delta)
 
 
 def _leaky_relu(Z):
-    # For a positive slope, sign(g(z)) == sign(z), so g' can be read off g(z).
-    np.multiply(Z, np.where(Z > 0, 1, LEAKY_RELU_SLOPE).astype(Z.dtype), out=Z)
+    # For a slope below 1, g(z) = max(z, slope * z).
+    np.maximum(Z, np.multiply(Z, LEAKY_RELU_SLOPE), out=Z)
 
 
 def _leaky_relu_backward(A, delta):
-    delta[A <= 0] *= LEAKY_RELU_SLOPE
+    # For a positive slope, sign(g(z)) == sign(z), so g' can be read off g(z).
+    one, slope = np.ones(1, delta.dtype), np.full(1, LEAKY_RELU_SLOPE, delta.dtype)
+    np.multiply(delta, np.where(A > 0, one, slope), out=delta)
 
 
 def _tanh(Z):
@@ -38,7 +42,9 @@ def _tanh(Z):
 
 
 def _tanh_backward(A, delta):
-    delta *= 1 - A**2
+    slope = np.multiply(A, A)
+    np.subtract(1, slope, out=slope)
+    delta *= slope
 
 
 def _logistic(Z):
@@ -57,8 +63,25 @@ def _identity_backward(A, delta):
     pass
 
 
+def softmax_logsumexp(Z):
+    """Overwrite ``Z`` with ``softmax(Z)`` row-wise; return ``logsumexp(Z)``.
+
+    The shifted exponentials give both: ``lse = max + log(sum(exp(Z - max)))``
+    is what the cross-entropy of a softmax output needs, so the loss is
+    computed from the logits without a second pass of exponentials.
+    """
+    row_max = np.maximum.reduce(Z, axis=1, keepdims=True)
+    np.subtract(Z, row_max, out=Z)
+    np.exp(Z, out=Z)
+    row_sum = np.add.reduce(Z, axis=1, keepdims=True)
+    np.divide(Z, row_sum, out=Z)
+    lse = np.log(row_sum, out=row_sum)
+    lse += row_max
+    return lse[:, 0]
+
+
 def _softmax(Z):
-    Z[...] = softmax(Z, axis=1)
+    softmax_logsumexp(Z)
 
 
 def _exp(Z):

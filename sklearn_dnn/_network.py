@@ -6,13 +6,17 @@ into it, and the gradient ``grad`` has the same layout.  Optimizers, L-BFGS,
 early stopping and gradient checking all work on ``theta`` directly.
 
 Activation and delta buffers are allocated once for the largest batch seen and
-reused, so a training step allocates nothing weight-sized.
+reused, so a training step allocates nothing weight-sized.  Every product is a
+BLAS call writing into its buffer: transposes are passed as views (BLAS gets a
+transpose flag, nothing is copied) and the bias gradients are a product with a
+row of ones.  A softmax output computes its cross-entropy from the log-sum-exp
+of the softmax itself.
 """
 
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
+from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_logsumexp
 from ._dropout import draw_mask
 from ._losses import LOSSES
 from ._penalties import add_penalty_gradient, penalty_value
@@ -180,10 +184,15 @@ class Network:
             for n, p in zip(units[:-1], self.keep_prob)
         ]
         self._output = np.empty((m, units[-1]), dtype=self.dtype)
+        self._ones = np.ones(m, dtype=self.dtype)
         self._capacity = m
 
     def _forward_train(self, X, rng):
-        """Forward pass filling the buffers; returns the inputs of each layer."""
+        """Forward pass filling the buffers.
+
+        Returns the inputs of each layer, the dropout masks, the logits, the
+        output and, for a softmax output, the log-sum-exp of the logits.
+        """
         m = X.shape[0]
         self._ensure_buffers(m)
         hidden = HIDDEN_ACTIVATIONS[self.activation][0]
@@ -192,7 +201,7 @@ class Network:
         for l in range(self.n_weight_layers):
             Z = self._acts[l][:m]
             _matmul_into(A, self.coefs[l], Z)
-            Z += self.intercepts[l]
+            np.add(Z, self.intercepts[l], out=Z)
             if l == self.n_weight_layers - 1:
                 break
             hidden(Z)
@@ -206,17 +215,26 @@ class Network:
                 A = np.multiply(Z, mask, out=self._dropped[l][:m])
             layer_inputs.append(A)
         output = self._output[:m]
-        output[...] = Z
-        OUTPUT_ACTIVATIONS[self.out_activation](output)
-        return layer_inputs, masks, Z, output
+        np.copyto(output, Z)
+        lse = None
+        if self.out_activation == "softmax":
+            lse = softmax_logsumexp(output)
+        else:
+            OUTPUT_ACTIVATIONS[self.out_activation](output)
+        return layer_inputs, masks, Z, output, lse
 
     def _example_weights(self, m, sample_weight):
         if sample_weight is None:
             return None, float(m)
         return sample_weight, float(np.sum(sample_weight))
 
-    def _cost_from_output(self, logits, output, Y, sample_weight, m_eff):
-        losses = LOSSES[self.loss][1](logits, output, Y)
+    def _cost_from_output(self, logits, output, lse, Y, sample_weight, m_eff):
+        if self.loss == "log_loss":
+            # The cross-entropy of a softmax, log-sum-exp(Z) - <y, Z>, from
+            # the log-sum-exp the softmax has already computed.
+            losses = lse - np.einsum("ij,ij->i", Y, logits)
+        else:
+            losses = LOSSES[self.loss][1](logits, output, Y)
         if sample_weight is None:
             data_cost = float(np.sum(losses, dtype=np.float64)) / m_eff
         else:
@@ -229,8 +247,8 @@ class Network:
         """Return the cost J at the current ``theta`` (no dropout)."""
         m = X.shape[0]
         sample_weight, m_eff = self._example_weights(m, sample_weight)
-        _, _, logits, output = self._forward_train(X, None)
-        return self._cost_from_output(logits, output, Y, sample_weight, m_eff)
+        _, _, logits, output, lse = self._forward_train(X, None)
+        return self._cost_from_output(logits, output, lse, Y, sample_weight, m_eff)
 
     def cost_and_grad(self, X, Y, sample_weight=None, rng=None):
         """Return J and fill ``self.grad`` with dJ/dtheta by backpropagation.
@@ -240,14 +258,15 @@ class Network:
         """
         m = X.shape[0]
         sample_weight, m_eff = self._example_weights(m, sample_weight)
-        layer_inputs, masks, logits, output = self._forward_train(X, rng)
-        J = self._cost_from_output(logits, output, Y, sample_weight, m_eff)
+        layer_inputs, masks, logits, output, lse = self._forward_train(X, rng)
+        J = self._cost_from_output(logits, output, lse, Y, sample_weight, m_eff)
         self._backward(layer_inputs, masks, output, Y, sample_weight, m_eff)
         return J
 
     def _backward(self, layer_inputs, masks, output, Y, sample_weight, m_eff):
         m = output.shape[0]
         hidden_backward = HIDDEN_ACTIVATIONS[self.activation][1]
+        ones = self._ones[:m]
         delta = self._deltas[-1][:m]
         np.subtract(output, Y, out=delta)
         if sample_weight is None:
@@ -260,7 +279,8 @@ class Network:
                 self.coef_grads[l][...] = A_in.T @ delta
             else:
                 np.matmul(A_in.T, delta, out=self.coef_grads[l])
-            np.sum(delta, axis=0, out=self.intercept_grads[l])
+            # The column sums of delta, as a BLAS product with a row of ones.
+            np.matmul(ones, delta, out=self.intercept_grads[l])
             if l == 0:
                 break
             previous = self._deltas[l - 1][:m]

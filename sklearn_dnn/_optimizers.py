@@ -7,6 +7,8 @@ called at the end of each epoch with the number of examples seen so far, and
 The maths is scikit-learn's ``_stochastic_optimizers``.
 """
 
+import math
+
 import numpy as np
 import scipy.optimize
 
@@ -106,9 +108,11 @@ class AdamOptimizer:
         np.multiply(grad, grad, out=step)
         step *= 1 - self.beta_2
         self.second_moment += step
+        # A Python float (math.sqrt, not np.sqrt): a numpy float64 scalar
+        # would turn the float32 products below into float64 ones.
         self.learning_rate = (
             self.learning_rate_init
-            * np.sqrt(1 - self.beta_2**self.t)
+            * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
         np.sqrt(self.second_moment, out=step)

@@ -40,7 +40,10 @@ def add_penalty_gradient(coefs, coef_grads, penalty, alpha, l1_ratio, m):
         l1_weight = alpha / m * l1_ratio
         l2_weight = alpha / m * (1 - l1_ratio)
     for W, dW in zip(coefs, coef_grads):
+        # One weight-sized temporary at a time, in the weights' dtype.
         if l2_weight:
-            dW += l2_weight * W
+            dW += np.multiply(W, l2_weight)
         if l1_weight:
-            dW += l1_weight * np.sign(W)
+            term = np.sign(W)
+            term *= l1_weight
+            dW += term
