@@ -141,6 +141,9 @@ def test_zero_and_overflowing_norms_are_flagged():
         "W[1]": "vanishing",
         "W[2]": "vanishing",
     }
+    text = str(GradientDiagnosis(np.zeros((3, 2))))
+    assert "nan" not in text.lower()
+    assert "exactly zero gradient" in text
     overflow = GradientDiagnosis([[np.inf, 1.0], [np.nan, 1.0]])
     assert overflow.per_layer["W[1]"] == "exploding"
 

@@ -120,20 +120,27 @@ class GradientDiagnosis:
         n_iter, n_layers = self.gradient_norms.shape
         lines = [
             f"Gradient norms over {n_iter} epochs, {n_layers} layers: {self.case}",
-            f"first/last layer ratio = {self.ratio:.3g}",
+            f"first/last layer ratio = {_fmt(self.ratio, '.3g')}",
             "",
             f"{'layer':<7} {'median ||dW||':>14} {'/ last':>10}  flag",
         ]
         for (name, flag), norm, rel in zip(
             self.per_layer.items(), self.layer_norms, self.relative_norms
         ):
-            lines.append(f"{name:<7} {norm:>14.3e} {rel:>10.3g}  {flag}")
+            lines.append(
+                f"{name:<7} {_fmt(norm, '.3e'):>14} {_fmt(rel, '.3g'):>10}  {flag}"
+            )
         if self.vanishing:
             lines.append(
                 f"Vanishing: some layers get less than {self.vanishing_ratio:g} x "
                 "the output layer's gradient and barely learn. Try He "
                 "initialisation with ReLU, Xavier with tanh, a shallower network, "
                 "or ReLU instead of logistic."
+            )
+        if np.any(self.layer_norms == 0):
+            lines.append(
+                "Some layers got exactly zero gradient (all-zero weights, or dead "
+                "ReLU units): gradient descent never changes them."
             )
         if self.exploding:
             lines.append(
@@ -186,6 +193,11 @@ class GradientDiagnosis:
         self.ax_ = ax
         self.figure_ = ax.figure
         return ax
+
+
+def _fmt(value, spec):
+    # 0/0 (no gradient at all in the output layer) has no ratio.
+    return "n/a" if np.isnan(value) else format(value, spec)
 
 
 @validate_params(
