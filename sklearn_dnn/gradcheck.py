@@ -223,10 +223,10 @@ class GradientCheckResult:
         ]
         for name, value in self.per_parameter.items():
             floor = self.per_parameter_noise_floor[name]
-            lines.append(
-                f"{name:<10} {_fmt(value):>12} {_fmt(floor):>12}  "
-                f"{self.per_parameter_verdict[name]}"
-            )
+            shown = self.per_parameter_verdict[name]
+            if np.isnan(value):
+                shown = f"{shown} (every {unit[:-1]} skipped)"
+            lines.append(f"{name:<10} {_fmt(value):>12} {_fmt(floor):>12}  {shown}")
         lines += ["", f"{self.n_cost_evaluations} cost evaluations"]
         if self.n_kinks:
             where = ", ".join(f"{name}: {len(v)}" for name, v in self.kinks.items())

@@ -224,6 +224,7 @@ def test_l1_kink_at_zero_weight_is_reported_not_counted_as_a_bug(monkeypatch):
     randomized = gradient_check(est, X, y, n_directions=3, random_state=0)
     assert randomized.kinks == {"W[2]": [0, 1, 2]}
     assert np.isnan(randomized.per_parameter["W[2]"])
+    assert "check (every direction skipped)" in str(randomized)
     assert randomized.verdict == "great"
 
 
