@@ -69,11 +69,15 @@ def run_epochs(
             m = batch.stop - batch.start
             if shuffle:
                 rows = indices[batch]
+                # mode="clip" (the rows are valid anyway): with the default
+                # mode="raise", np.take gathers into a temporary and copies.
                 if dense:
-                    X_batch = np.take(X, rows, axis=0, out=X_batch_buffer[:m])
+                    X_batch = np.take(
+                        X, rows, axis=0, out=X_batch_buffer[:m], mode="clip"
+                    )
                 else:
                     X_batch = X[rows]
-                Y_batch = np.take(Y, rows, axis=0, out=Y_batch_buffer[:m])
+                Y_batch = np.take(Y, rows, axis=0, out=Y_batch_buffer[:m], mode="clip")
                 sw_batch = None if sample_weight is None else sample_weight[rows]
             else:
                 X_batch, Y_batch = X[batch], Y[batch]
