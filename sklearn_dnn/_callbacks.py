@@ -6,6 +6,8 @@ before the optimizer step, and ``on_epoch_end(record)`` once per epoch.  An
 loop then asks the optimizer whether to really stop.
 """
 
+import math
+
 import numpy as np
 
 
@@ -21,18 +23,23 @@ class GradientNormHook:
         self._count = 0
 
     def on_grad_computed(self, net):
-        norms = [np.sqrt(np.dot(dW.ravel(), dW.ravel())) for dW in net.coef_grads]
+        # Squared norms by BLAS dot products over contiguous views (no
+        # temporaries); the global norm reuses them and adds the biases'.
+        squares = [float(np.dot(dW.ravel(), dW.ravel())) for dW in net.coef_grads]
         if self._sums is None:
-            self._sums = np.zeros(len(norms))
-        self._sums += norms
+            self._sums = [0.0] * len(squares)
+        for l, square in enumerate(squares):
+            self._sums[l] += math.sqrt(square)
         self._count += 1
         if self.max_grad_norm is not None:
-            total = np.sqrt(np.dot(net.grad, net.grad))
+            bias_grads = net.grad[sum(dW.size for dW in net.coef_grads) :]
+            total = math.sqrt(sum(squares) + float(np.dot(bias_grads, bias_grads)))
             if total > self.max_grad_norm:
                 net.grad *= self.max_grad_norm / total
 
     def on_epoch_end(self, record):
-        record["grad_norms"] = self._sums / max(self._count, 1)
+        sums = self._sums or [0.0] * len(record["net"].coef_grads)
+        record["grad_norms"] = np.array(sums) / max(self._count, 1)
         self._sums, self._count = None, 0
         return False
 
