@@ -633,7 +633,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
     >>> from sklearn_dnn import DNNClassifier
     >>> X, y = load_digits(return_X_y=True)
     >>> clf = DNNClassifier(hidden_layer_sizes=(32,), keep_prob=0.9,
-    ...                     max_iter=30, random_state=0).fit(X / 16, y)
+    ...                     learning_rate_init=0.01, max_iter=30,
+    ...                     random_state=0).fit(X / 16, y)
     >>> clf.predict(X[:5] / 16)
     array([0, 1, 2, 3, 4])
     >>> round(clf.score(X / 16, y), 2) > 0.95
