@@ -13,6 +13,9 @@ transformer with the course's vocabulary, and with NaN, infinity and sparse inpu
 rejected by errors that say what to do.
 """
 
+import copy
+
+import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_array
@@ -153,7 +156,17 @@ class InputNormalizer(StandardScaler):
         4
         """
         self._check_input(X, "fit")
-        return super().partial_fit(X, y, sample_weight=sample_weight)
+        saved = copy.deepcopy(self.__dict__)
+        super().partial_fit(X, y, sample_weight=sample_weight)
+        statistics = [s for s in (self.mean_, self.var_) if s is not None]
+        if not all(np.all(np.isfinite(s)) for s in statistics):
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise ValueError(
+                "The mean or variance of X overflows (is not finite): its values "
+                "are too large to square. Divide X by a constant first."
+            )
+        return self
 
     def transform(self, X, copy=None):
         """Normalize ``X`` with the training ``mu`` and ``sigma``.
@@ -182,7 +195,7 @@ class InputNormalizer(StandardScaler):
                [2.]])
         """
         self._check_input(X, "transform")
-        return super().transform(X, copy=copy)
+        return _finite(super().transform(X, copy=copy), "normalized")
 
     def inverse_transform(self, X, copy=None):
         """Undo the normalization: ``X * scale_ + mean_``.
@@ -210,7 +223,7 @@ class InputNormalizer(StandardScaler):
                [3.]])
         """
         self._check_input(X, "inverse_transform")
-        return super().inverse_transform(X, copy=copy)
+        return _finite(super().inverse_transform(X, copy=copy), "inverse-transformed")
 
     def _check_input(self, X, method):
         """Reject NaN/infinity and sparse input that would have to be centred.
@@ -249,3 +262,14 @@ class InputNormalizer(StandardScaler):
         tags.input_tags.allow_nan = False
         tags.array_api_support = False
         return tags
+
+
+def _finite(X_new, what):
+    """Return ``X_new``, or raise if it overflowed to infinity."""
+    values = X_new.data if sparse.issparse(X_new) else np.asarray(X_new)
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"Some {what} values overflow (are not finite): X holds values far "
+            "outside the range of the training data. Scale them down first."
+        )
+    return X_new
