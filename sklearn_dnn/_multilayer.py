@@ -91,7 +91,6 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
         "augment": [HasMethods(["augment"]), None],
     }
 
-    @abstractmethod
     def __init__(
         self,
         hidden_layer_sizes=(100,),
@@ -640,69 +639,6 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
     >>> round(clf.score(X / 16, y), 2) > 0.95
     True
     """
-
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        init="auto",
-        penalty="l2",
-        alpha=1e-4,
-        l1_ratio=0.15,
-        keep_prob=1.0,
-        solver="adam",
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=0,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_grad_norm=None,
-        augment=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            init=init,
-            penalty=penalty,
-            alpha=alpha,
-            l1_ratio=l1_ratio,
-            keep_prob=keep_prob,
-            solver=solver,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_grad_norm=max_grad_norm,
-            augment=augment,
-        )
 
     def _validate_targets(self, y, *, first_fit, classes=None):
         check_classification_targets(y)
