@@ -503,9 +503,11 @@ class DistributionCheckResult:
                 f"= {self.p_values_adjusted[index[name]]:.2g})"
                 for name in self.top_features[:5]
             ]
-            more = len(self.top_features) - len(shown)
+            more = n_differ - len(shown)
             lines.append(
-                "  differ most: " + ", ".join(shown) + (f", +{more}" if more else "")
+                "  differ most: "
+                + ", ".join(shown)
+                + (f" and {more} more" if more else "")
             )
         return "\n".join(lines)
 

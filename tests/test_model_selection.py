@@ -342,6 +342,10 @@ def test_dev_drawn_from_other_classes_is_detected():
     assert not result.same
     assert result.auc > 0.95
     assert len(result.top_features) == 10
+    n_differ = np.sum(result.p_values_adjusted <= result.alpha / 2)
+    assert n_differ > 10
+    assert f"{n_differ} of 64 differ" in str(result)
+    assert f"and {n_differ - 5} more" in str(result)
 
 
 def test_discrete_features_get_a_chi_squared_test_and_continuous_ones_ks():
