@@ -420,9 +420,8 @@ def check_predictions(est, X, n):
         for method in ("predict_proba", "predict_log_proba"):
             values, error = outcome(lambda: getattr(est, method)(X))
             if error is None:
-                expected_cols = max(n_classes, 2) if not multilabel else n_classes
-                if n_classes == 1:
-                    expected_cols = values.shape[1]
+                # One class seen: two columns, as scikit-learn's MLPClassifier.
+                expected_cols = n_classes if multilabel else max(n_classes, 2)
                 assert_finite(values, (n, expected_cols), method)
                 if method == "predict_proba":
                     assert np.all((values >= 0) & (values <= 1))
