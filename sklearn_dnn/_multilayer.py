@@ -845,10 +845,10 @@ class DNNRegressor(RegressorMixin, BaseDNN):
 
     def __init__(
         self,
-        loss="squared_error",
         hidden_layer_sizes=(100,),
         activation="relu",
         *,
+        loss="squared_error",
         init="auto",
         penalty="l2",
         alpha=1e-4,
