@@ -15,6 +15,9 @@ from scipy.special import expit
 
 LEAKY_RELU_SLOPE = 0.01
 
+# Up to this many classes the softmax takes its row maximum column by column.
+_FEW_COLUMNS = 16
+
 
 def _relu(Z):
     np.maximum(Z, 0, out=Z)
@@ -70,14 +73,22 @@ def softmax_logsumexp(Z):
     is what the cross-entropy of a softmax output needs, so the loss is
     computed from the logits without a second pass of exponentials.
     """
-    row_max = np.maximum.reduce(Z, axis=1, keepdims=True)
-    np.subtract(Z, row_max, out=Z)
+    n_classes = Z.shape[1]
+    if n_classes <= _FEW_COLUMNS:
+        # A reduction along short rows runs numpy's inner loop once per row;
+        # a running maximum over the columns is a few vectorised calls.
+        row_max = Z[:, 0].copy()
+        for j in range(1, n_classes):
+            np.maximum(row_max, Z[:, j], out=row_max)
+    else:
+        row_max = np.maximum.reduce(Z, axis=1)
+    np.subtract(Z, row_max[:, np.newaxis], out=Z)
     np.exp(Z, out=Z)
-    row_sum = np.add.reduce(Z, axis=1, keepdims=True)
-    np.divide(Z, row_sum, out=Z)
+    row_sum = Z @ np.ones(n_classes, dtype=Z.dtype)  # a GEMV, not a reduction
+    np.divide(Z, row_sum[:, np.newaxis], out=Z)
     lse = np.log(row_sum, out=row_sum)
     lse += row_max
-    return lse[:, 0]
+    return lse
 
 
 def _softmax(Z):

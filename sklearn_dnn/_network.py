@@ -229,16 +229,21 @@ class Network:
         return sample_weight, float(np.sum(sample_weight))
 
     def _cost_from_output(self, logits, output, lse, Y, sample_weight, m_eff):
-        if self.loss == "log_loss":
-            # The cross-entropy of a softmax, log-sum-exp(Z) - <y, Z>, from
-            # the log-sum-exp the softmax has already computed.
-            losses = lse - np.einsum("ij,ij->i", Y, logits)
+        if self.loss == "log_loss" and sample_weight is None:
+            # The cross-entropy of a softmax, sum(log-sum-exp(Z)) - <Y, Z>,
+            # from the log-sum-exp the softmax has already computed; <Y, Z>
+            # is one BLAS dot product over the whole batch.
+            total = float(np.add.reduce(lse, dtype=np.float64))
+            data_cost = (total - float(np.vdot(Y, logits))) / m_eff
         else:
-            losses = LOSSES[self.loss][1](logits, output, Y)
-        if sample_weight is None:
-            data_cost = float(np.sum(losses, dtype=np.float64)) / m_eff
-        else:
-            data_cost = float(np.dot(sample_weight, losses)) / m_eff
+            if self.loss == "log_loss":
+                losses = lse - np.einsum("ij,ij->i", Y, logits)
+            else:
+                losses = LOSSES[self.loss][1](logits, output, Y)
+            if sample_weight is None:
+                data_cost = float(np.add.reduce(losses, dtype=np.float64)) / m_eff
+            else:
+                data_cost = float(np.dot(sample_weight, losses)) / m_eff
         return data_cost + penalty_value(
             self.coefs, self.penalty, self.alpha, self.l1_ratio, m_eff
         )
