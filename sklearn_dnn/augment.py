@@ -4,7 +4,8 @@
 by one random geometric distortion per image (flip, shift, rotation, zoom and
 an elastic field, composed into a single map from output to input
 coordinates), samples the image there with one batched
-`scipy.ndimage.map_coordinates` call, and adds Gaussian noise.
+`scipy.ndimage.map_coordinates` call (flips and shifts alone just pick
+pixels), and adds Gaussian noise.
 """
 
 from numbers import Integral, Real
@@ -376,30 +377,39 @@ def _warp(images, *, flip=None, shift=None, angle=None, zoom=None, displacement=
         Pixels sampled from outside an image are 0.
     """
     n, h, w, channels = images.shape
-    centre = np.array([(h - 1) / 2, (w - 1) / 2])
-    # Output pixel positions, relative to the centre: shape (2, n, h, w).
-    grid = np.indices((h, w), dtype=float) - centre[:, None, None]
-    coords = np.broadcast_to(grid[:, None], (2, n, h, w))
+    centre_row, centre_col = (h - 1) / 2, (w - 1) / 2
+    # Output pixel positions relative to the centre, as (image, row, column)
+    # arrays that broadcast: they grow to (n, h, w) only where a distortion
+    # makes them differ along that axis.
+    row = np.arange(h, dtype=float).reshape(1, h, 1) - centre_row
+    col = np.arange(w, dtype=float).reshape(1, 1, w) - centre_col
     # Invert the content's distortions one by one, from the last applied
     # (elastic) to the first (flip): each maps output to input positions.
     if displacement is not None:
-        coords = coords + displacement
+        row, col = row + displacement[0], col + displacement[1]
     if shift is not None:
-        coords = coords - shift.T[:, :, None, None]
+        row = row - shift[:, 0, None, None]
+        col = col - shift[:, 1, None, None]
     if angle is not None or zoom is not None:
-        if angle is None:
-            angle = np.zeros(n)
-        scale = np.ones(n) if zoom is None else 1.0 / np.asarray(zoom)
+        angle = np.zeros(n) if angle is None else angle
+        scale = 1.0 if zoom is None else 1.0 / zoom
         cos = (special.cosdg(angle) * scale)[:, None, None]
         sin = (special.sindg(angle) * scale)[:, None, None]
         # scipy.ndimage.rotate's output-to-input matrix [[c, s], [-s, c]].
-        coords = np.stack(
-            [cos * coords[0] + sin * coords[1], cos * coords[1] - sin * coords[0]]
-        )
+        row, col = cos * row + sin * col, cos * col - sin * row
     if flip is not None:
-        coords = coords.copy()
-        coords[1, flip] *= -1
-    coords = coords + centre[:, None, None, None]
+        col = np.where(flip[:, None, None], -col, col)
+    row, col = row + centre_row, col + centre_col
+
+    if angle is None and zoom is None and displacement is None:
+        # Flips and whole-pixel shifts only: every position is a pixel of the
+        # image or of a zero border around it, so pick pixels, no interpolation
+        # (about ten times faster, and exact by construction).
+        padded = np.zeros((n, h + 2, w + 2, channels), dtype=images.dtype)
+        padded[:, 1:-1, 1:-1] = images
+        rows = np.clip(row, -1, h).astype(np.intp) + 1
+        cols = np.clip(col, -1, w).astype(np.intp) + 1
+        return padded[np.arange(n)[:, None, None], rows, cols]
 
     # One 2-D map_coordinates call for the whole batch: the (image, channel)
     # planes are stacked vertically, with a zero row above and below each.
@@ -411,12 +421,13 @@ def _warp(images, *, flip=None, shift=None, angle=None, zoom=None, displacement=
     # channel axes too) costs 2-4 times more.
     planes = np.zeros((n, channels, h + 2, w), dtype=images.dtype)
     planes[:, :, 1:-1] = images.transpose(0, 3, 1, 2)
-    top = np.arange(n * channels).reshape(n, channels) * (h + 2) + 1
-    rows = np.clip(coords[0], -1, h)[:, None] + top[:, :, None, None]
-    cols = np.broadcast_to(coords[1][:, None], rows.shape)
+    top = np.arange(n * channels).reshape(n, channels, 1, 1) * (h + 2) + 1
+    coordinates = np.empty((2, n, channels, h, w))
+    coordinates[0] = np.clip(row, -1, h)[:, None] + top
+    coordinates[1] = col[:, None]
     warped = ndimage.map_coordinates(
         planes.reshape(-1, w),
-        np.stack([rows, cols]),
+        coordinates,
         output=images.dtype,
         order=_ORDER,
         mode="grid-constant",

@@ -78,6 +78,18 @@ def test_shift_crops_content_that_leaves_the_image():
     assert not _warp(image, shift=np.array([(0, 1)])).any()
 
 
+def test_pixel_picking_and_interpolation_agree_on_whole_pixels():
+    # Flips and shifts alone pick pixels; a zero rotation sends the same map
+    # through map_coordinates, which must land on the same pixels exactly.
+    rng = np.random.RandomState(0)
+    images = rng.uniform(size=(20, 5, 6, 2))
+    flip, shift = rng.uniform(size=20) < 0.5, rng.randint(-3, 4, size=(20, 2))
+    assert_array_equal(
+        _warp(images, flip=flip, shift=shift),
+        _warp(images, flip=flip, shift=shift, angle=np.zeros(20)),
+    )
+
+
 # scipy.ndimage.rotate fills with mode="constant" by default, which zeroes a
 # sample as soon as it falls outside the pixel centres; the augmenter treats
 # the image as zero-padded (mode="grid-constant"), so border pixels fade out
