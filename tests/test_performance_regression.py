@@ -8,10 +8,13 @@ test score may not drop by more than one test example.
 
 float32 input must be trained in float32 from end to end: every buffer of the
 network and the optimizer, the fitted attributes and the predictions keep the
-dtype.
+dtype, and the epoch loop creates no float64 array the size of the weights
+(checked with the peak of traced memory between executed lines).
 No test here asserts on time; timings live in ``benchmarks/``.
 """
 
+import sys
+import tracemalloc
 import warnings
 
 import numpy as np
@@ -21,7 +24,7 @@ from sklearn.datasets import load_digits, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-from sklearn_dnn import DNNClassifier, DNNRegressor
+from sklearn_dnn import DNNClassifier, DNNRegressor, _multilayer
 from sklearn_dnn._network import Network
 
 # One test example of the 540 in the digits test split.
@@ -205,3 +208,67 @@ def test_float32_regressor_predicts_in_float32():
     _fit_quietly(reg, X, y / 100)
     assert all(W.dtype == np.float32 for W in reg.coefs_)
     assert reg.predict(X).dtype == np.float32
+
+
+class _TransientMemoryProbe:
+    """Largest growth of traced memory between two executed lines.
+
+    Between two line events of the traced code, the peak of traced memory
+    above the memory at the first event is what that stretch allocated at
+    once, temporaries included; the probe keeps the largest such growth.
+    """
+
+    def __init__(self):
+        self.largest = 0
+        self._start = 0
+
+    def _on_event(self, frame, event, arg):
+        current, peak = tracemalloc.get_traced_memory()
+        self.largest = max(self.largest, peak - self._start)
+        tracemalloc.reset_peak()
+        self._start = current
+        return self._on_event
+
+    def run(self, function, *args, **kwargs):
+        tracemalloc.start()
+        self._start = tracemalloc.get_traced_memory()[0]
+        sys.settrace(self._on_event)
+        try:
+            return function(*args, **kwargs)
+        finally:
+            sys.settrace(None)
+            tracemalloc.stop()
+
+
+def _largest_training_allocation(monkeypatch, dtype, params):
+    """Fit a net whose first weight matrix dominates memory; return the
+    largest allocation made at once inside the epoch loop, and that matrix's
+    size."""
+    probe = _TransientMemoryProbe()
+    original = _multilayer.run_epochs
+
+    def probed_run_epochs(*args, **kwargs):
+        return probe.run(original, *args, **kwargs)
+
+    monkeypatch.setattr(_multilayer, "run_epochs", probed_run_epochs)
+    rng = np.random.RandomState(0)
+    X = rng.rand(64, 400).astype(dtype)
+    y = np.arange(64) % 10
+    clf = DNNClassifier(
+        hidden_layer_sizes=(250,), max_iter=2, batch_size=16, random_state=0, **params
+    )
+    _fit_quietly(clf, X, y)
+    return probe.largest, clf.coefs_[0].size
+
+
+@pytest.mark.parametrize("case", list(FLOAT32_CASES))
+def test_float32_training_loop_creates_no_float64_weight_sized_array(monkeypatch, case):
+    # The first weight matrix has 100,000 entries; the whole parameter vector
+    # 102,760.  A float32 copy of all parameters takes 411 kB, a float64 copy
+    # of the first matrix alone 800 kB: no stretch of the float32 epoch loop
+    # may allocate that much at once.  (The initial weights are drawn once
+    # before the loop, in float64 as numpy's RandomState draws them.)
+    largest, n_weights = _largest_training_allocation(
+        monkeypatch, np.float32, FLOAT32_CASES[case]
+    )
+    assert largest < 0.9 * 8 * n_weights, (largest, 8 * n_weights)
