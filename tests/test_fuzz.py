@@ -169,6 +169,10 @@ def matrices(draw, max_rows=24, max_cols=5, min_rows=0, min_cols=0, n_cols=None)
     if dtype == "int64":
         values = np.where(np.isfinite(values), np.clip(values, -1e9, 1e9), 0)
     X = values.astype(dtype)
+    # What X holds: the values as its dtype made them (float32 overflows to
+    # inf, bool turns NaN into True); complex and string tables are built
+    # from the values themselves.
+    planted = X.astype(float) if odd is None else values
     if odd == "complex":
         X = values + 1j
     elif odd == "strings" and values.size:
@@ -195,7 +199,6 @@ def matrices(draw, max_rows=24, max_cols=5, min_rows=0, min_cols=0, n_cols=None)
         )
     else:
         numeric = None
-    planted = values.astype(dtype).astype(float) if dtype != "object" else values
     info = {
         "values": numeric,
         "n": n,
