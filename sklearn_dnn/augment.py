@@ -20,9 +20,8 @@ from ._compat import Interval, _fit_context, validate_data
 
 __all__ = ["ImageAugmenter"]
 
-# Bilinear interpolation: no prefilter, no overshoot (pixel values stay in the
-# input's range), and exact at integer coordinates, so flips and shifts copy
-# pixels bit for bit.
+# Bilinear interpolation: no prefilter, and no overshoot (an output pixel lies
+# between the input pixels, or 0, around it).
 _ORDER = 1
 
 
@@ -150,11 +149,16 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     3.0
 
     The same object distorts training mini-batches inside an estimator,
-    with the estimator's random generator:
+    which calls it with its own random generator:
 
     >>> rng = np.random.RandomState(0)
     >>> ImageAugmenter((3, 3), max_rotation=10.0).augment(X, rng).shape
     (3, 9)
+    >>> from sklearn_dnn import DNNClassifier
+    >>> augmenter = ImageAugmenter((8, 8), elastic_alpha=3.0, elastic_sigma=1.5)
+    >>> model = DNNClassifier(augment=augmenter)
+    >>> model.get_params()["augment__elastic_alpha"]  # searchable, e.g. in a grid
+    3.0
     """
 
     _parameter_constraints: dict = {
@@ -286,8 +290,9 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def _distort(self, X, shape, rng):
         """Draw one distortion per row of `X` and apply it to a copy."""
         n_samples = X.shape[0]
-        images = X.reshape(n_samples, shape[0], shape[1], -1)
-        params = self._draw(n_samples, shape[:2], rng)
+        h, w, channels = (*shape, 1)[:3]
+        images = X.reshape(n_samples, h, w, channels)
+        params = self._draw(n_samples, (h, w), rng)
         if params:
             images = _warp(images, **params)
         else:

@@ -215,6 +215,12 @@ def test_defaults_return_the_batch_unchanged(shape):
     assert_array_equal(augmenter.augment(X, np.random.RandomState(0)), X)
 
 
+@pytest.mark.parametrize("shape", [(6, 7), (6, 7, 3)])
+def test_augment_accepts_an_empty_batch(shape):
+    X = np.zeros((0, int(np.prod(shape))))
+    assert ImageAugmenter(shape, **EVERY_DISTORTION).augment(X, 0).shape == X.shape
+
+
 # --- randomness -------------------------------------------------------------
 
 
