@@ -7,7 +7,7 @@ type.
 
 Two hypothesis profiles are registered here:
 
-* ``ci`` (the default): derandomized, about 10,000 cases in all, tiny networks
+* ``ci`` (the default): derandomized, about 13,600 cases in all, tiny networks
   and one to three epochs, so the file runs in a minute or two on two cores;
 * ``long``: twenty times as many cases from fresh random seeds, with the
   example database on, for a run by hand::
@@ -468,9 +468,10 @@ def test_estimator_parameters_fail_cleanly_or_fit_finite_models(
     check_predictions(est, X, len(X))
     check_predictions(est, X * 1e6, len(X))
     # An absurd learning rate can leave huge (finite) weights whose outputs
-    # overflow even on the training data: predict then says so.
+    # overflow even on the training data: predict then says so. Finite but
+    # huge predictions give an R^2 of -inf (the squared residuals overflow).
     score, error = outcome(lambda: est.score(X, y), "overflow")
-    assert error is not None or np.isfinite(score)
+    assert error is not None or np.isfinite(score) or score == -np.inf
 
 
 # -- estimators: data --------------------------------------------------------
