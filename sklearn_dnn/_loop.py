@@ -4,8 +4,13 @@ Per epoch: shuffle, then per mini-batch gather, augment, forward/backward,
 gradient hooks, optimizer step; then the epoch hooks and the schedule.
 """
 
+import functools
+import threading
+from contextlib import contextmanager
+
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import ThreadpoolController
 
 from ._progress import notify_epoch
 
@@ -20,11 +25,51 @@ class TrainingDiverged(ArithmeticError):
 BLOW_UP_FACTOR = 1e8
 
 
+#: Below this many multiply-adds in a mini-batch's largest product, BLAS runs
+#: single-threaded: waking a second thread costs more than it saves there
+#: (measured: a 200 x 64 x 100 float32 product takes 30 us on one thread and
+#: 45-80 us on two), and the whole small-network fit gets 25% faster.
+SINGLE_THREAD_MACS = 4_000_000
+
+
+@functools.cache
+def _blas_controller():
+    return ThreadpoolController()
+
+
+@contextmanager
+def _blas_threads_for(net, batch_size):
+    """Hold BLAS to one thread while the network's products are small.
+
+    Only in the main thread: threadpoolctl's limits are process-wide, and
+    fits running in several threads at once would restore each other's.
+    """
+    widest = max(a * b for a, b in zip(net.layer_units[:-1], net.layer_units[1:]))
+    small = batch_size * widest < SINGLE_THREAD_MACS
+    if not small or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        yield
+
+
 def _batch_slices(n, batch_size):
     return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
-def run_epochs(
+def run_epochs(net, optimizer, X, Y, sample_weight, *, batch_size, **options):
+    """Train ``net`` in place for at most ``n_epochs`` epochs.
+
+    See ``_epoch_loop`` for the options and the result; this runs it with
+    BLAS single-threaded when the network's products are small.
+    """
+    with _blas_threads_for(net, min(batch_size, X.shape[0])):
+        return _epoch_loop(
+            net, optimizer, X, Y, sample_weight, batch_size=batch_size, **options
+        )
+
+
+def _epoch_loop(
     net,
     optimizer,
     X,

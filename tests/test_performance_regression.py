@@ -14,6 +14,7 @@ No test here asserts on time; timings live in ``benchmarks/``.
 """
 
 import sys
+import threading
 import tracemalloc
 import warnings
 
@@ -23,6 +24,7 @@ import scipy.sparse as sp
 from sklearn.datasets import load_digits, make_regression
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from sklearn_dnn import DNNClassifier, DNNRegressor, _multilayer
 from sklearn_dnn._network import Network
@@ -272,3 +274,61 @@ def test_float32_training_loop_creates_no_float64_weight_sized_array(monkeypatch
         monkeypatch, np.float32, FLOAT32_CASES[case]
     )
     assert largest < 0.9 * 8 * n_weights, (largest, 8 * n_weights)
+
+
+# -- BLAS threads ----------------------------------------------------------------
+
+
+def _blas_threads():
+    return min(
+        lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"
+    )
+
+
+def _blas_threads_seen_by_training(monkeypatch, n_features, hidden, in_thread=False):
+    seen = []
+    original = Network.cost_and_grad
+
+    def spy(net, X, Y, sample_weight=None, rng=None):
+        if not seen:
+            seen.append(_blas_threads())
+        return original(net, X, Y, sample_weight, rng)
+
+    monkeypatch.setattr(Network, "cost_and_grad", spy)
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(200, n_features), np.arange(200) % 3
+    clf = DNNClassifier(hidden_layer_sizes=hidden, max_iter=1, random_state=0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        if _blas_threads() < 2:
+            pytest.skip("BLAS cannot run two threads here")
+        if in_thread:
+            worker = threading.Thread(target=_fit_quietly, args=(clf, X, y))
+            worker.start()
+            worker.join()
+        else:
+            _fit_quietly(clf, X, y)
+        after = _blas_threads()
+    return seen, after
+
+
+def test_small_network_trains_with_single_threaded_blas_then_restores(monkeypatch):
+    # 200 x 64 x 100 multiply-adds per product: a second thread only costs.
+    seen, after = _blas_threads_seen_by_training(monkeypatch, 64, (100,))
+    assert seen == [1]
+    assert after == 2
+
+
+def test_large_network_keeps_blas_threads(monkeypatch):
+    # 200 x 400 x 1000 multiply-adds: worth both threads.
+    seen, after = _blas_threads_seen_by_training(monkeypatch, 400, (1000,))
+    assert seen == [2]
+    assert after == 2
+
+
+def test_fit_in_a_worker_thread_leaves_blas_threads_alone(monkeypatch):
+    # Limits are process-wide; concurrent fits would restore each other's.
+    seen, after = _blas_threads_seen_by_training(
+        monkeypatch, 64, (100,), in_thread=True
+    )
+    assert seen == [2]
+    assert after == 2
