@@ -254,7 +254,9 @@ def train_dev_test_split(
     ----------
     *arrays : sequence of indexables with same length / shape[0]
         Allowed inputs are lists, numpy arrays, scipy-sparse matrices and
-        pandas DataFrames or Series. Each comes back as the same type.
+        pandas DataFrames or Series. Each comes back as the same type, except
+        that sparse matrices come back in CSR format, as with
+        ``train_test_split``.
 
     dev_size : float or int, default=None
         A float in (0, 1) is the fraction of **all** the examples that goes to
