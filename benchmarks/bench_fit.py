@@ -2,10 +2,13 @@
 
 Run by hand, one command per workload (``all`` runs the three)::
 
-    python benchmarks/bench_fit.py large      # 60000 x 784, (256, 128), ~4 min
-    python benchmarks/bench_fit.py small      # digits, (100,), 200 epochs, ~3 min
-    python benchmarks/bench_fit.py scaling    # 10x the rows, 4x the width, ~4 min
+    python benchmarks/bench_fit.py large      # 60000 x 784, (256, 128)
+    python benchmarks/bench_fit.py small      # digits, (100,), 200 epochs
+    python benchmarks/bench_fit.py scaling    # 10x the rows, 4x the width
     python benchmarks/bench_fit.py all --rounds 3
+
+Each took about 4 minutes on an idle 2-core machine (``small`` with
+``--rounds 2``); several times that when other jobs share the cores.
 
 Workloads (adam, alpha=1e-4, shuffling, no early stopping, the stopping rule
 switched off so every fit runs all its epochs):
@@ -28,10 +31,12 @@ switched off so every fit runs all its epochs):
     ``(1024, 512)`` on 6,000 rows.
 
 Every configuration (implementation, workload, dtype) runs in a fresh
-subprocess: it loads the data, resets the peak resident set size
-(``/proc/self/clear_refs``), fits once as the warm-up and reads the growth of
-the peak RSS during that fit (``VmHWM - VmRSS`` before; plus tracemalloc's
-peak for the numpy implementations), then times ``--repeats`` further fits.
+subprocess: it loads the data, fits one epoch on four batches (lazy imports,
+BLAS work buffers), resets the peak resident set size
+(``/proc/self/clear_refs``), fits once more on all the data and reads the
+growth of the peak RSS during that fit (``VmHWM - VmRSS`` before; plus
+tracemalloc's peak for the numpy implementations), then times ``--repeats``
+further fits.
 Seconds per epoch are fit time / epochs (validation and set-up included).
 ``--rounds`` repeats the set of subprocesses, interleaved so that load from
 other jobs hits every implementation alike; the tables give medians over all
