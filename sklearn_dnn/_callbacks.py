@@ -45,22 +45,37 @@ class GradientNormHook:
 
 
 class LossPlateauHook:
-    """Stop when the training cost has not improved by ``tol`` for a while."""
+    """Stop when the training cost J has stopped going down.
 
-    def __init__(self, tol, n_iter_no_change, best_loss=np.inf):
+    Training stalls when the mean J of the last ``n_iter_no_change`` epochs is
+    not below the mean of the ``n_iter_no_change`` epochs before them by
+    ``tol``.  Comparing windows rather than one epoch against the best epoch
+    keeps a J that oscillates while it falls (large steps on unscaled inputs)
+    from looking like a plateau; at least ``n_iter_no_change`` epochs run after
+    each start or reset.  ``previous_losses`` carries J across warm starts.
+    """
+
+    def __init__(self, tol, n_iter_no_change, previous_losses=()):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.best_loss = best_loss
-        self.misses = 0
+        self.losses = list(previous_losses)[-2 * n_iter_no_change :]
+        self.since_reset = 0
+        self.stalled = False
 
     def on_epoch_end(self, record):
-        loss = record["loss"]
-        self.misses = 0 if loss < self.best_loss - self.tol else self.misses + 1
-        self.best_loss = min(self.best_loss, loss)
-        return self.misses >= self.n_iter_no_change
+        n = self.n_iter_no_change
+        self.losses = [*self.losses[-(2 * n - 1) :], record["loss"]]
+        self.since_reset += 1
+        self.stalled = (
+            len(self.losses) == 2 * n
+            and self.since_reset >= n
+            and np.mean(self.losses[n:]) > np.mean(self.losses[:n]) - self.tol
+        )
+        return self.stalled
 
     def reset(self):
-        self.misses = 0
+        self.since_reset = 0
+        self.stalled = False
 
 
 class EarlyStoppingHook:
@@ -91,6 +106,10 @@ class EarlyStoppingHook:
             self.best_score = score
             self.best_epoch = record["epoch"]
             self.best_theta = net.theta.copy()
+        return self.stalled
+
+    @property
+    def stalled(self):
         return self.misses >= self.n_iter_no_change
 
     def reset(self):

@@ -69,9 +69,13 @@ callable, default="auto"
         for reproducible, bit-identical results.
 
     tol : float, default=1e-4
-        Improvement of the training cost (or of the dev score with
-        ``early_stopping``) below which an epoch counts as no improvement;
-        the gradient tolerance of "lbfgs".
+        The improvement that counts. Without ``early_stopping``, training has
+        stalled when the mean cost of the last ``n_iter_no_change`` epochs is
+        not below the mean of the ``n_iter_no_change`` epochs before them by
+        ``tol`` (means, so that a cost that oscillates while it falls is not
+        taken for a plateau); with ``early_stopping``, an epoch whose dev
+        score does not beat the best by ``tol`` counts as no improvement. The
+        gradient tolerance of "lbfgs".
 
     verbose : int, default=0
         Print the cost after every epoch when positive.
@@ -103,7 +107,7 @@ callable, default="auto"
         Adam's numerical-stability constant.
 
     n_iter_no_change : int, default=10
-        Number of epochs without improvement after which training stops.
+        The window of epochs over which improvement is judged (see ``tol``).
 
     max_grad_norm : float or None, default=None
         If set, the whole gradient is rescaled before each update so that its

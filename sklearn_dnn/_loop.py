@@ -91,7 +91,8 @@ def _epoch_loop(
     """Train ``net`` in place for at most ``n_epochs`` epochs.
 
     Returns ``(history, t)``: one dict per epoch (``loss``, and what the epoch
-    hooks add) and the number of examples seen.  Raises ``TrainingDiverged``
+    hooks add; the first also has ``start_loss``, J of the first mini-batch
+    before any step) and the number of examples seen.  Raises ``TrainingDiverged``
     as soon as J is not finite or has blown up to ``BLOW_UP_FACTOR`` times
     its first value (or 1, if that was smaller): weights that large are
     finite but worthless.
@@ -130,11 +131,12 @@ def _epoch_loop(
             if sw_batch is not None and not np.sum(sw_batch) > 0:
                 continue  # zero total weight: no data to learn from (and m = 0)
             if augment is not None:
-                X_batch = _augmented(augment, X_batch, rng)
+                X_batch = _augmented(augment, X_batch, X, rng)
             J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
             if not np.isfinite(J):
                 raise TrainingDiverged(f"the cost J became {J} at epoch {epoch + 1}")
             if blow_up_level is None:
+                start_loss = J
                 blow_up_level = BLOW_UP_FACTOR * max(J, 1.0)
             elif J > blow_up_level:
                 raise TrainingDiverged(
@@ -147,6 +149,8 @@ def _epoch_loop(
             accumulated += J * m
         t += n
         record = {"epoch": epoch, "loss": accumulated / n, "net": net}
+        if not history and blow_up_level is not None:
+            record["start_loss"] = start_loss
         stalled = False
         for hook in epoch_hooks:
             stalled = hook.on_epoch_end(record) or stalled
@@ -166,7 +170,15 @@ def _epoch_loop(
     return history, t
 
 
-def _augmented(augment, X_batch, rng):
+def _augmented(augment, X_batch, X, rng):
+    """Return ``augment.augment`` of a batch the augmenter may edit freely.
+
+    A batch that shares memory with the caller's ``X`` (a slice when
+    ``shuffle=False``) is copied first, so an augmenter that edits its input
+    in place never changes the caller's data.
+    """
+    if sp.issparse(X_batch) or np.may_share_memory(X_batch, X):
+        X_batch = X_batch.copy()
     new = augment.augment(X_batch, rng)
     new = np.asarray(new.toarray() if sp.issparse(new) else new, dtype=X_batch.dtype)
     if new.shape != X_batch.shape:

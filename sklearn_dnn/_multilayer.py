@@ -6,6 +6,7 @@ their results into fitted attributes.
 """
 
 import copy
+import types
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -37,6 +38,13 @@ from ._init import INITIALIZERS, resolve_init
 from ._loop import TrainingDiverged, run_epochs
 from ._network import Network, forward
 from ._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+from ._validation import (
+    as_plain_targets,
+    check_layer_sizes,
+    check_total_weight,
+    reject_bool_numbers,
+    warn_if_far_from_normalized,
+)
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _LBFGS_MAX_FUN = 15000
@@ -44,6 +52,23 @@ _LBFGS_MAX_FUN = 15000
 
 def _stochastic_solver(estimator):
     return estimator.solver in _STOCHASTIC_SOLVERS
+
+
+def _init_named_for(cls, base):
+    """Return the constructor ``base`` under the name ``cls.__init__``.
+
+    Python names the function in "got an unexpected keyword argument": a
+    mistyped parameter of DNNClassifier should not speak of BaseDNN.
+    """
+    qualname = f"{cls.__name__}.__init__"
+    code = base.__code__
+    if hasattr(code, "co_qualname"):  # Python >= 3.11
+        code = code.replace(co_qualname=qualname)
+    init = types.FunctionType(code, base.__globals__, "__init__", base.__defaults__)
+    init.__kwdefaults__ = base.__kwdefaults__
+    init.__qualname__ = qualname
+    init.__doc__ = base.__doc__
+    return init
 
 
 class BaseDNN(BaseEstimator, metaclass=ABCMeta):
@@ -152,6 +177,11 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
         self.max_grad_norm = max_grad_norm
         self.augment = augment
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" not in cls.__dict__:
+            cls.__init__ = _init_named_for(cls, BaseDNN.__init__)
+
     # -- hooks of the subclasses -------------------------------------------
 
     @abstractmethod
@@ -175,7 +205,10 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = list(sizes) if np.ndim(sizes) else [sizes]
-        if not all(isinstance(s, Integral) for s in sizes):
+        if not all(
+            isinstance(s, Integral) and not isinstance(s, (bool, np.bool_))
+            for s in sizes
+        ):
             raise ValueError(
                 "hidden_layer_sizes must hold integers, got "
                 f"{self.hidden_layer_sizes!r}."
@@ -230,6 +263,7 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             raise
 
     def _fit_atomic(self, X, y, sample_weight, incremental, classes):
+        reject_bool_numbers(self)
         hidden = self._hidden_sizes()
         resolve_keep_prob(self.keep_prob, len(hidden))
         if not _stochastic_solver(self) and np.any(np.asarray(self.keep_prob) < 1):
@@ -238,24 +272,20 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 f"solver={self.solver!r} optimises a deterministic cost."
             )
         continuing = self._is_fitted() and (self.warm_start or incremental)
-        X, y = self._validate_X_y(X, y, reset=not continuing)
+        X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
         Y, target_state = self._validate_targets(
             y, first_fit=not continuing, classes=classes
         )
         dtype = X.dtype
+        check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], dtype)
+        if not continuing:
+            warn_if_far_from_normalized(X, type(self).__name__)
         Y = Y.astype(dtype, copy=False)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=dtype, ensure_non_negative=True
             )
-            if not np.sum(sample_weight) > 0:
-                raise ValueError("sample_weight must not sum to zero.")
-            if not np.isfinite(np.sum(sample_weight, dtype=dtype)):
-                raise ValueError(
-                    "sample_weight sums to infinity in "
-                    f"{np.dtype(dtype).name}: divide the weights by a common "
-                    "factor."
-                )
+            check_total_weight(sample_weight, dtype)
         if sp.issparse(X):
             X = X.tocsr()
 
@@ -369,11 +399,10 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 self.n_iter_no_change,
             )
         else:
-            best_loss = getattr(self, "best_loss_", None) if continuing else None
             stop_hook = LossPlateauHook(
                 self.tol,
                 self.n_iter_no_change,
-                np.inf if best_loss is None else best_loss,
+                self.loss_curve_ if continuing else (),
             )
         hooks.append(stop_hook)
 
@@ -399,16 +428,16 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 epoch_start=epoch_start,
                 verbose=self.verbose,
             )
-        if (
-            not incremental
-            and len(history) == self.max_iter
-            and stop_hook.misses < self.n_iter_no_change
-        ):
+        if not incremental and len(history) == self.max_iter and not stop_hook.stalled:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
+        starts = [history[0]["loss"], history[0].get("start_loss", np.inf)]
+        if continuing:
+            starts.append(self.loss_curve_[0])
+        _warn_if_diverging(min(starts), history[-1]["loss"], self.learning_rate_init)
         result = {"history": history, "t": t, "optimizer": optimizer}
         if early_stopping:
             stop_hook.restore_best(net)
@@ -418,12 +447,26 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
 
     def _dev_split(self, X, Y, y, sample_weight, rng):
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
-            test_size=self.validation_fraction,
-            random_state=rng,
-            stratify=self._stratify(y),
-        )
+        stratify = self._stratify(y)
+        try:
+            parts = train_test_split(
+                *arrays,
+                test_size=self.validation_fraction,
+                random_state=rng,
+                stratify=stratify,
+            )
+        except ValueError as exc:
+            raise ValueError(
+                "early_stopping cannot hold out validation_fraction="
+                f"{self.validation_fraction} of {X.shape[0]} examples as a dev "
+                + (
+                    f"set stratified over {len(np.unique(stratify))} classes"
+                    if stratify is not None
+                    else "set"
+                )
+                + ": raise validation_fraction, give more examples or turn "
+                f"early_stopping off ({str(exc).replace('test_size', 'the dev size')})"
+            ) from None
         if parts[1].shape[0] < 2:
             raise ValueError(
                 "The dev set of early stopping has fewer than 2 examples: "
@@ -727,7 +770,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             Targets.
         classes : array-like of shape (n_classes,), default=None
             All the classes; required on the first call (unless ``y`` is a
-            multilabel indicator), ignored afterwards.
+            multilabel indicator). Later calls may omit it; when given, it
+            must equal the first call's.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative example weights.
 
@@ -737,11 +781,15 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             The updated estimator.
         """
         if not self._is_fitted() and classes is None:
-            if type_of_target(np.asarray(y)).startswith("multilabel"):
-                pass
-            else:
+            if not type_of_target(np.asarray(y)).startswith("multilabel"):
                 raise ValueError(
                     "classes must be passed on the first call to partial_fit."
+                )
+        elif self._is_fitted() and classes is not None:
+            if not np.array_equal(self.classes_, np.unique(classes)):
+                raise ValueError(
+                    f"`classes={np.unique(classes).tolist()}` is not the same as "
+                    f"on the first call to partial_fit, {self.classes_.tolist()}."
                 )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -909,6 +957,9 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         self.loss = loss
 
     def _validate_targets(self, y, *, first_fit, classes=None):
+        if sp.issparse(y):
+            y = y.toarray()
+            y = y.ravel() if y.shape[1] == 1 else y
         Y = np.asarray(y, dtype=float)
         Y = Y.reshape(-1, 1) if Y.ndim == 1 else Y
         if self.loss == "poisson" and np.any(Y < 0):
@@ -979,7 +1030,26 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         return tags
 
 
+def _warn_if_diverging(first_loss, last_loss, learning_rate_init):
+    """Warn when training ended with J far above where it started.
+
+    ``first_loss`` is the lower of the first epoch's J and J before the first
+    step: steps too large to descend can blow J up within the first epoch.
+    Training may then still stop, on the plateau rule, with a worthless model.
+    """
+    if last_loss > 10 * first_loss:
+        warnings.warn(
+            f"Training is diverging: the cost J rose from {first_loss:.4g} at "
+            f"the start to {last_loss:.4g} in the last epoch. Lower "
+            f"learning_rate_init (now {learning_rate_init:g}), set "
+            "max_grad_norm or normalize the inputs.",
+            ConvergenceWarning,
+        )
+
+
 def _fill_docstring(cls):
+    if cls.__doc__ is None:  # python -OO strips docstrings
+        return
     cls.__doc__ = cls.__doc__.format(
         parameters=NETWORK_PARAMETERS, attributes=FITTED_ATTRIBUTES
     )
