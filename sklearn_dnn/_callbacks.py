@@ -1,50 +1,138 @@
-"""Private training hooks: gradient norms and clipping, stopping rules.
+"""The training loop's callbacks: one protocol, one job per callback.
 
-The epoch loop calls ``on_grad_computed(net)`` after each backward pass and
-before the optimizer step, and ``on_epoch_end(record)`` once per epoch.  An
-``on_epoch_end`` returning True means "no improvement for long enough"; the
-loop then asks the optimizer whether to really stop.
+The protocol mirrors scikit-learn's callback API (``sklearn.callback``): the
+loop calls every callback's hooks in the order of the list it is given, and a
+callback whose ``on_epoch_end`` returns True stops training after that epoch,
+as a True from ``on_fit_task_end`` does in scikit-learn.
+
+- ``on_epoch_begin(epoch, net)``: before the first mini-batch of an epoch.
+- ``on_gradient(net, J)``: after each backward pass, before the optimizer's
+  step; ``net.grad`` may be read or changed (so a recorder listed before a
+  clipper sees the gradient backprop produced).
+- ``on_epoch_end(epoch, record, net)``: after the epoch; ``record`` is the
+  epoch's row of the history (``"loss"``, the mean J) and may be extended.
+- ``on_train_end(net, history)``: once, after the last epoch.
 """
 
 import math
+import warnings
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from ._progress import notify_epoch
 
 
-class GradientNormHook:
-    """Record each layer's mean ``||dW||_2`` per epoch and clip the gradient.
+class TrainingDiverged(ArithmeticError):
+    """The cost J became non-finite or blew up during training."""
 
-    Norms are recorded before clipping, so they show what backprop produced.
-    """
 
-    def __init__(self, max_grad_norm=None):
-        self.max_grad_norm = max_grad_norm
-        self._sums = None
+class Callback:
+    """A callback whose hooks do nothing; subclasses override what they need."""
+
+    def on_epoch_begin(self, epoch, net):
+        pass
+
+    def on_gradient(self, net, J):
+        pass
+
+    def on_epoch_end(self, epoch, record, net):
+        return False
+
+    def on_train_end(self, net, history):
+        pass
+
+
+class GradientNormRecorder(Callback):
+    """Record each layer's mean ``||dW||_2`` per epoch as ``"grad_norms"``."""
+
+    def __init__(self, n_weight_layers):
+        self._sums = np.zeros(n_weight_layers)
         self._count = 0
 
-    def on_grad_computed(self, net):
-        # Squared norms by BLAS dot products over contiguous views (no
-        # temporaries); the global norm reuses them and adds the biases'.
-        squares = [float(np.dot(dW.ravel(), dW.ravel())) for dW in net.coef_grads]
-        if self._sums is None:
-            self._sums = [0.0] * len(squares)
-        for l, square in enumerate(squares):
-            self._sums[l] += math.sqrt(square)
+    def on_gradient(self, net, J):
+        # BLAS dot products over contiguous views: no temporaries.
+        for l, dW in enumerate(net.coef_grads):
+            self._sums[l] += math.sqrt(float(np.dot(dW.ravel(), dW.ravel())))
         self._count += 1
-        if self.max_grad_norm is not None:
-            bias_grads = net.grad[sum(dW.size for dW in net.coef_grads) :]
-            total = math.sqrt(sum(squares) + float(np.dot(bias_grads, bias_grads)))
-            if total > self.max_grad_norm:
-                net.grad *= self.max_grad_norm / total
 
-    def on_epoch_end(self, record):
-        sums = self._sums or [0.0] * len(record["net"].coef_grads)
-        record["grad_norms"] = np.array(sums) / max(self._count, 1)
-        self._sums, self._count = None, 0
+    def on_epoch_end(self, epoch, record, net):
+        record["grad_norms"] = self._sums / max(self._count, 1)
+        self._sums = np.zeros_like(self._sums)
+        self._count = 0
         return False
 
 
-class LossPlateauHook:
+class GradientClipper(Callback):
+    """Rescale the whole gradient so its global L2 norm is at most ``max_norm``."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def on_gradient(self, net, J):
+        total = math.sqrt(float(np.dot(net.grad, net.grad)))
+        if total > self.max_norm:
+            net.grad *= self.max_norm / total
+
+
+class DivergenceGuard(Callback):
+    """Every check of divergence, and its messages, in one place.
+
+    During training it raises ``TrainingDiverged`` when J is not finite or has
+    blown up to ``BLOW_UP_FACTOR`` times J of the first mini-batch (or 1, if
+    that was smaller): weights that large are finite but worthless.  At the
+    end it warns when the last epoch's J is more than ``ENDS_ABOVE`` times
+    where training started (the lower of the first mini-batch's J, the first
+    epoch's and, when continuing, the first of ``first_loss_before``): steps too
+    large to descend, which the plateau rule may stop with a worthless model.
+    """
+
+    BLOW_UP_FACTOR = 1e8
+    ENDS_ABOVE = 10
+
+    def __init__(self, learning_rate_init, first_loss_before=None):
+        self.learning_rate_init = learning_rate_init
+        self.first_loss_before = first_loss_before
+        self.start_loss = None
+
+    def on_gradient(self, net, J):
+        if not np.isfinite(J):
+            raise TrainingDiverged(f"the cost J became {J}")
+        if self.start_loss is None:
+            self.start_loss = J
+        elif J > self.BLOW_UP_FACTOR * max(self.start_loss, 1.0):
+            raise TrainingDiverged(
+                f"the cost J blew up to {J:.3g} from {self.start_loss:.3g}"
+            )
+
+    def on_train_end(self, net, history):
+        starts = [history[0]["loss"], self.start_loss, self.first_loss_before]
+        start = min(s for s in starts if s is not None)
+        last = history[-1]["loss"]
+        if last > self.ENDS_ABOVE * start:
+            warnings.warn(
+                f"Training is diverging: the cost J rose from {start:.4g} at "
+                f"the start to {last:.4g} in the last epoch. Lower "
+                f"learning_rate_init (now {self.learning_rate_init:g}), set "
+                "max_grad_norm or normalize the inputs.",
+                ConvergenceWarning,
+            )
+
+
+def diverged_error(exc, *, was_fitted):
+    """The ``ValueError`` a fit raises for ``TrainingDiverged`` ``exc``."""
+    kept = (
+        "The previously fitted parameters are kept unchanged."
+        if was_fitted
+        else "The estimator is left unfitted."
+    )
+    return ValueError(
+        f"Training diverged: {exc}. Lower learning_rate_init, set "
+        f"max_grad_norm or scale the inputs. {kept}"
+    )
+
+
+class PlateauStopping(Callback):
     """Stop when the training cost J has stopped going down.
 
     Training stalls when the mean J of the last ``n_iter_no_change`` epochs is
@@ -52,17 +140,23 @@ class LossPlateauHook:
     ``tol``.  Comparing windows rather than one epoch against the best epoch
     keeps a J that oscillates while it falls (large steps on unscaled inputs)
     from looking like a plateau; at least ``n_iter_no_change`` epochs run after
-    each start or reset.  ``previous_losses`` carries J across warm starts.
+    each start or learning-rate change.  The optimizer has the last word
+    (``trigger_stopping``: the adaptive schedule lowers its rate instead).
+    ``previous_losses`` carries J across warm starts.
     """
 
-    def __init__(self, tol, n_iter_no_change, previous_losses=()):
+    def __init__(
+        self, optimizer, tol, n_iter_no_change, previous_losses=(), *, verbose=0
+    ):
+        self.optimizer = optimizer
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
         self.losses = list(previous_losses)[-2 * n_iter_no_change :]
         self.since_reset = 0
         self.stalled = False
 
-    def on_epoch_end(self, record):
+    def on_epoch_end(self, epoch, record, net):
         n = self.n_iter_no_change
         self.losses = [*self.losses[-(2 * n - 1) :], record["loss"]]
         self.since_reset += 1
@@ -71,50 +165,81 @@ class LossPlateauHook:
             and self.since_reset >= n
             and np.mean(self.losses[n:]) > np.mean(self.losses[:n]) - self.tol
         )
-        return self.stalled
+        if not self.stalled:
+            return False
+        message = f"The mean training cost did not fall by tol over {n} epochs."
+        if self.optimizer.trigger_stopping(message, self.verbose):
+            return True
+        self.since_reset, self.stalled = 0, False
+        return False
 
-    def reset(self):
-        self.since_reset = 0
-        self.stalled = False
 
+class EarlyStopping(Callback):
+    """Score the dev set each epoch; stop when it stops improving; restore
+    the parameters of the best epoch at the end.
 
-class EarlyStoppingHook:
-    """Score the dev set each epoch and keep the parameters of the best epoch.
-
-    ``score_dev(net)`` and ``cost_dev(net)`` are given by the estimator; the
-    best score and the "improved by ``tol``" counter are tracked separately.
+    ``score_dev(net)`` and ``cost_dev(net)`` are given by the estimator.  An
+    epoch counts as an improvement when it beats the best score by ``tol``;
+    the best parameters are those of the highest score.
     """
 
-    def __init__(self, score_dev, cost_dev, tol, n_iter_no_change):
+    def __init__(
+        self, optimizer, score_dev, cost_dev, tol, n_iter_no_change, *, verbose=0
+    ):
+        self.optimizer = optimizer
         self.score_dev = score_dev
         self.cost_dev = cost_dev
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
         self.best_score = -np.inf
         self.best_epoch = None
         self.best_theta = None
         self.misses = 0
 
-    def on_epoch_end(self, record):
-        net = record["net"]
-        score = self.score_dev(net)
-        record["dev_score"] = score
-        record["dev_loss"] = self.cost_dev(net)
-        improved_by_tol = score > self.best_score + self.tol
-        self.misses = 0 if improved_by_tol else self.misses + 1
-        if score > self.best_score:
-            self.best_score = score
-            self.best_epoch = record["epoch"]
-            self.best_theta = net.theta.copy()
-        return self.stalled
-
     @property
     def stalled(self):
         return self.misses >= self.n_iter_no_change
 
-    def reset(self):
+    def on_epoch_end(self, epoch, record, net):
+        score = self.score_dev(net)
+        record["dev_score"] = score
+        record["dev_loss"] = self.cost_dev(net)
+        self.misses = 0 if score > self.best_score + self.tol else self.misses + 1
+        if score > self.best_score:
+            self.best_score, self.best_epoch = score, epoch
+            self.best_theta = net.theta.copy()
+        if not self.stalled:
+            return False
+        message = (
+            f"Validation score did not improve more than tol={self.tol} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+        if self.optimizer.trigger_stopping(message, self.verbose):
+            return True
         self.misses = 0
+        return False
 
-    def restore_best(self, net):
+    def on_train_end(self, net, history):
         if self.best_theta is not None:
             net.theta[...] = self.best_theta
+
+
+class VerbosePrinter(Callback):
+    """Print J after every epoch, as scikit-learn's MLP does."""
+
+    def on_epoch_end(self, epoch, record, net):
+        print(f"Iteration {epoch + 1}, loss = {record['loss']:.8f}")
+        return False
+
+
+class ProgressNotifier(Callback):
+    """Tell the progress display installed by the command line, if any."""
+
+    def __init__(self, epoch_start, n_epochs):
+        self.epoch_start = epoch_start
+        self.n_epochs = n_epochs
+
+    def on_epoch_end(self, epoch, record, net):
+        notify_epoch(epoch - self.epoch_start + 1, self.n_epochs, record["loss"])
+        return False

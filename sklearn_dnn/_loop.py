@@ -1,7 +1,10 @@
 """The epoch loop of the stochastic solvers (sgd, adam).
 
-Per epoch: shuffle, then per mini-batch gather, augment, forward/backward,
-gradient hooks, optimizer step; then the epoch hooks and the schedule.
+Three parts, each readable alone: ``MiniBatches`` yields an epoch's training
+batches (shuffled, gathered, augmented), ``train_step`` runs one
+forward/backward pass and one optimizer step, and ``run_epochs`` is the epoch
+loop, which leaves every decision (recording, clipping, stopping, printing)
+to the callbacks of ``_callbacks``.
 """
 
 import functools
@@ -11,19 +14,6 @@ from contextlib import contextmanager
 import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import ThreadpoolController
-
-from ._progress import notify_epoch
-
-
-class TrainingDiverged(ArithmeticError):
-    """The cost J became non-finite during training."""
-
-
-#: How many times its first value J may grow before training counts as
-#: diverged.  Honest training lowers J; growth by eight orders of magnitude
-#: only happens when the steps are far too large.
-BLOW_UP_FACTOR = 1e8
-
 
 #: Below this many multiply-adds in a mini-batch's largest product, BLAS runs
 #: single-threaded: waking a second thread costs more than it saves there
@@ -53,121 +43,96 @@ def _blas_threads_for(net, batch_size):
         yield
 
 
-def _batch_slices(n, batch_size):
-    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
+class MiniBatches:
+    """An epoch's mini-batches of ``(X, Y, sample_weight)``.
 
-
-def run_epochs(net, optimizer, X, Y, sample_weight, *, batch_size, **options):
-    """Train ``net`` in place for at most ``n_epochs`` epochs.
-
-    See ``_epoch_loop`` for the options and the result; this runs it with
-    BLAS single-threaded when the network's products are small.
+    With ``shuffle`` the rows are drawn in a new order each epoch and gathered
+    into buffers allocated once; without it, batches are slices of the data.
+    Batches of zero total weight are skipped (there is nothing to learn from
+    them).  ``augment`` sees a batch it may edit: never the caller's rows.
+    ``n_seen`` counts the examples of the epochs run.
     """
-    with _blas_threads_for(net, min(batch_size, X.shape[0])):
-        return _epoch_loop(
-            net, optimizer, X, Y, sample_weight, batch_size=batch_size, **options
-        )
 
+    def __init__(self, X, Y, sample_weight, batch_size, *, shuffle, rng, augment):
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.shuffle, self.rng, self.augment = shuffle, rng, augment
+        n = X.shape[0]
+        self.n_samples = n
+        self.slices = [
+            slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)
+        ]
+        self.indices = np.arange(n)
+        rows = self.batch_rows = min(batch_size, n)
+        self._dense = not sp.issparse(X)
+        self._X_buffer = np.empty((rows, X.shape[1]), X.dtype) if self._dense else None
+        self._Y_buffer = np.empty((rows, Y.shape[1]), Y.dtype)
+        self.n_seen = 0
 
-def _epoch_loop(
-    net,
-    optimizer,
-    X,
-    Y,
-    sample_weight,
-    *,
-    n_epochs,
-    batch_size,
-    shuffle,
-    rng,
-    augment,
-    grad_hooks,
-    epoch_hooks,
-    stop_hook,
-    t_start,
-    epoch_start=0,
-    verbose=0,
-):
-    """Train ``net`` in place for at most ``n_epochs`` epochs.
-
-    Returns ``(history, t)``: one dict per epoch (``loss``, and what the epoch
-    hooks add; the first also has ``start_loss``, J of the first mini-batch
-    before any step) and the number of examples seen.  Raises ``TrainingDiverged``
-    as soon as J is not finite or has blown up to ``BLOW_UP_FACTOR`` times
-    its first value (or 1, if that was smaller): weights that large are
-    finite but worthless.
-    """
-    n = X.shape[0]
-    slices = _batch_slices(n, batch_size)
-    dense = not sp.issparse(X)
-    X_batch_buffer = (
-        np.empty((min(batch_size, n), X.shape[1]), X.dtype) if dense else None
-    )
-    Y_batch_buffer = np.empty((min(batch_size, n), Y.shape[1]), Y.dtype)
-    indices = np.arange(n)
-    history, t = [], t_start
-    blow_up_level = None
-    for epoch in range(epoch_start, epoch_start + n_epochs):
-        if shuffle:
-            rng.shuffle(indices)
-        accumulated = 0.0
-        for batch in slices:
-            m = batch.stop - batch.start
-            if shuffle:
-                rows = indices[batch]
-                # mode="clip" (the rows are valid anyway): with the default
-                # mode="raise", np.take gathers into a temporary and copies.
-                if dense:
-                    X_batch = np.take(
-                        X, rows, axis=0, out=X_batch_buffer[:m], mode="clip"
-                    )
-                else:
-                    X_batch = X[rows]
-                Y_batch = np.take(Y, rows, axis=0, out=Y_batch_buffer[:m], mode="clip")
-                sw_batch = None if sample_weight is None else sample_weight[rows]
-            else:
-                X_batch, Y_batch = X[batch], Y[batch]
-                sw_batch = None if sample_weight is None else sample_weight[batch]
+    def __iter__(self):
+        if self.shuffle:
+            self.rng.shuffle(self.indices)
+        for batch in self.slices:
+            X_batch, Y_batch, sw_batch = self._gather(batch)
             if sw_batch is not None and not np.sum(sw_batch) > 0:
-                continue  # zero total weight: no data to learn from (and m = 0)
-            if augment is not None:
-                X_batch = _augmented(augment, X_batch, X, rng)
-            J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
-            if not np.isfinite(J):
-                raise TrainingDiverged(f"the cost J became {J} at epoch {epoch + 1}")
-            if blow_up_level is None:
-                start_loss = J
-                blow_up_level = BLOW_UP_FACTOR * max(J, 1.0)
-            elif J > blow_up_level:
-                raise TrainingDiverged(
-                    f"the cost J blew up to {J:.3g} at epoch {epoch + 1}, from "
-                    f"{blow_up_level / BLOW_UP_FACTOR:.3g} or less"
+                continue
+            if self.augment is not None:
+                X_batch = _augmented(self.augment, X_batch, self.X, self.rng)
+            yield X_batch, Y_batch, sw_batch
+        self.n_seen += self.n_samples
+
+    def _gather(self, batch):
+        sw = self.sample_weight
+        if not self.shuffle:
+            return self.X[batch], self.Y[batch], None if sw is None else sw[batch]
+        rows = self.indices[batch]
+        m = len(rows)
+        # mode="clip" (the rows are valid anyway): with the default
+        # mode="raise", np.take gathers into a temporary and copies.
+        if self._dense:
+            X_batch = np.take(self.X, rows, axis=0, out=self._X_buffer[:m], mode="clip")
+        else:
+            X_batch = self.X[rows]
+        Y_batch = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:m], mode="clip")
+        return X_batch, Y_batch, None if sw is None else sw[rows]
+
+
+def train_step(net, optimizer, X_batch, Y_batch, sw_batch, rng, callbacks):
+    """One forward/backward pass and one optimizer step; returns the batch's J."""
+    J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
+    for callback in callbacks:
+        callback.on_gradient(net, J)
+    optimizer.update(net.theta, net.grad)
+    return J
+
+
+def run_epochs(net, optimizer, batches, callbacks, *, n_epochs, epoch_start=0):
+    """Train ``net`` in place for at most ``n_epochs`` epochs.
+
+    Returns the history: one dict per epoch, ``{"epoch", "loss"}`` (the mean
+    J over the epoch's examples) and what the callbacks add.  Training stops
+    early after an epoch whose ``on_epoch_end`` returned True for any callback.
+    BLAS runs single-threaded while the network's products are small.
+    """
+    history = []
+    with _blas_threads_for(net, batches.batch_rows):
+        for epoch in range(epoch_start, epoch_start + n_epochs):
+            for callback in callbacks:
+                callback.on_epoch_begin(epoch, net)
+            total = 0.0
+            for X_batch, Y_batch, sw_batch in batches:
+                J = train_step(
+                    net, optimizer, X_batch, Y_batch, sw_batch, batches.rng, callbacks
                 )
-            for hook in grad_hooks:
-                hook.on_grad_computed(net)
-            optimizer.update(net.theta, net.grad)
-            accumulated += J * m
-        t += n
-        record = {"epoch": epoch, "loss": accumulated / n, "net": net}
-        if not history and blow_up_level is not None:
-            record["start_loss"] = start_loss
-        stalled = False
-        for hook in epoch_hooks:
-            stalled = hook.on_epoch_end(record) or stalled
-        del record["net"]
-        history.append(record)
-        optimizer.iteration_ends(t)
-        notify_epoch(epoch - epoch_start + 1, n_epochs, record["loss"])
-        if verbose:
-            print(f"Iteration {epoch + 1}, loss = {record['loss']:.8f}")
-        if stalled and stop_hook is not None:
-            if optimizer.trigger_stopping(
-                f"No improvement for {stop_hook.n_iter_no_change} consecutive epochs.",
-                verbose,
-            ):
+                total += J * X_batch.shape[0]
+            record = {"epoch": epoch, "loss": total / batches.n_samples}
+            history.append(record)
+            optimizer.iteration_ends(batches.n_seen)
+            stops = [cb.on_epoch_end(epoch, record, net) for cb in callbacks]
+            if any(stops):
                 break
-            stop_hook.reset()
-    return history, t
+    for callback in callbacks:
+        callback.on_train_end(net, history)
+    return history
 
 
 def _augmented(augment, X_batch, X, rng):

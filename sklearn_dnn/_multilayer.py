@@ -9,11 +9,13 @@ import copy
 import types
 import warnings
 from abc import ABCMeta, abstractmethod
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
@@ -23,7 +25,17 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._callbacks import EarlyStoppingHook, GradientNormHook, LossPlateauHook
+from ._callbacks import (
+    DivergenceGuard,
+    EarlyStopping,
+    GradientClipper,
+    GradientNormRecorder,
+    PlateauStopping,
+    ProgressNotifier,
+    TrainingDiverged,
+    VerbosePrinter,
+    diverged_error,
+)
 from ._compat import (
     HasMethods,
     Interval,
@@ -34,8 +46,9 @@ from ._compat import (
 )
 from ._docstrings import FITTED_ATTRIBUTES, NETWORK_PARAMETERS
 from ._dropout import resolve_keep_prob
+from ._fit_tasks import EpochTasks, LbfgsIterationTasks
 from ._init import INITIALIZERS, resolve_init
-from ._loop import TrainingDiverged, run_epochs
+from ._loop import MiniBatches, run_epochs
 from ._network import Network, forward
 from ._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
 from ._validation import (
@@ -50,8 +63,51 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _LBFGS_MAX_FUN = 15000
 
 
+#: What scikit-learn's callback machinery keeps on the estimator during fit.
+_CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
+
+
 def _stochastic_solver(estimator):
     return estimator.solver in _STOCHASTIC_SOLVERS
+
+
+@dataclass
+class _Examples:
+    """Rows to train or score on: features, encoded targets, labels, weights."""
+
+    X: object
+    Y: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+
+    @property
+    def metadata(self):
+        if self.sample_weight is None:
+            return None
+        return {"sample_weight": self.sample_weight}
+
+
+@dataclass
+class _FitData:
+    """Everything one fit works from, once validated."""
+
+    train: _Examples
+    dev: _Examples | None
+    hidden: list
+    target_state: dict
+    continuing: bool
+    rng: np.random.RandomState
+
+
+@dataclass
+class _FitResult:
+    """What a solver hands back: per-epoch history and its final state."""
+
+    history: list
+    t: int
+    optimizer: object
+    best_epoch: int | None = None
+    best_validation_score: float | None = None
 
 
 def _init_named_for(cls, base):
@@ -71,7 +127,7 @@ def _init_named_for(cls, base):
     return init
 
 
-class BaseDNN(BaseEstimator, metaclass=ABCMeta):
+class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     """Shared fitting logic of DNNClassifier and DNNRegressor.
 
     Subclasses supply the target encoding, the loss and the dev-set score.
@@ -185,9 +241,18 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
     # -- hooks of the subclasses -------------------------------------------
 
     @abstractmethod
-    def _validate_targets(self, y, *, first_fit, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None):
         """Return ``(Y, target_state)``: the 2-D float targets and the fitted
-        target attributes to set once the fit succeeds."""
+        target attributes to set once the fit succeeds.
+
+        ``state`` is the target state of an earlier fit to encode ``y`` with
+        (warm start, partial_fit, a dev set), or None to fit a new encoding.
+        """
+
+    _TARGET_STATE = ()
+
+    def _target_state(self):
+        return {name: getattr(self, name) for name in self._TARGET_STATE}
 
     @abstractmethod
     def _loss_name(self, target_state):
@@ -251,18 +316,49 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
 
     # -- fitting -------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight=None, *, incremental=False, classes=None):
+    def _fit(self, X, y, sample_weight=None, *, incremental=False, **dev_and_classes):
         # A fit that fails, diverges or is interrupted must leave a fitted
-        # model as it was: work on copies and restore the attributes on error.
+        # model as it was: restore the attributes on error (keeping the
+        # callback context, which scikit-learn tears down after us).
         saved_state = dict(self.__dict__)
         try:
-            return self._fit_atomic(X, y, sample_weight, incremental, classes)
+            return self._fit_atomic(X, y, sample_weight, incremental, **dev_and_classes)
         except BaseException:
+            context = {k: v for k, v in self.__dict__.items() if k in _CALLBACK_KEYS}
             self.__dict__.clear()
-            self.__dict__.update(saved_state)
+            self.__dict__.update(saved_state, **context)
             raise
 
-    def _fit_atomic(self, X, y, sample_weight, incremental, classes):
+    def _fit_atomic(self, X, y, sample_weight, incremental, *, classes=None, **dev):
+        data = self._prepare(X, y, sample_weight, incremental, classes, **dev)
+        net = self._initial_network(data)
+        n_tasks = 1 if incremental else self.max_iter
+        context = self._init_callback_context(
+            max_subtasks=n_tasks + (not _stochastic_solver(self))
+        )
+        task = {
+            "estimator": self,
+            "X": data.train.X,
+            "y": data.train.y,
+            "metadata": data.train.metadata,
+        }
+        context.call_on_fit_task_begin(**task)
+        try:
+            if _stochastic_solver(self):
+                result = self._fit_stochastic(net, data, context, incremental)
+            else:
+                result = self._fit_lbfgs(net, data, context)
+            if not np.all(np.isfinite(net.theta)):
+                raise TrainingDiverged("the solver produced non-finite weights")
+        except TrainingDiverged as exc:
+            raise diverged_error(exc, was_fitted=self._is_fitted()) from None
+        self._set_fitted(net, result, data)
+        self._random_state = data.rng
+        context.call_on_fit_task_end(**task, reconstruction_attributes={})
+        return self
+
+    def _prepare(self, X, y, sample_weight, incremental, classes, **dev):
+        """Validate parameters and data; return the ``_FitData`` of this fit."""
         reject_bool_numbers(self)
         hidden = self._hidden_sizes()
         resolve_keep_prob(self.keep_prob, len(hidden))
@@ -273,78 +369,69 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             )
         continuing = self._is_fitted() and (self.warm_start or incremental)
         X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
-        Y, target_state = self._validate_targets(
-            y, first_fit=not continuing, classes=classes
-        )
-        dtype = X.dtype
-        check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], dtype)
+        earlier = self._target_state() if continuing else None
+        Y, target_state = self._validate_targets(y, state=earlier, classes=classes)
+        check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], X.dtype)
         if not continuing:
             warn_if_far_from_normalized(X, type(self).__name__)
-        Y = Y.astype(dtype, copy=False)
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, X, dtype=dtype, ensure_non_negative=True
-            )
-            check_total_weight(sample_weight, dtype)
-        if sp.issparse(X):
-            X = X.tocsr()
-
+        weights = self._checked_weights(sample_weight, X)
+        # Rows are what mini-batches gather: CSR, whatever sparse format came.
+        train = _Examples(X.tocsr() if sp.issparse(X) else X, Y, y, weights)
         if incremental and hasattr(self, "_random_state"):
             # A copy: a partial_fit that fails must not consume random numbers.
             rng = copy.deepcopy(self._random_state)
         else:
             rng = check_random_state(self.random_state)
+        data = _FitData(train, None, hidden, target_state, continuing, rng)
+        data.dev = self._validated_dev_set(data, incremental, **dev)
+        return data
 
-        net = self._make_network(X.shape[1], target_state, hidden, dtype)
-        if continuing:
-            if [W.shape for W in self.coefs_] != [W.shape for W in net.coefs]:
-                raise ValueError(
-                    "The network's shape changed since the last fit "
-                    f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); "
-                    "warm_start and partial_fit need the same architecture."
-                )
-            net.set_parameters(self.coefs_, self.intercepts_)
+    def _checked_weights(self, sample_weight, X, name="sample_weight"):
+        if sample_weight is None:
+            return None
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        check_total_weight(sample_weight, X.dtype, name)
+        return sample_weight
+
+    def _validated_dev_set(
+        self, data, incremental, X_val=None, y_val=None, sample_weight_val=None
+    ):
+        """The explicit dev set, validated like the training data, or None."""
+        if X_val is None and y_val is None:
+            if sample_weight_val is not None:
+                raise ValueError("sample_weight_val is given without X_val and y_val.")
+            return None
+        if X_val is None or y_val is None:
+            given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+            raise ValueError(f"{given} is given but {missing} is not.")
+        if not self.early_stopping or incremental or not _stochastic_solver(self):
+            raise ValueError(
+                "X_val and y_val are the dev set of early stopping: set "
+                "early_stopping=True (with solver 'sgd' or 'adam', in fit)."
+            )
+        X_val, y_val = self._validate_X_y(X_val, as_plain_targets(y_val), reset=False)
+        Y_val, _ = self._validate_targets(y_val, state=data.target_state)
+        weights = self._checked_weights(sample_weight_val, X_val, "sample_weight_val")
+        X_val = X_val.tocsr() if sp.issparse(X_val) else X_val
+        return _Examples(X_val, Y_val, y_val, weights)
+
+    def _initial_network(self, data):
+        net = self._make_network(
+            data.train.X.shape[1], data.target_state, data.hidden, data.train.X.dtype
+        )
+        if not data.continuing:
+            net.initialize(resolve_init(self.init, self.activation), data.rng)
+        elif [W.shape for W in self.coefs_] != [W.shape for W in net.coefs]:
+            raise ValueError(
+                "The network's shape changed since the last fit "
+                f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); "
+                "warm_start and partial_fit need the same architecture."
+            )
         else:
-            net.initialize(resolve_init(self.init, self.activation), rng)
-
-        try:
-            if _stochastic_solver(self):
-                result = self._fit_stochastic(
-                    net,
-                    X,
-                    Y,
-                    y,
-                    sample_weight,
-                    rng,
-                    incremental,
-                    continuing,
-                    target_state,
-                )
-            else:
-                result = self._fit_lbfgs(net, X, Y, sample_weight)
-        except TrainingDiverged as exc:
-            kept = (
-                "The previously fitted parameters are kept unchanged."
-                if self._is_fitted()
-                else "The estimator is left unfitted."
-            )
-            raise ValueError(
-                f"Training diverged: {exc}. Lower learning_rate_init, set "
-                f"max_grad_norm or scale the inputs. {kept}"
-            ) from None
-        if not np.all(np.isfinite(net.theta)):
-            raise ValueError(
-                "Training diverged: the solver produced non-finite weights. "
-                "Lower learning_rate_init or scale the inputs. "
-                + (
-                    "The previously fitted parameters are kept unchanged."
-                    if self._is_fitted()
-                    else "The estimator is left unfitted."
-                )
-            )
-        self._set_fitted(net, result, target_state, continuing, len(hidden))
-        self._random_state = rng
-        return self
+            net.set_parameters(self.coefs_, self.intercepts_)
+        return net
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -376,78 +463,93 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             self.epsilon,
         )
 
-    def _fit_stochastic(
-        self, net, X, Y, y, sample_weight, rng, incremental, continuing, target_state
-    ):
+    def _fit_stochastic(self, net, data, context, incremental):
         if incremental and hasattr(self, "_optimizer"):
             optimizer = copy.deepcopy(self._optimizer)
         else:
             optimizer = self._new_optimizer(net)
-
-        early_stopping = self.early_stopping and not incremental
-        hooks = [GradientNormHook(self.max_grad_norm)]
-        if early_stopping:
-            X, X_dev, Y, Y_dev, y, y_dev, sample_weight, sw_dev = self._dev_split(
-                X, Y, y, sample_weight, rng
-            )
-            stop_hook = EarlyStoppingHook(
-                lambda net: self._dev_score(
-                    net.forward(X_dev), y_dev, sw_dev, target_state
-                ),
-                lambda net: net.cost(X_dev, Y_dev, sw_dev),
-                self.tol,
-                self.n_iter_no_change,
-            )
-        else:
-            stop_hook = LossPlateauHook(
-                self.tol,
-                self.n_iter_no_change,
-                self.loss_curve_ if continuing else (),
-            )
-        hooks.append(stop_hook)
-
-        epoch_start = self.n_iter_ if continuing else 0
+        train, dev = data.train, data.dev
+        if self.early_stopping and not incremental and dev is None:
+            train, dev = self._dev_split(train, data.rng)
+        n_epochs = 1 if incremental else self.max_iter
+        epoch_start = self.n_iter_ if data.continuing else 0
+        stopper = self._stopping_callback(optimizer, net, dev, data)
+        callbacks = [
+            GradientNormRecorder(net.n_weight_layers),  # before clipping
+            *([GradientClipper(self.max_grad_norm)] if self.max_grad_norm else []),
+            DivergenceGuard(
+                self.learning_rate_init,
+                self.loss_curve_[0] if data.continuing else None,
+            ),
+            *([VerbosePrinter()] if self.verbose else []),
+            stopper,
+            ProgressNotifier(epoch_start, n_epochs),
+            EpochTasks(
+                context,
+                self,
+                train.X,
+                train.y,
+                train.metadata,
+                lambda net: self._fitted_attributes(net, data),
+            ),
+        ]
+        batches = MiniBatches(
+            train.X,
+            train.Y,
+            train.sample_weight,
+            self._batch_size(train.X.shape[0]),
+            shuffle=self.shuffle,
+            rng=data.rng,
+            augment=self.augment,
+        )
         # A diverging fit is reported by TrainingDiverged with a clear message;
         # numpy's overflow warnings on the way there would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
-            history, t = run_epochs(
+            history = run_epochs(
                 net,
                 optimizer,
-                X,
-                Y,
-                sample_weight,
-                n_epochs=1 if incremental else self.max_iter,
-                batch_size=self._batch_size(X.shape[0]),
-                shuffle=self.shuffle,
-                rng=rng,
-                augment=self.augment,
-                grad_hooks=hooks[:1],
-                epoch_hooks=hooks,
-                stop_hook=stop_hook,
-                t_start=self.t_ if continuing else 0,
+                batches,
+                callbacks,
+                n_epochs=n_epochs,
                 epoch_start=epoch_start,
-                verbose=self.verbose,
             )
-        if not incremental and len(history) == self.max_iter and not stop_hook.stalled:
+        if not incremental and len(history) == self.max_iter and not stopper.stalled:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                 "reached and the optimization hasn't converged yet.",
                 ConvergenceWarning,
             )
-        starts = [history[0]["loss"], history[0].get("start_loss", np.inf)]
-        if continuing:
-            starts.append(self.loss_curve_[0])
-        _warn_if_diverging(min(starts), history[-1]["loss"], self.learning_rate_init)
-        result = {"history": history, "t": t, "optimizer": optimizer}
-        if early_stopping:
-            stop_hook.restore_best(net)
-            result["best_epoch"] = stop_hook.best_epoch
-            result["best_validation_score"] = stop_hook.best_score
-        return result
+        t = (self.t_ if data.continuing else 0) + batches.n_seen
+        if not isinstance(stopper, EarlyStopping):
+            return _FitResult(history, t, optimizer)
+        return _FitResult(history, t, optimizer, stopper.best_epoch, stopper.best_score)
 
-    def _dev_split(self, X, Y, y, sample_weight, rng):
-        arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
-        stratify = self._stratify(y)
+    def _stopping_callback(self, optimizer, net, dev, data):
+        if dev is None:
+            return PlateauStopping(
+                optimizer,
+                self.tol,
+                self.n_iter_no_change,
+                self.loss_curve_ if data.continuing else (),
+                verbose=self.verbose,
+            )
+        return EarlyStopping(
+            optimizer,
+            lambda net: self._dev_score(
+                net.forward(dev.X), dev.y, dev.sample_weight, data.target_state
+            ),
+            lambda net: net.cost(dev.X, dev.Y, dev.sample_weight),
+            self.tol,
+            self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+
+    def _dev_split(self, train, rng):
+        """Hold out ``validation_fraction`` of ``train`` as early stopping's dev set."""
+        arrays = [train.X, train.Y, train.y]
+        if train.sample_weight is not None:
+            arrays.append(train.sample_weight)
+        stratify = self._stratify(train.y)
         try:
             parts = train_test_split(
                 *arrays,
@@ -456,60 +558,72 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
                 stratify=stratify,
             )
         except ValueError as exc:
+            over = (
+                ""
+                if stratify is None
+                else f" stratified over {len(np.unique(stratify))} classes"
+            )
             raise ValueError(
-                "early_stopping cannot hold out validation_fraction="
-                f"{self.validation_fraction} of {X.shape[0]} examples as a dev "
-                + (
-                    f"set stratified over {len(np.unique(stratify))} classes"
-                    if stratify is not None
-                    else "set"
-                )
-                + ": raise validation_fraction, give more examples or turn "
-                f"early_stopping off ({str(exc).replace('test_size', 'the dev size')})"
+                f"early_stopping cannot hold out validation_fraction="
+                f"{self.validation_fraction} of {train.X.shape[0]} examples as a "
+                f"dev set{over}: raise validation_fraction, give more examples "
+                "or turn early_stopping off "
+                f"({str(exc).replace('test_size', 'the dev size')})"
             ) from None
-        if parts[1].shape[0] < 2:
+        if train.sample_weight is None:
+            parts += [None, None]
+        kept, dev = _Examples(*parts[0::2]), _Examples(*parts[1::2])
+        if dev.X.shape[0] < 2:
             raise ValueError(
                 "The dev set of early stopping has fewer than 2 examples: "
                 "raise validation_fraction or give more data."
             )
-        if sample_weight is not None and not (
-            np.sum(parts[-2]) > 0 and np.sum(parts[-1]) > 0
+        if train.sample_weight is not None and not (
+            np.sum(kept.sample_weight) > 0 and np.sum(dev.sample_weight) > 0
         ):
             raise ValueError(
                 "sample_weight sums to zero on the training or the dev part of "
                 "the early-stopping split: give weight to more examples or "
                 "turn early_stopping off."
             )
-        if sample_weight is None:
-            parts += [None, None]
-        return parts
+        return kept, dev
 
-    def _fit_lbfgs(self, net, X, Y, sample_weight):
+    def _fit_lbfgs(self, net, data, context):
+        X, Y, sample_weight = data.train.X, data.train.Y, data.train.sample_weight
         trace, last = [], {}
+        tasks = LbfgsIterationTasks(
+            context,
+            self,
+            X,
+            data.train.y,
+            data.train.metadata,
+            lambda net: self._fitted_attributes(net, data),
+        )
 
         def cost_and_grad(theta):
             net.theta[...] = theta
             J = net.cost_and_grad(X, Y, sample_weight)
-            last.update(
-                theta=theta.copy(),
-                J=J,
-                norms=[np.linalg.norm(dW) for dW in net.coef_grads],
-            )
+            norms = [np.linalg.norm(dW) for dW in net.coef_grads]
+            last.update(theta=theta.copy(), J=J, norms=norms)
             return J, net.grad.astype(np.float64)
 
         def callback(theta):
             if not np.array_equal(theta, last.get("theta")):
                 cost_and_grad(theta)
             trace.append({"loss": last["J"], "grad_norms": np.array(last["norms"])})
+            tasks.iteration_ended(net)
 
-        opt = minimize_lbfgs(
-            cost_and_grad,
-            net.theta,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            max_fun=_LBFGS_MAX_FUN,
-            callback=callback,
-        )
+        try:
+            opt = minimize_lbfgs(
+                cost_and_grad,
+                net.theta,
+                max_iter=self.max_iter,
+                tol=self.tol,
+                max_fun=_LBFGS_MAX_FUN,
+                callback=callback,
+            )
+        finally:
+            tasks.close()
         net.theta[...] = opt.x
         if opt.status == 1:
             warnings.warn(
@@ -523,41 +637,37 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             trace.append({"loss": J, "grad_norms": np.array(last["norms"])})
         if not all(np.isfinite(r["loss"]) for r in trace):
             raise TrainingDiverged("the cost J became non-finite")
-        return {"history": trace, "t": X.shape[0] * len(trace), "optimizer": None}
+        return _FitResult(trace, X.shape[0] * len(trace), None)
 
-    def _set_fitted(self, net, result, target_state, continuing, n_hidden):
-        history = result["history"]
+    def _fitted_attributes(self, net, data):
+        """What a copy of this estimator needs to predict with ``net`` now."""
+        return {
+            **data.target_state,
+            "coefs_": [W.copy() for W in net.coefs],
+            "intercepts_": [b.copy() for b in net.intercepts],
+            "n_layers_": len(data.hidden) + 2,
+            "out_activation_": net.out_activation,
+        }
+
+    def _set_fitted(self, net, result, data):
+        history = result.history
         losses = np.array([r["loss"] for r in history], dtype=float)
         norms = np.array([r["grad_norms"] for r in history], dtype=float)
         norms = norms.reshape(len(history), net.n_weight_layers)
-        if continuing:
+        if data.continuing:
             losses = np.concatenate([self.loss_curve_, losses])
             norms = np.concatenate([self.gradient_norms_, norms])
-        for name, value in target_state.items():
+        for name, value in self._fitted_attributes(net, data).items():
             setattr(self, name, value)
-        self.coefs_ = [W.copy() for W in net.coefs]
-        self.intercepts_ = [b.copy() for b in net.intercepts]
-        self.n_layers_ = n_hidden + 2
-        self.out_activation_ = net.out_activation
         self.loss_curve_ = losses
         self.gradient_norms_ = norms
         self.n_iter_ = len(losses)
-        self.t_ = result["t"]
+        self.t_ = result.t
         self.loss_ = float(losses[-1])
-        if result.get("best_epoch") is not None:
-            scores = np.array([r["dev_score"] for r in history], dtype=float)
-            dev_losses = np.array([r["dev_loss"] for r in history], dtype=float)
-            if continuing and getattr(self, "validation_scores_", None) is not None:
-                scores = np.concatenate([self.validation_scores_, scores])
-                dev_losses = np.concatenate([self.validation_loss_curve_, dev_losses])
-            elif continuing:
-                padding = np.full(self.n_iter_ - len(history), np.nan)
-                scores = np.concatenate([padding, scores])
-                dev_losses = np.concatenate([padding, dev_losses])
-            self.validation_scores_ = scores
-            self.validation_loss_curve_ = dev_losses
-            self.best_validation_score_ = float(result["best_validation_score"])
-            self.best_epoch_ = int(result["best_epoch"])
+        if result.best_epoch is not None:
+            self._set_validation_curves(history, data.continuing)
+            self.best_validation_score_ = float(result.best_validation_score)
+            self.best_epoch_ = int(result.best_epoch)
             self.best_loss_ = float(losses[self.best_epoch_])
         else:
             self.validation_scores_ = None
@@ -565,15 +675,37 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
             self.best_validation_score_ = None
             self.best_epoch_ = None
             self.best_loss_ = float(np.min(losses))
-        if result["optimizer"] is not None:
-            self._optimizer = result["optimizer"]
+        if result.optimizer is not None:
+            self._optimizer = result.optimizer
         elif hasattr(self, "_optimizer"):
             del self._optimizer
+
+    def _set_validation_curves(self, history, continuing):
+        scores = np.array([r["dev_score"] for r in history], dtype=float)
+        dev_losses = np.array([r["dev_loss"] for r in history], dtype=float)
+        if continuing and getattr(self, "validation_scores_", None) is not None:
+            scores = np.concatenate([self.validation_scores_, scores])
+            dev_losses = np.concatenate([self.validation_loss_curve_, dev_losses])
+        elif continuing:
+            padding = np.full(self.n_iter_ - len(history), np.nan)
+            scores = np.concatenate([padding, scores])
+            dev_losses = np.concatenate([padding, dev_losses])
+        self.validation_scores_ = scores
+        self.validation_loss_curve_ = dev_losses
 
     # -- public API ----------------------------------------------------------
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the network to data X and targets y.
 
         Parameters
@@ -585,13 +717,30 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; ``J`` is then the weighted mean of the
             losses plus the penalty.
+        X_val : {array-like, sparse matrix} of shape (n_val, n_features), \
+default=None
+            An explicit dev set for early stopping (``early_stopping=True``):
+            every row of ``X`` then trains, and ``validation_scores_`` are
+            scores on ``X_val``. In a ``Pipeline``, transform it like ``X``
+            with ``Pipeline(..., transform_input=["X_val"])``.
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), default=None
+            Targets of ``X_val``.
+        sample_weight_val : array-like of shape (n_val,), default=None
+            Weights of the dev examples.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight)
+        return self._fit(
+            X,
+            y,
+            sample_weight,
+            X_val=X_val,
+            y_val=y_val,
+            sample_weight_val=sample_weight_val,
+        )
 
     def _forward(self, X):
         check_is_fitted(self)
@@ -627,7 +776,8 @@ class BaseDNN(BaseEstimator, metaclass=ABCMeta):
         fitted = self._is_fitted()
         probe = copy.copy(self) if not fitted else self
         X, y = probe._validate_X_y(X, y, reset=not fitted)
-        Y, target_state = probe._validate_targets(y, first_fit=not fitted)
+        earlier = self._target_state() if fitted else None
+        Y, target_state = probe._validate_targets(y, state=earlier)
         if fitted and target_state.get("n_outputs_") != self.n_outputs_:
             raise ValueError("y does not match the fitted estimator's outputs.")
         net = self._make_network(X.shape[1], target_state, hidden, X.dtype)
@@ -683,12 +833,14 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
     True
     """
 
-    def _validate_targets(self, y, *, first_fit, classes=None):
+    _TARGET_STATE = ("_label_binarizer", "classes_", "n_outputs_")
+
+    def _validate_targets(self, y, *, state=None, classes=None):
         check_classification_targets(y)
-        if y.ndim == 2 and y.shape[1] == 1 and not first_fit:
+        if y.ndim == 2 and y.shape[1] == 1 and state is not None:
             y = y.ravel()
         y_type = type_of_target(y)
-        if first_fit:
+        if state is None:
             binarizer = LabelBinarizer()
             if classes is not None and not y_type.startswith("multilabel"):
                 binarizer.fit(classes)
@@ -701,7 +853,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             else:
                 binarizer.fit(y)
         else:
-            binarizer = self._label_binarizer
+            binarizer = state["_label_binarizer"]
             if y_type.startswith("multilabel") != (
                 binarizer.y_type_ == "multilabel-indicator"
             ):
@@ -713,8 +865,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
                 unseen = np.setdiff1d(np.unique(y), binarizer.classes_)
                 if len(unseen):
                     raise ValueError(
-                        f"y has labels {unseen.tolist()} that were not seen at "
-                        f"the first fit (classes_={binarizer.classes_.tolist()})."
+                        f"y has labels {unseen.tolist()} that were not seen in "
+                        f"training (classes_={binarizer.classes_.tolist()})."
                     )
         Y = binarizer.transform(y)
         Y = Y.toarray() if sp.issparse(Y) else Y
@@ -956,7 +1108,9 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         )
         self.loss = loss
 
-    def _validate_targets(self, y, *, first_fit, classes=None):
+    _TARGET_STATE = ("n_outputs_", "_y_ndim")
+
+    def _validate_targets(self, y, *, state=None, classes=None):
         if sp.issparse(y):
             y = y.toarray()
             y = y.ravel() if y.shape[1] == 1 else y
@@ -967,10 +1121,10 @@ class DNNRegressor(RegressorMixin, BaseDNN):
                 "Some value(s) of y are negative which is not allowed for "
                 "Poisson regression (loss='poisson')."
             )
-        if not first_fit and Y.shape[1] != self.n_outputs_:
+        if state is not None and Y.shape[1] != state["n_outputs_"]:
             raise ValueError(
                 f"y has {Y.shape[1]} outputs but the estimator was fitted with "
-                f"{self.n_outputs_}."
+                f"{state['n_outputs_']}."
             )
         return Y, {"n_outputs_": Y.shape[1], "_y_ndim": np.ndim(y)}
 
@@ -1028,23 +1182,6 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
-
-
-def _warn_if_diverging(first_loss, last_loss, learning_rate_init):
-    """Warn when training ended with J far above where it started.
-
-    ``first_loss`` is the lower of the first epoch's J and J before the first
-    step: steps too large to descend can blow J up within the first epoch.
-    Training may then still stop, on the plateau rule, with a worthless model.
-    """
-    if last_loss > 10 * first_loss:
-        warnings.warn(
-            f"Training is diverging: the cost J rose from {first_loss:.4g} at "
-            f"the start to {last_loss:.4g} in the last epoch. Lower "
-            f"learning_rate_init (now {learning_rate_init:g}), set "
-            "max_grad_norm or normalize the inputs.",
-            ConvergenceWarning,
-        )
 
 
 def _fill_docstring(cls):

@@ -13,7 +13,31 @@ import numpy as np
 import scipy.optimize
 
 
-class SGDOptimizer:
+class BaseOptimizer:
+    """What every optimizer shares: the learning rate and the stopping say.
+
+    ``update(theta, grad)`` is the subclass's; ``iteration_ends`` does nothing
+    unless a schedule needs it; ``trigger_stopping`` agrees to stop (the
+    adaptive schedule of sgd overrides it).
+    """
+
+    def __init__(self, learning_rate_init):
+        self.learning_rate_init = float(learning_rate_init)
+        self.learning_rate = float(learning_rate_init)
+
+    def update(self, theta, grad):
+        raise NotImplementedError
+
+    def iteration_ends(self, time_step):
+        pass
+
+    def trigger_stopping(self, msg, verbose):
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGDOptimizer(BaseOptimizer):
     """Stochastic gradient descent with momentum and Nesterov's momentum.
 
     ``v <- momentum * v - lr * g``; the step is ``v`` or, with Nesterov,
@@ -32,8 +56,7 @@ class SGDOptimizer:
         nesterov=True,
         power_t=0.5,
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        super().__init__(learning_rate_init)
         self.lr_schedule = lr_schedule
         self.momentum = float(momentum)
         self.nesterov = nesterov
@@ -63,9 +86,7 @@ class SGDOptimizer:
 
     def trigger_stopping(self, msg, verbose):
         if self.lr_schedule != "adaptive":
-            if verbose:
-                print(msg + " Stopping.")
-            return True
+            return super().trigger_stopping(msg, verbose)
         if self.learning_rate <= 1e-6:
             if verbose:
                 print(msg + " Learning rate too small. Stopping.")
@@ -76,7 +97,7 @@ class SGDOptimizer:
         return False
 
 
-class AdamOptimizer:
+class AdamOptimizer(BaseOptimizer):
     """Adam (Kingma & Ba, 2014) with bias-corrected step size."""
 
     def __init__(
@@ -88,8 +109,7 @@ class AdamOptimizer:
         beta_2=0.999,
         epsilon=1e-8,
     ):
-        self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        super().__init__(learning_rate_init)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -120,14 +140,6 @@ class AdamOptimizer:
         np.divide(self.first_moment, step, out=step)
         step *= self.learning_rate
         theta -= step
-
-    def iteration_ends(self, time_step):
-        pass
-
-    def trigger_stopping(self, msg, verbose):
-        if verbose:
-            print(msg + " Stopping.")
-        return True
 
 
 def minimize_lbfgs(cost_and_grad, theta0, *, max_iter, tol, max_fun, callback):

@@ -112,8 +112,8 @@ def as_plain_targets(y):
     return y.to_numpy(dtype=numpy_dtypes.pop())
 
 
-def check_total_weight(sample_weight, dtype):
-    """Raise when ``sample_weight`` cannot define a cost.
+def check_total_weight(sample_weight, dtype, name="sample_weight"):
+    """Raise when ``sample_weight`` (called ``name``) cannot define a cost.
 
     ``J`` divides by the weighted batch size ``m``: a total weight of zero,
     infinity, or below the smallest normal float (where ``alpha / (2 m)``
@@ -122,14 +122,14 @@ def check_total_weight(sample_weight, dtype):
     total = np.sum(sample_weight, dtype=dtype)
     info = np.finfo(dtype)
     if not total > 0:
-        raise ValueError("sample_weight must not sum to zero.")
+        raise ValueError(f"{name} must not sum to zero.")
     if not np.isfinite(total):
         raise ValueError(
-            f"sample_weight sums to infinity in {np.dtype(dtype).name}: divide "
+            f"{name} sums to infinity in {np.dtype(dtype).name}: divide "
             "the weights by a common factor."
         )
     if total < info.tiny or not np.isfinite(1 / total):
         raise ValueError(
-            f"sample_weight sums to {float(total):.3g}, too small to divide by "
+            f"{name} sums to {float(total):.3g}, too small to divide by "
             f"in {np.dtype(dtype).name}: multiply the weights by a common factor."
         )

@@ -1,0 +1,179 @@
+"""Unit tests of the epoch loop and of each training callback, on a small
+Network without any estimator around it."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+
+from sklearn_dnn._callbacks import (
+    Callback,
+    DivergenceGuard,
+    EarlyStopping,
+    GradientClipper,
+    GradientNormRecorder,
+    PlateauStopping,
+    TrainingDiverged,
+)
+from sklearn_dnn._init import resolve_init
+from sklearn_dnn._loop import MiniBatches, run_epochs, train_step
+from sklearn_dnn._network import Network
+from sklearn_dnn._optimizers import AdamOptimizer, SGDOptimizer
+
+
+def small_problem(n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 3)
+    Y = np.eye(2)[(X[:, 0] > 0).astype(int)]
+    net = Network([3, 4, 2], "tanh", "log_loss")
+    net.initialize(resolve_init("xavier", "tanh"), rng)
+    return net, X, Y
+
+
+def batches_of(X, Y, sample_weight=None, batch_size=10, shuffle=False, augment=None):
+    return MiniBatches(
+        X,
+        Y,
+        sample_weight,
+        batch_size,
+        shuffle=shuffle,
+        rng=np.random.RandomState(0),
+        augment=augment,
+    )
+
+
+class StopAt(Callback):
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, record, net):
+        return epoch == self.epoch
+
+
+def test_a_callback_returning_true_stops_after_that_epoch():
+    net, X, Y = small_problem()
+    history = run_epochs(
+        net,
+        SGDOptimizer(net.n_params, net.dtype),
+        batches_of(X, Y),
+        [StopAt(2)],
+        n_epochs=10,
+    )
+    assert [r["epoch"] for r in history] == [0, 1, 2]
+
+
+def test_stopping_early_equals_training_fewer_epochs():
+    net_a, X, Y = small_problem()
+    net_b, _, _ = small_problem()
+    run_epochs(
+        net_a,
+        AdamOptimizer(net_a.n_params, net_a.dtype),
+        batches_of(X, Y),
+        [StopAt(3)],
+        n_epochs=10,
+    )
+    run_epochs(
+        net_b,
+        AdamOptimizer(net_b.n_params, net_b.dtype),
+        batches_of(X, Y),
+        [],
+        n_epochs=4,
+    )
+    np.testing.assert_array_equal(net_a.theta, net_b.theta)
+
+
+def test_the_recorder_sees_the_gradient_before_the_clipper_rescales_it():
+    net, X, Y = small_problem()
+    recorder, clipper = GradientNormRecorder(net.n_weight_layers), GradientClipper(1e-6)
+    J = net.cost_and_grad(X, Y)
+    raw = [np.linalg.norm(dW) for dW in net.coef_grads]
+    recorder.on_gradient(net, J)
+    clipper.on_gradient(net, J)
+    record = {}
+    recorder.on_epoch_end(0, record, net)
+    np.testing.assert_allclose(record["grad_norms"], raw)
+    assert np.linalg.norm(net.grad) == pytest.approx(1e-6)
+
+
+def test_batches_of_zero_weight_are_skipped():
+    net, X, Y = small_problem()
+    weights = np.ones(len(X))
+    weights[:10] = 0  # the whole first batch
+    seen = [len(b[0]) for b in batches_of(X, Y, weights)]
+    assert seen == [10, 10, 10]
+
+
+def test_the_guard_raises_on_a_non_finite_cost_and_on_a_blow_up():
+    net, _, _ = small_problem()
+    guard = DivergenceGuard(learning_rate_init=0.1)
+    guard.on_gradient(net, 2.0)
+    with pytest.raises(TrainingDiverged, match="blew up"):
+        guard.on_gradient(net, 2.0 * DivergenceGuard.BLOW_UP_FACTOR * 1.01)
+    with pytest.raises(TrainingDiverged, match="nan"):
+        DivergenceGuard(0.1).on_gradient(net, np.nan)
+
+
+def test_the_guard_warns_when_j_ends_far_above_its_start():
+    net, _, _ = small_problem()
+    guard = DivergenceGuard(learning_rate_init=0.5)
+    guard.on_gradient(net, 1.0)
+    with pytest.warns(ConvergenceWarning, match="diverging.*learning_rate_init"):
+        guard.on_train_end(net, [{"loss": 5.0}, {"loss": 10.5}])
+    guard = DivergenceGuard(learning_rate_init=0.5)
+    guard.on_gradient(net, 1.0)
+    guard.on_train_end(net, [{"loss": 5.0}, {"loss": 9.5}])  # no warning
+
+
+def test_plateau_stopping_compares_windows_and_asks_the_optimizer():
+    net, _, _ = small_problem()
+    optimizer = SGDOptimizer(net.n_params, net.dtype, lr_schedule="adaptive")
+    stopper = PlateauStopping(optimizer, tol=1e-4, n_iter_no_change=2)
+    # falling while oscillating: the window means go 5 -> 3.75
+    for loss in [6, 4, 5, 2.5]:
+        assert not stopper.on_epoch_end(0, {"loss": loss}, net)
+    lr = optimizer.learning_rate
+    # then rising: means 4.5 -> 4.75, a stall; adaptive sgd lowers its rate
+    assert not stopper.on_epoch_end(0, {"loss": 7.0}, net)
+    assert optimizer.learning_rate == pytest.approx(lr / 5)
+    assert not stopper.stalled  # and the window starts again
+
+
+def test_early_stopping_restores_the_best_epoch():
+    net, X, Y = small_problem()
+    scores = iter([0.5, 0.9, 0.7, 0.6])
+    thetas = []
+
+    class Snapshot(Callback):
+        def on_epoch_end(self, epoch, record, net):
+            thetas.append(net.theta.copy())
+
+    stopper = EarlyStopping(
+        AdamOptimizer(net.n_params, net.dtype),
+        lambda net: next(scores),
+        lambda net: 0.0,
+        tol=0.0,
+        n_iter_no_change=2,
+    )
+    history = run_epochs(
+        net,
+        AdamOptimizer(net.n_params, net.dtype),
+        batches_of(X, Y),
+        [Snapshot(), stopper],
+        n_epochs=10,
+    )
+    assert len(history) == 4 and stopper.best_epoch == 1
+    np.testing.assert_array_equal(net.theta, thetas[1])
+    assert [r["dev_score"] for r in history] == [0.5, 0.9, 0.7, 0.6]
+
+
+def test_train_step_calls_gradient_hooks_before_the_step():
+    net, X, Y = small_problem()
+    before = net.theta.copy()
+
+    class ZeroGradient(Callback):
+        def on_gradient(self, net, J):
+            net.grad[...] = 0
+
+    train_step(
+        net, SGDOptimizer(net.n_params, net.dtype), X, Y, None, None, [ZeroGradient()]
+    )
+    np.testing.assert_array_equal(net.theta, before)
