@@ -176,7 +176,8 @@ class PlateauStopping(Callback):
 
 class EarlyStopping(Callback):
     """Score the dev set each epoch; stop when it stops improving; restore
-    the parameters of the best epoch at the end.
+    the parameters (and batch normalization's running statistics) of the best
+    epoch at the end.
 
     ``score_dev(net)`` and ``cost_dev(net)`` are given by the estimator.  An
     epoch counts as an improvement when it beats the best score by ``tol``;
@@ -194,7 +195,7 @@ class EarlyStopping(Callback):
         self.verbose = verbose
         self.best_score = -np.inf
         self.best_epoch = None
-        self.best_theta = None
+        self.best_snapshot = None
         self.misses = 0
 
     @property
@@ -208,7 +209,7 @@ class EarlyStopping(Callback):
         self.misses = 0 if score > self.best_score + self.tol else self.misses + 1
         if score > self.best_score:
             self.best_score, self.best_epoch = score, epoch
-            self.best_theta = net.theta.copy()
+            self.best_snapshot = net.snapshot()
         if not self.stalled:
             return False
         message = (
@@ -221,8 +222,8 @@ class EarlyStopping(Callback):
         return False
 
     def on_train_end(self, net, history):
-        if self.best_theta is not None:
-            net.theta[...] = self.best_theta
+        if self.best_snapshot is not None:
+            net.restore(self.best_snapshot)
 
 
 class VerbosePrinter(Callback):

@@ -1,4 +1,4 @@
-"""The epoch loop of the stochastic solvers (sgd, adam).
+"""The epoch loop of the stochastic solvers (sgd, rmsprop, adam).
 
 Three parts, each readable alone: ``MiniBatches`` yields an epoch's training
 batches (shuffled, gathered, augmented), ``train_step`` runs one
@@ -97,11 +97,15 @@ class MiniBatches:
 
 
 def train_step(net, optimizer, X_batch, Y_batch, sw_batch, rng, callbacks):
-    """One forward/backward pass and one optimizer step; returns the batch's J."""
+    """One forward/backward pass and one optimizer step; returns the batch's J.
+
+    Batch normalization's running statistics then take in the batch's.
+    """
     J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
     for callback in callbacks:
         callback.on_gradient(net, J)
     optimizer.update(net.theta, net.grad)
+    net.update_running_statistics()
     return J
 
 

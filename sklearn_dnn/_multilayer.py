@@ -50,7 +50,13 @@ from ._fit_tasks import EpochTasks, LbfgsIterationTasks
 from ._init import INITIALIZERS, resolve_init
 from ._loop import MiniBatches, run_epochs
 from ._network import Network, forward
-from ._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+from ._optimizers import (
+    DECAY_SCHEDULES,
+    AdamOptimizer,
+    RMSpropOptimizer,
+    SGDOptimizer,
+    minimize_lbfgs,
+)
 from ._validation import (
     as_plain_targets,
     check_layer_sizes,
@@ -59,7 +65,7 @@ from ._validation import (
     warn_if_far_from_normalized,
 )
 
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+_STOCHASTIC_SOLVERS = ("sgd", "rmsprop", "adam")
 _LBFGS_MAX_FUN = 15000
 
 
@@ -146,12 +152,14 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
         "keep_prob": [Interval(Real, 0, 1, closed="right"), "array-like"],
-        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
+        "solver": [StrOptions({"sgd", "rmsprop", "adam", "lbfgs"})],
         "batch_size": [
             StrOptions({"auto"}),
             Interval(Integral, 1, None, closed="left"),
         ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive", *DECAY_SCHEDULES})
+        ],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
@@ -170,6 +178,11 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "max_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "augment": [HasMethods(["augment"]), None],
+        "batch_norm": ["boolean"],
+        "batch_norm_momentum": [Interval(Real, 0, 1, closed="both")],
+        "batch_norm_epsilon": [Interval(Real, 0, None, closed="neither")],
+        "rho": [Interval(Real, 0, 1, closed="left")],
+        "decay_rate": [Interval(Real, 0, None, closed="left"), None],
     }
 
     def __init__(
@@ -203,6 +216,11 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         n_iter_no_change=10,
         max_grad_norm=None,
         augment=None,
+        batch_norm=False,
+        batch_norm_momentum=0.9,
+        batch_norm_epsilon=1e-5,
+        rho=0.9,
+        decay_rate=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -232,6 +250,11 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_no_change = n_iter_no_change
         self.max_grad_norm = max_grad_norm
         self.augment = augment
+        self.batch_norm = batch_norm
+        self.batch_norm_momentum = batch_norm_momentum
+        self.batch_norm_epsilon = batch_norm_epsilon
+        self.rho = rho
+        self.decay_rate = decay_rate
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -312,6 +335,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             l1_ratio=self.l1_ratio,
             keep_prob=keep_prob,
             dtype=dtype,
+            batch_norm=self.batch_norm,
+            batch_norm_momentum=self.batch_norm_momentum,
+            batch_norm_epsilon=self.batch_norm_epsilon,
         )
 
     # -- fitting -------------------------------------------------------------
@@ -367,6 +393,11 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "keep_prob < 1 (dropout) needs a stochastic solver; "
                 f"solver={self.solver!r} optimises a deterministic cost."
             )
+        if not _stochastic_solver(self) and self.batch_norm:
+            raise ValueError(
+                "batch_norm=True needs a stochastic solver ('sgd', 'rmsprop' or "
+                f"'adam'); solver={self.solver!r} optimises one full batch."
+            )
         continuing = self._is_fitted() and (self.warm_start or incremental)
         X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
         earlier = self._target_state() if continuing else None
@@ -409,7 +440,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if not self.early_stopping or incremental or not _stochastic_solver(self):
             raise ValueError(
                 "X_val and y_val are the dev set of early stopping: set "
-                "early_stopping=True (with solver 'sgd' or 'adam', in fit)."
+                "early_stopping=True (with a stochastic solver, in fit)."
             )
         X_val, y_val = self._validate_X_y(X_val, as_plain_targets(y_val), reset=False)
         Y_val, _ = self._validate_targets(y_val, state=data.target_state)
@@ -429,9 +460,28 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"(hidden_layer_sizes={self.hidden_layer_sizes!r}); "
                 "warm_start and partial_fit need the same architecture."
             )
+        elif self.batch_norm != (self._normalization() is not None):
+            raise ValueError(
+                f"batch_norm={self.batch_norm!r} but the last fit was "
+                f"{'without' if self.batch_norm else 'with'} batch normalization; "
+                "warm_start and partial_fit need the same architecture."
+            )
         else:
-            net.set_parameters(self.coefs_, self.intercepts_)
+            net.set_parameters(self.coefs_, self.intercepts_, self._normalization())
         return net
+
+    def _normalization(self):
+        """The fitted ``(gamma, beta, mean, var)`` of each hidden layer, or None."""
+        if getattr(self, "batch_norm_gamma_", None) is None:
+            return None
+        return list(
+            zip(
+                self.batch_norm_gamma_,
+                self.batch_norm_beta_,
+                self.batch_norm_mean_,
+                self.batch_norm_var_,
+            )
+        )
 
     def _batch_size(self, n_samples):
         if self.batch_size == "auto":
@@ -443,7 +493,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             )
         return min(self.batch_size, n_samples)
 
-    def _new_optimizer(self, net):
+    def _new_optimizer(self, net, epoch):
+        """A fresh optimizer; ``epoch`` completed epochs drive the decay."""
+        schedule = {"decay_rate": self.decay_rate, "epoch": epoch}
         if self.solver == "sgd":
             return SGDOptimizer(
                 net.n_params,
@@ -453,26 +505,35 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 self.momentum,
                 self.nesterovs_momentum,
                 self.power_t,
+                **schedule,
             )
-        return AdamOptimizer(
+        optimizer, settings = {
+            "rmsprop": (RMSpropOptimizer, (self.rho, self.epsilon)),
+            "adam": (AdamOptimizer, (self.beta_1, self.beta_2, self.epsilon)),
+        }[self.solver]
+        # Decay schedules only: "invscaling" and "adaptive" are sgd's.
+        lr_schedule = (
+            self.learning_rate if self.learning_rate in DECAY_SCHEDULES else "constant"
+        )
+        return optimizer(
             net.n_params,
             net.dtype,
             self.learning_rate_init,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
+            *settings,
+            lr_schedule=lr_schedule,
+            **schedule,
         )
 
     def _fit_stochastic(self, net, data, context, incremental):
+        epoch_start = self.n_iter_ if data.continuing else 0
         if incremental and hasattr(self, "_optimizer"):
             optimizer = copy.deepcopy(self._optimizer)
         else:
-            optimizer = self._new_optimizer(net)
+            optimizer = self._new_optimizer(net, epoch_start)
         train, dev = data.train, data.dev
         if self.early_stopping and not incremental and dev is None:
             train, dev = self._dev_split(train, data.rng)
         n_epochs = 1 if incremental else self.max_iter
-        epoch_start = self.n_iter_ if data.continuing else 0
         stopper = self._stopping_callback(optimizer, net, dev, data)
         callbacks = [
             GradientNormRecorder(net.n_weight_layers),  # before clipping
@@ -538,7 +599,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             lambda net: self._dev_score(
                 net.forward(dev.X), dev.y, dev.sample_weight, data.target_state
             ),
-            lambda net: net.cost(dev.X, dev.Y, dev.sample_weight),
+            lambda net: net.cost(
+                dev.X, dev.Y, dev.sample_weight, batch_statistics=False
+            ),
             self.tol,
             self.n_iter_no_change,
             verbose=self.verbose,
@@ -641,10 +704,20 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _fitted_attributes(self, net, data):
         """What a copy of this estimator needs to predict with ``net`` now."""
+        normalization = {
+            "batch_norm_gamma_": net.gammas,
+            "batch_norm_beta_": net.betas,
+            "batch_norm_mean_": net.running_means,
+            "batch_norm_var_": net.running_vars,
+        }
         return {
             **data.target_state,
             "coefs_": [W.copy() for W in net.coefs],
             "intercepts_": [b.copy() for b in net.intercepts],
+            **{
+                name: [v.copy() for v in views] if net.batch_norm else None
+                for name, views in normalization.items()
+            },
             "n_layers_": len(data.hidden) + 2,
             "out_activation_": net.out_activation,
         }
@@ -753,7 +826,13 @@ default=None
         )
         with np.errstate(over="ignore", invalid="ignore"):
             output = forward(
-                self.coefs_, self.intercepts_, X, self.activation, self.out_activation_
+                self.coefs_,
+                self.intercepts_,
+                X,
+                self.activation,
+                self.out_activation_,
+                batch_norm=self._normalization(),
+                batch_norm_epsilon=self.batch_norm_epsilon,
             )
         finite = np.isfinite(output).all(axis=1)
         if not finite.all():
@@ -781,8 +860,12 @@ default=None
         if fitted and target_state.get("n_outputs_") != self.n_outputs_:
             raise ValueError("y does not match the fitted estimator's outputs.")
         net = self._make_network(X.shape[1], target_state, hidden, X.dtype)
+        if fitted and self.batch_norm != (self._normalization() is not None):
+            raise ValueError(
+                f"batch_norm={self.batch_norm!r} does not match the fitted network."
+            )
         if fitted:
-            net.set_parameters(self.coefs_, self.intercepts_)
+            net.set_parameters(self.coefs_, self.intercepts_, self._normalization())
         else:
             rng = check_random_state(self.random_state)
             net.initialize(resolve_init(self.init, self.activation), rng)
@@ -1075,6 +1158,11 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         n_iter_no_change=10,
         max_grad_norm=None,
         augment=None,
+        batch_norm=False,
+        batch_norm_momentum=0.9,
+        batch_norm_epsilon=1e-5,
+        rho=0.9,
+        decay_rate=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1105,6 +1193,11 @@ class DNNRegressor(RegressorMixin, BaseDNN):
             n_iter_no_change=n_iter_no_change,
             max_grad_norm=max_grad_norm,
             augment=augment,
+            batch_norm=batch_norm,
+            batch_norm_momentum=batch_norm_momentum,
+            batch_norm_epsilon=batch_norm_epsilon,
+            rho=rho,
+            decay_rate=decay_rate,
         )
         self.loss = loss
 

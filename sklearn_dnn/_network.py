@@ -1,9 +1,13 @@
 """A fully connected network in pure numpy: forward, cost J and backprop.
 
 Parameters live in one flat vector ``theta`` in a fixed order,
-``W[1], ..., W[L], b[1], ..., b[L]``; ``coefs`` and ``intercepts`` are views
-into it, and the gradient ``grad`` has the same layout.  Optimizers, L-BFGS,
-early stopping and gradient checking all work on ``theta`` directly.
+``W[1], ..., W[L], b[1], ..., b[L]`` and, with batch normalization,
+``gamma[1], ..., gamma[L-1], beta[1], ..., beta[L-1]``; ``coefs``,
+``intercepts``, ``gammas`` and ``betas`` are views into it, and the gradient
+``grad`` has the same layout.  Optimizers, L-BFGS, early stopping and gradient
+checking all work on ``theta`` directly.  The running means and variances of
+batch normalization are not parameters but state, in one flat vector
+``running`` (views ``running_means``, ``running_vars``).
 
 Activation and delta buffers are allocated once for the largest batch seen and
 reused, so a training step allocates nothing weight-sized.  Every product is a
@@ -30,17 +34,42 @@ def _matmul_into(A, W, out):
         np.matmul(A, W, out=out)
 
 
-def forward(coefs, intercepts, X, activation, out_activation):
+def normalize_inference(Z, gamma, beta, mean, var, epsilon):
+    """Batch-normalize ``Z`` in place with fixed (running) statistics.
+
+    ``Z <- gamma * (Z - mean) / sqrt(var + epsilon) + beta``, as one scale and
+    one shift of each column.
+    """
+    scale = gamma / np.sqrt(var + epsilon)
+    Z *= scale
+    Z += beta - mean * scale
+
+
+def forward(
+    coefs,
+    intercepts,
+    X,
+    activation,
+    out_activation,
+    *,
+    batch_norm=None,
+    batch_norm_epsilon=1e-5,
+):
     """Return the output activations of the network ``(coefs, intercepts)``.
 
     This is the prediction path: no dropout, no cached activations.
+    ``batch_norm`` is None or one ``(gamma, beta, running_mean, running_var)``
+    per hidden layer; the hidden biases are then not used.
     """
     hidden = HIDDEN_ACTIVATIONS[activation][0]
     A = X
     n_layers = len(coefs)
     for l, (W, b) in enumerate(zip(coefs, intercepts)):
         Z = A @ W
-        Z += b
+        if l < n_layers - 1 and batch_norm is not None:
+            normalize_inference(Z, *batch_norm[l], batch_norm_epsilon)
+        else:
+            Z += b
         if l < n_layers - 1:
             hidden(Z)
         else:
@@ -66,6 +95,12 @@ class Network:
         Keep probability of each hidden layer's inverted dropout.
     dtype : numpy dtype
         float32 or float64; parameters and buffers use it.
+    batch_norm : bool
+        Batch-normalize each hidden layer's ``Z`` before its activation
+        (``gamma * Z_norm + beta``; the hidden biases are then not used).
+    batch_norm_momentum, batch_norm_epsilon : float
+        Momentum of the running statistics and the constant added to the
+        variance.
     """
 
     def __init__(
@@ -79,6 +114,9 @@ class Network:
         l1_ratio=0.15,
         keep_prob=None,
         dtype=np.float64,
+        batch_norm=False,
+        batch_norm_momentum=0.9,
+        batch_norm_epsilon=1e-5,
     ):
         self.layer_units = [int(n) for n in layer_units]
         self.n_weight_layers = len(self.layer_units) - 1
@@ -91,38 +129,63 @@ class Network:
         n_hidden = self.n_weight_layers - 1
         self.keep_prob = [1.0] * n_hidden if keep_prob is None else list(keep_prob)
         self.dtype = np.dtype(dtype)
+        self.batch_norm = bool(batch_norm)
+        self.batch_norm_momentum = float(batch_norm_momentum)
+        self.batch_norm_epsilon = float(batch_norm_epsilon)
 
         shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
-        sizes = [n_in * n_out for n_in, n_out in shapes] + [
-            n_out for _, n_out in shapes
-        ]
-        self.n_params = int(sum(sizes))
+        normalized = self.layer_units[1:-1] if self.batch_norm else []
+        self.n_params = int(
+            sum(n_in * n_out + n_out for n_in, n_out in shapes) + 2 * sum(normalized)
+        )
         self.theta = np.zeros(self.n_params, dtype=self.dtype)
         self.grad = np.zeros(self.n_params, dtype=self.dtype)
-        self.coefs, self.intercepts = self._views(self.theta, shapes)
-        self.coef_grads, self.intercept_grads = self._views(self.grad, shapes)
+        self.coefs, self.intercepts, self.gammas, self.betas = self._views(
+            self.theta, shapes, normalized
+        )
+        self.coef_grads, self.intercept_grads, self.gamma_grads, self.beta_grads = (
+            self._views(self.grad, shapes, normalized)
+        )
+        self.running = np.zeros(2 * sum(normalized), dtype=self.dtype)
+        self.running_means, self.running_vars = self._views(
+            self.running, [], normalized
+        )[2:]
         self._capacity = 0
 
     @staticmethod
-    def _views(flat, shapes):
-        coefs, intercepts, start = [], [], 0
-        for n_in, n_out in shapes:
-            coefs.append(flat[start : start + n_in * n_out].reshape(n_in, n_out))
-            start += n_in * n_out
-        for _, n_out in shapes:
-            intercepts.append(flat[start : start + n_out])
-            start += n_out
-        return coefs, intercepts
+    def _views(flat, shapes, normalized):
+        """Cut ``flat`` into ``W[1..L]``, ``b[1..L]``, ``gamma[..]``, ``beta[..]``."""
+        start = 0
+
+        def take(shape):
+            nonlocal start
+            size = int(np.prod(shape))
+            view = flat[start : start + size].reshape(shape)
+            start += size
+            return view
+
+        coefs = [take(shape) for shape in shapes]
+        intercepts = [take(n_out) for _, n_out in shapes]
+        gammas = [take(n) for n in normalized]
+        betas = [take(n) for n in normalized]
+        return coefs, intercepts, gammas, betas
 
     def parameter_slices(self):
-        """Return ``{"W[1]": slice, ..., "b[1]": slice, ...}`` into ``theta``."""
+        """Return ``{"W[1]": slice, ..., "b[1]": slice, ...}`` into ``theta``.
+
+        With batch normalization ``"gamma[1]"``, ..., ``"beta[1]"``, ... follow.
+        """
         slices, start = {}, 0
-        for l, W in enumerate(self.coefs, start=1):
-            slices[f"W[{l}]"] = slice(start, start + W.size)
-            start += W.size
-        for l, b in enumerate(self.intercepts, start=1):
-            slices[f"b[{l}]"] = slice(start, start + b.size)
-            start += b.size
+        blocks = [
+            ("W", self.coefs),
+            ("b", self.intercepts),
+            ("gamma", self.gammas),
+            ("beta", self.betas),
+        ]
+        for name, views in blocks:
+            for l, view in enumerate(views, start=1):
+                slices[f"{name}[{l}]"] = slice(start, start + view.size)
+                start += view.size
         return slices
 
     # -- parameters ---------------------------------------------------------
@@ -142,34 +205,72 @@ class Network:
             W[...] = value
         for b in self.intercepts:
             b[...] = 0
+        for gamma, beta, mean, var in self.normalization():
+            gamma[...], beta[...], mean[...], var[...] = 1, 0, 0, 1
         return self
 
-    def set_parameters(self, coefs, intercepts):
-        """Copy the given weights and biases into ``theta``."""
+    def set_parameters(self, coefs, intercepts, normalization=None):
+        """Copy the given weights and biases into ``theta``.
+
+        ``normalization``: one ``(gamma, beta, running_mean, running_var)``
+        per hidden layer, with batch normalization.
+        """
         for W, value in zip(self.coefs, coefs):
             W[...] = value
         for b, value in zip(self.intercepts, intercepts):
             b[...] = value
+        for views, values in zip(self.normalization(), normalization or []):
+            for view, value in zip(views, values):
+                view[...] = value
         return self
+
+    def normalization(self):
+        """Return one ``(gamma, beta, running_mean, running_var)`` view per
+        hidden layer (an empty list without batch normalization)."""
+        return list(zip(self.gammas, self.betas, self.running_means, self.running_vars))
+
+    def snapshot(self):
+        """Return a copy of everything training changes: ``theta`` and the
+        running statistics."""
+        return self.theta.copy(), self.running.copy()
+
+    def restore(self, snapshot):
+        """Set ``theta`` and the running statistics back to a ``snapshot()``."""
+        self.theta[...], self.running[...] = snapshot
+
+    def update_running_statistics(self):
+        """``run = momentum * run + (1 - momentum) * batch`` for the means and
+        variances of the last training forward pass."""
+        momentum = self.batch_norm_momentum
+        for l, (_, _, mean, var) in enumerate(self.normalization()):
+            mean *= momentum
+            mean += (1 - momentum) * self._batch_means[l]
+            var *= momentum
+            var += (1 - momentum) * self._batch_vars[l]
 
     # -- prediction ---------------------------------------------------------
 
     def forward(self, X):
-        """Return the output activations for ``X`` (no dropout, no caching)."""
+        """Return the output activations for ``X`` (no dropout, no caching).
+
+        Batch normalization uses the running statistics.
+        """
         return forward(
-            self.coefs, self.intercepts, X, self.activation, self.out_activation
+            self.coefs,
+            self.intercepts,
+            X,
+            self.activation,
+            self.out_activation,
+            batch_norm=self.normalization() if self.batch_norm else None,
+            batch_norm_epsilon=self.batch_norm_epsilon,
         )
 
     def hidden_activations(self, X):
-        """Return the list of hidden activations ``A[1..L-1]`` for ``X``."""
-        hidden = HIDDEN_ACTIVATIONS[self.activation][0]
-        activations, A = [], X
-        for W, b in zip(self.coefs[:-1], self.intercepts[:-1]):
-            A = A @ W
-            A += b
-            hidden(A)
-            activations.append(A)
-        return activations
+        """Return the hidden activations ``A[1..L-1]`` for ``X`` as the cost
+        sees them (no dropout; batch statistics of ``X`` with batch norm)."""
+        m = X.shape[0]
+        self._forward_train(X, None, self._batch_weights(m, None))
+        return [A[:m].copy() for A in self._acts[:-1]]
 
     # -- cost and gradient --------------------------------------------------
 
@@ -185,13 +286,73 @@ class Network:
         ]
         self._output = np.empty((m, units[-1]), dtype=self.dtype)
         self._ones = np.ones(m, dtype=self.dtype)
+        if self.batch_norm:
+            hidden = units[:-1]
+            self._z_norms = [np.empty((m, n), dtype=self.dtype) for n in hidden]
+            self._bn_scratch = np.empty(m * max(hidden), dtype=self.dtype)
+            self._batch_means = [np.empty(n, dtype=self.dtype) for n in hidden]
+            self._batch_vars = [np.empty(n, dtype=self.dtype) for n in hidden]
+            self._inv_stds = [np.empty(n, dtype=self.dtype) for n in hidden]
         self._capacity = m
 
-    def _forward_train(self, X, rng):
+    def _batch_weights(self, m, sample_weight):
+        """Each row's share ``p_i`` of the batch statistics (sum 1), or None
+        without batch normalization."""
+        if not self.batch_norm:
+            return None
+        if sample_weight is None:
+            return np.full(m, 1.0 / m, dtype=self.dtype)
+        return (sample_weight / np.sum(sample_weight)).astype(self.dtype, copy=False)
+
+    def _scratch(self, m, n):
+        return self._bn_scratch[: m * n].reshape(m, n)
+
+    def _normalize_train(self, l, Z, shares):
+        """Batch-normalize ``Z`` in place with its (weighted) batch statistics,
+        keeping ``Z_norm`` and ``1 / sqrt(var + epsilon)`` for backprop."""
+        m, n = Z.shape
+        mean, var, inv_std = (
+            self._batch_means[l],
+            self._batch_vars[l],
+            self._inv_stds[l],
+        )
+        z_norm = self._z_norms[l][:m]
+        np.matmul(shares, Z, out=mean)
+        np.subtract(Z, mean, out=z_norm)
+        squares = np.multiply(z_norm, z_norm, out=self._scratch(m, n))
+        np.matmul(shares, squares, out=var)
+        np.add(var, self.batch_norm_epsilon, out=inv_std)
+        np.sqrt(inv_std, out=inv_std)
+        np.reciprocal(inv_std, out=inv_std)
+        z_norm *= inv_std
+        np.multiply(z_norm, self.gammas[l], out=Z)
+        Z += self.betas[l]
+
+    def _normalize_backward(self, l, delta, shares):
+        """Turn ``delta = dJ/d(gamma Z_norm + beta)`` into ``dJ/dZ`` in place,
+        filling ``dgamma`` and ``dbeta``.
+
+        ``dZ = gamma / sigma * (delta - p * (dbeta + Z_norm * dgamma))``, with
+        ``p`` each row's share of the weighted batch statistics.
+        """
+        m, n = delta.shape
+        z_norm = self._z_norms[l][:m]
+        dgamma, dbeta = self.gamma_grads[l], self.beta_grads[l]
+        np.matmul(self._ones[:m], delta, out=dbeta)
+        np.einsum("ij,ij->j", delta, z_norm, out=dgamma)
+        correction = np.multiply(z_norm, dgamma, out=self._scratch(m, n))
+        correction += dbeta
+        correction *= shares[:, np.newaxis]
+        delta -= correction
+        delta *= self.gammas[l] * self._inv_stds[l]
+
+    def _forward_train(self, X, rng, shares=None, *, batch_statistics=True):
         """Forward pass filling the buffers.
 
         Returns the inputs of each layer, the dropout masks, the logits, the
         output and, for a softmax output, the log-sum-exp of the logits.
+        ``shares`` weigh the rows in the batch statistics of batch
+        normalization; ``batch_statistics=False`` uses the running ones.
         """
         m = X.shape[0]
         self._ensure_buffers(m)
@@ -201,9 +362,17 @@ class Network:
         for l in range(self.n_weight_layers):
             Z = self._acts[l][:m]
             _matmul_into(A, self.coefs[l], Z)
-            np.add(Z, self.intercepts[l], out=Z)
             if l == self.n_weight_layers - 1:
+                np.add(Z, self.intercepts[l], out=Z)
                 break
+            if not self.batch_norm:
+                np.add(Z, self.intercepts[l], out=Z)
+            elif batch_statistics:
+                self._normalize_train(l, Z, shares)
+            else:
+                normalize_inference(
+                    Z, *self.normalization()[l], self.batch_norm_epsilon
+                )
             hidden(Z)
             mask = None
             if rng is not None:
@@ -248,11 +417,18 @@ class Network:
             self.coefs, self.penalty, self.alpha, self.l1_ratio, m_eff
         )
 
-    def cost(self, X, Y, sample_weight=None):
-        """Return the cost J at the current ``theta`` (no dropout)."""
+    def cost(self, X, Y, sample_weight=None, *, batch_statistics=True):
+        """Return the cost J at the current ``theta`` (no dropout).
+
+        With batch normalization, ``X`` is one batch and its statistics are
+        used; ``batch_statistics=False`` uses the running ones (as predicting).
+        """
         m = X.shape[0]
+        shares = self._batch_weights(m, sample_weight)
         sample_weight, m_eff = self._example_weights(m, sample_weight)
-        _, _, logits, output, lse = self._forward_train(X, None)
+        _, _, logits, output, lse = self._forward_train(
+            X, None, shares, batch_statistics=batch_statistics
+        )
         return self._cost_from_output(logits, output, lse, Y, sample_weight, m_eff)
 
     def cost_and_grad(self, X, Y, sample_weight=None, rng=None):
@@ -262,13 +438,14 @@ class Network:
         is below 1; with ``rng=None`` dropout is off.
         """
         m = X.shape[0]
+        shares = self._batch_weights(m, sample_weight)
         sample_weight, m_eff = self._example_weights(m, sample_weight)
-        layer_inputs, masks, logits, output, lse = self._forward_train(X, rng)
+        layer_inputs, masks, logits, output, lse = self._forward_train(X, rng, shares)
         J = self._cost_from_output(logits, output, lse, Y, sample_weight, m_eff)
-        self._backward(layer_inputs, masks, output, Y, sample_weight, m_eff)
+        self._backward(layer_inputs, masks, output, Y, sample_weight, m_eff, shares)
         return J
 
-    def _backward(self, layer_inputs, masks, output, Y, sample_weight, m_eff):
+    def _backward(self, layer_inputs, masks, output, Y, sample_weight, m_eff, shares):
         m = output.shape[0]
         hidden_backward = HIDDEN_ACTIVATIONS[self.activation][1]
         ones = self._ones[:m]
@@ -284,8 +461,11 @@ class Network:
                 self.coef_grads[l][...] = A_in.T @ delta
             else:
                 np.matmul(A_in.T, delta, out=self.coef_grads[l])
-            # The column sums of delta, as a BLAS product with a row of ones.
-            np.matmul(ones, delta, out=self.intercept_grads[l])
+            if self.batch_norm and l < self.n_weight_layers - 1:
+                self.intercept_grads[l][...] = 0  # b[l] is not used
+            else:
+                # The column sums of delta, as a BLAS product with a row of ones.
+                np.matmul(ones, delta, out=self.intercept_grads[l])
             if l == 0:
                 break
             previous = self._deltas[l - 1][:m]
@@ -293,6 +473,8 @@ class Network:
             if masks[l - 1] is not None:
                 previous *= masks[l - 1]
             hidden_backward(self._acts[l - 1][:m], previous)
+            if self.batch_norm:
+                self._normalize_backward(l - 1, previous, shares)
             delta = previous
         add_penalty_gradient(
             self.coefs,

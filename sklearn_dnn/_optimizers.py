@@ -4,7 +4,9 @@
 called at the end of each epoch with the number of examples seen so far, and
 ``trigger_stopping`` has the optimizer's say when training stops improving
 (the adaptive schedule divides the learning rate by 5 instead of stopping).
-The maths is scikit-learn's ``_stochastic_optimizers``.
+SGD and Adam are scikit-learn's ``_stochastic_optimizers``; RMSprop and the
+per-epoch decay schedules (``"inverse_time"``, ``"exponential"``, for every
+optimizer) are the course's.
 """
 
 import math
@@ -12,24 +14,59 @@ import math
 import numpy as np
 import scipy.optimize
 
+#: Learning-rate decay per epoch, and the ``decay_rate`` that None stands for.
+DECAY_SCHEDULES = {"inverse_time": 1.0, "exponential": 0.95}
+
+
+def decayed_learning_rate(learning_rate_init, schedule, decay_rate, epoch):
+    """The learning rate after ``epoch`` completed epochs.
+
+    ``"inverse_time"``: ``learning_rate_init / (1 + decay_rate * epoch)``;
+    ``"exponential"``: ``learning_rate_init * decay_rate ** epoch``; any other
+    schedule: ``learning_rate_init``.
+    """
+    if schedule not in DECAY_SCHEDULES:
+        return float(learning_rate_init)
+    if decay_rate is None:
+        decay_rate = DECAY_SCHEDULES[schedule]
+    if schedule == "inverse_time":
+        return learning_rate_init / (1.0 + decay_rate * epoch)
+    return learning_rate_init * float(decay_rate) ** epoch
+
 
 class BaseOptimizer:
     """What every optimizer shares: the learning rate and the stopping say.
 
-    ``update(theta, grad)`` is the subclass's; ``iteration_ends`` does nothing
-    unless a schedule needs it; ``trigger_stopping`` agrees to stop (the
-    adaptive schedule of sgd overrides it).
+    ``update(theta, grad)`` is the subclass's.  ``iteration_ends`` counts the
+    completed epochs and applies a decay schedule (``lr_schedule`` of
+    ``DECAY_SCHEDULES``) to ``base_learning_rate``, the rate of the next
+    epoch; ``epoch`` starts where an earlier fit stopped.
+    ``trigger_stopping`` agrees to stop (the adaptive schedule of sgd
+    overrides it).
     """
 
-    def __init__(self, learning_rate_init):
+    def __init__(
+        self, learning_rate_init, lr_schedule="constant", decay_rate=None, epoch=0
+    ):
         self.learning_rate_init = float(learning_rate_init)
-        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.decay_rate = decay_rate
+        self.epoch = int(epoch)
+        self.base_learning_rate = decayed_learning_rate(
+            self.learning_rate_init, lr_schedule, decay_rate, self.epoch
+        )
+        self.learning_rate = self.base_learning_rate
 
     def update(self, theta, grad):
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        pass
+        self.epoch += 1
+        if self.lr_schedule in DECAY_SCHEDULES:
+            self.base_learning_rate = decayed_learning_rate(
+                self.learning_rate_init, self.lr_schedule, self.decay_rate, self.epoch
+            )
+            self.learning_rate = self.base_learning_rate
 
     def trigger_stopping(self, msg, verbose):
         if verbose:
@@ -43,7 +80,8 @@ class SGDOptimizer(BaseOptimizer):
     ``v <- momentum * v - lr * g``; the step is ``v`` or, with Nesterov,
     ``momentum * v - lr * g``.  Learning-rate schedules: ``"constant"``,
     ``"invscaling"`` (``lr_init / (t + 1) ** power_t`` with ``t`` the number of
-    examples seen) and ``"adaptive"`` (divide by 5 when training stalls).
+    examples seen), ``"adaptive"`` (divide by 5 when training stalls) and the
+    per-epoch decays of ``DECAY_SCHEDULES``.
     """
 
     def __init__(
@@ -55,9 +93,11 @@ class SGDOptimizer(BaseOptimizer):
         momentum=0.9,
         nesterov=True,
         power_t=0.5,
+        *,
+        decay_rate=None,
+        epoch=0,
     ):
-        super().__init__(learning_rate_init)
-        self.lr_schedule = lr_schedule
+        super().__init__(learning_rate_init, lr_schedule, decay_rate, epoch)
         self.momentum = float(momentum)
         self.nesterov = nesterov
         self.power_t = float(power_t)
@@ -79,6 +119,7 @@ class SGDOptimizer(BaseOptimizer):
             theta -= lr_grad
 
     def iteration_ends(self, time_step):
+        super().iteration_ends(time_step)
         if self.lr_schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** (
                 self.power_t
@@ -97,8 +138,48 @@ class SGDOptimizer(BaseOptimizer):
         return False
 
 
+class RMSpropOptimizer(BaseOptimizer):
+    """RMSprop: ``s = rho * s + (1 - rho) * g**2``,
+    ``theta -= lr * g / (sqrt(s) + epsilon)``; no bias correction, ``s``
+    starts at 0."""
+
+    def __init__(
+        self,
+        n_params,
+        dtype,
+        learning_rate_init=0.001,
+        rho=0.9,
+        epsilon=1e-8,
+        *,
+        lr_schedule="constant",
+        decay_rate=None,
+        epoch=0,
+    ):
+        super().__init__(learning_rate_init, lr_schedule, decay_rate, epoch)
+        self.rho = float(rho)
+        self.epsilon = float(epsilon)
+        self.square_average = np.zeros(n_params, dtype=dtype)
+        self._step = np.empty(n_params, dtype=dtype)
+
+    def update(self, theta, grad):
+        step = self._step
+        self.square_average *= self.rho
+        np.multiply(grad, grad, out=step)
+        step *= 1 - self.rho
+        self.square_average += step
+        np.sqrt(self.square_average, out=step)
+        step += self.epsilon
+        np.divide(grad, step, out=step)
+        step *= self.learning_rate
+        theta -= step
+
+
 class AdamOptimizer(BaseOptimizer):
-    """Adam (Kingma & Ba, 2014) with bias-corrected step size."""
+    """Adam (Kingma & Ba, 2014) with bias-corrected step size.
+
+    The step size is ``base_learning_rate`` (``learning_rate_init``, decayed
+    per epoch by a decay schedule) times the bias correction.
+    """
 
     def __init__(
         self,
@@ -108,8 +189,12 @@ class AdamOptimizer(BaseOptimizer):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
+        *,
+        lr_schedule="constant",
+        decay_rate=None,
+        epoch=0,
     ):
-        super().__init__(learning_rate_init)
+        super().__init__(learning_rate_init, lr_schedule, decay_rate, epoch)
         self.beta_1 = float(beta_1)
         self.beta_2 = float(beta_2)
         self.epsilon = float(epsilon)
@@ -131,7 +216,7 @@ class AdamOptimizer(BaseOptimizer):
         # A Python float (math.sqrt, not np.sqrt): a numpy float64 scalar
         # would turn the float32 products below into float64 ones.
         self.learning_rate = (
-            self.learning_rate_init
+            self.base_learning_rate
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )

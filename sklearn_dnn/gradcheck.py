@@ -316,20 +316,25 @@ def _float64_copy(net):
         l1_ratio=net.l1_ratio,
         keep_prob=net.keep_prob,
         dtype=np.float64,
+        batch_norm=net.batch_norm,
+        batch_norm_epsilon=net.batch_norm_epsilon,
     )
     copy.theta[...] = net.theta
     return copy
 
 
 def _blocks(net):
-    """``(name, slice, shape, is_weight)`` in course order W[1], b[1], W[2]..."""
+    """``(name, slice, shape, is_weight)`` in course order W[1], b[1], W[2]...,
+    with batch normalization's ``gamma[l]``, ``beta[l]`` after ``b[l]``."""
     slices = net.parameter_slices()
     blocks = []
     for l in range(1, net.n_weight_layers + 1):
-        blocks.append((f"W[{l}]", slices[f"W[{l}]"], net.coefs[l - 1].shape, True))
-        blocks.append(
-            (f"b[{l}]", slices[f"b[{l}]"], net.intercepts[l - 1].shape, False)
-        )
+        for name in ("W", "b", "gamma", "beta"):
+            key = f"{name}[{l}]"
+            if key in slices:
+                size = slices[key].stop - slices[key].start
+                shape = net.coefs[l - 1].shape if name == "W" else (size,)
+                blocks.append((key, slices[key], shape, name == "W"))
     return blocks
 
 
