@@ -37,22 +37,31 @@ callable, default="auto"
         training: ``a = a * d / keep_prob`` with ``d = rand < keep_prob``. One
         value for all hidden layers or one per hidden layer, each in (0, 1].
         Prediction never drops units, and a layer with ``keep_prob=1`` draws
-        no mask. Needs a stochastic solver ("sgd" or "adam").
+        no mask. Needs a stochastic solver ("sgd", "rmsprop" or "adam").
 
-    solver : {"sgd", "adam", "lbfgs"}, default="adam"
-        The optimizer. "lbfgs" is full-batch (scipy's L-BFGS-B); it ignores
-        the mini-batch options, ``early_stopping``, ``max_grad_norm`` and
-        ``augment``.
+    solver : {"sgd", "rmsprop", "adam", "lbfgs"}, default="adam"
+        The optimizer. "rmsprop": ``s = rho s + (1 - rho) g**2``,
+        ``theta -= lr g / (sqrt(s) + epsilon)``. "lbfgs" is full-batch
+        (scipy's L-BFGS-B); it ignores the mini-batch options,
+        ``early_stopping``, ``max_grad_norm`` and ``augment``, and does not
+        take ``batch_norm``.
 
     batch_size : int or "auto", default="auto"
         Mini-batch size of the stochastic solvers; "auto" is
         ``min(200, n_samples)``.
 
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule of ``solver="sgd"``.
+    learning_rate : {"constant", "invscaling", "adaptive", "inverse_time", \
+"exponential"}, default="constant"
+        Learning-rate schedule. "invscaling" and "adaptive" are
+        scikit-learn's, for ``solver="sgd"`` only. The decays apply to every
+        stochastic solver, with ``epoch`` the number of completed epochs
+        (counting on through ``partial_fit`` and ``warm_start``):
+        "inverse_time" is ``learning_rate_init / (1 + decay_rate * epoch)``
+        and "exponential" is ``learning_rate_init * decay_rate ** epoch``
+        (for "adam", the rate its bias correction scales).
 
     learning_rate_init : float, default=1e-3
-        Initial learning rate of "sgd" and "adam".
+        Initial learning rate of the stochastic solvers.
 
     power_t : float, default=0.5
         Exponent of the "invscaling" schedule.
@@ -104,7 +113,7 @@ callable, default="auto"
         Decay rates of Adam's first and second moment estimates, in [0, 1).
 
     epsilon : float, default=1e-8
-        Adam's numerical-stability constant.
+        The numerical-stability constant of "adam" and "rmsprop".
 
     n_iter_no_change : int, default=10
         The window of epochs over which improvement is judged (see ``tol``).
@@ -116,7 +125,32 @@ callable, default="auto"
     augment : object with an ``augment(X_batch, random_state)`` method or None, \
 default=None
         Applied to each training mini-batch only, never to the dev set nor in
-        ``predict``; for example :class:`~sklearn_dnn.ImageAugmenter`."""
+        ``predict``; for example :class:`~sklearn_dnn.ImageAugmenter`.
+
+    batch_norm : bool, default=False
+        Batch-normalize each hidden layer's ``Z`` before its activation:
+        ``Z_norm = (Z - mu_B) / sqrt(var_B + batch_norm_epsilon)`` with the
+        mini-batch's (sample-weighted, biased) mean and variance, then
+        ``gamma * Z_norm + beta``. The hidden biases are not used (their
+        ``intercepts_`` stay 0); ``gamma`` starts at 1 and ``beta`` at 0,
+        neither penalized. Prediction uses running statistics. Needs a
+        stochastic solver.
+
+    batch_norm_momentum : float, default=0.9
+        After every training step, ``run = batch_norm_momentum * run +
+        (1 - batch_norm_momentum) * batch`` for the running mean and variance
+        (which start at 0 and 1).
+
+    batch_norm_epsilon : float, default=1e-5
+        Added to the variance before its square root (positive).
+
+    rho : float, default=0.9
+        Decay rate of RMSprop's mean of squared gradients, in [0, 1); used by
+        ``solver="rmsprop"`` only.
+
+    decay_rate : float or None, default=None
+        Decay rate of the "inverse_time" and "exponential" schedules; None
+        means 1.0 and 0.95 respectively."""
 
 FITTED_ATTRIBUTES = """\
 loss_ : float
@@ -155,6 +189,14 @@ loss_ : float
 
     intercepts_ : list of ndarray of shape (n[l],)
         ``b[l]`` is ``intercepts_[l-1]``.
+
+    batch_norm_gamma_, batch_norm_beta_ : list of ndarray of shape (n[l],) or None
+        Batch normalization's scale and shift of each hidden layer (None
+        without ``batch_norm``).
+
+    batch_norm_mean_, batch_norm_var_ : list of ndarray of shape (n[l],) or None
+        The running mean and variance of each hidden layer's ``Z``, used for
+        prediction (None without ``batch_norm``).
 
     n_features_in_ : int
         Number of features seen during fit.

@@ -991,7 +991,7 @@ def test_wrong_shapes_are_rejected():
         ({"activation": "swish"}, "activation"),
         ({"init": "uniform"}, "init"),
         ({"penalty": "l3"}, "penalty"),
-        ({"solver": "rmsprop"}, "solver"),
+        ({"solver": "adagrad"}, "solver"),
         ({"learning_rate": "cyclic"}, "learning_rate"),
         ({"keep_prob": 0.0}, "keep_prob"),
         ({"keep_prob": 1.5}, "keep_prob"),
