@@ -150,6 +150,11 @@ class Network:
         self.running_means, self.running_vars = self._views(
             self.running, [], normalized
         )[2:]
+        # The last training batch's statistics, laid out like ``running``.
+        self._batch_stats = np.zeros_like(self.running)
+        self._batch_means, self._batch_vars = self._views(
+            self._batch_stats, [], normalized
+        )[2:]
         self._capacity = 0
 
     @staticmethod
@@ -241,12 +246,8 @@ class Network:
     def update_running_statistics(self):
         """``run = momentum * run + (1 - momentum) * batch`` for the means and
         variances of the last training forward pass."""
-        momentum = self.batch_norm_momentum
-        for l, (_, _, mean, var) in enumerate(self.normalization()):
-            mean *= momentum
-            mean += (1 - momentum) * self._batch_means[l]
-            var *= momentum
-            var += (1 - momentum) * self._batch_vars[l]
+        self.running *= self.batch_norm_momentum
+        self.running += (1 - self.batch_norm_momentum) * self._batch_stats
 
     # -- prediction ---------------------------------------------------------
 
@@ -288,44 +289,52 @@ class Network:
         self._ones = np.ones(m, dtype=self.dtype)
         if self.batch_norm:
             hidden = units[:-1]
-            self._z_norms = [np.empty((m, n), dtype=self.dtype) for n in hidden]
+            self._centered = [np.empty((m, n), dtype=self.dtype) for n in hidden]
             self._bn_scratch = np.empty(m * max(hidden), dtype=self.dtype)
-            self._batch_means = [np.empty(n, dtype=self.dtype) for n in hidden]
-            self._batch_vars = [np.empty(n, dtype=self.dtype) for n in hidden]
             self._inv_stds = [np.empty(n, dtype=self.dtype) for n in hidden]
+            self._scales = [np.empty(n, dtype=self.dtype) for n in hidden]
         self._capacity = m
 
     def _batch_weights(self, m, sample_weight):
-        """Each row's share ``p_i`` of the batch statistics (sum 1), or None
-        without batch normalization."""
+        """Each row's share ``p_i`` of the batch statistics: the float
+        ``1 / m`` without weights, an array otherwise; None without batch
+        normalization."""
         if not self.batch_norm:
             return None
         if sample_weight is None:
-            return np.full(m, 1.0 / m, dtype=self.dtype)
+            return 1.0 / m
         return (sample_weight / np.sum(sample_weight)).astype(self.dtype, copy=False)
 
     def _scratch(self, m, n):
         return self._bn_scratch[: m * n].reshape(m, n)
 
+    def _weighted_mean(self, shares, A, out):
+        """``out = sum_i p_i A_i``, one BLAS product."""
+        if isinstance(shares, float):
+            np.matmul(self._ones[: A.shape[0]], A, out=out)
+            out *= shares
+        else:
+            np.matmul(shares, A, out=out)
+
     def _normalize_train(self, l, Z, shares):
-        """Batch-normalize ``Z`` in place with its (weighted) batch statistics,
-        keeping ``Z_norm`` and ``1 / sqrt(var + epsilon)`` for backprop."""
+        """Batch-normalize ``Z`` in place with its (weighted) batch statistics.
+
+        Keeps ``Z - mu``, ``1 / sigma`` (``sigma = sqrt(var + epsilon)``) and
+        ``gamma / sigma`` for backprop; ``Z <- (Z - mu) * gamma / sigma + beta``.
+        """
         m, n = Z.shape
-        mean, var, inv_std = (
-            self._batch_means[l],
-            self._batch_vars[l],
-            self._inv_stds[l],
-        )
-        z_norm = self._z_norms[l][:m]
-        np.matmul(shares, Z, out=mean)
-        np.subtract(Z, mean, out=z_norm)
-        squares = np.multiply(z_norm, z_norm, out=self._scratch(m, n))
-        np.matmul(shares, squares, out=var)
+        mean, var = self._batch_means[l], self._batch_vars[l]
+        inv_std, scale = self._inv_stds[l], self._scales[l]
+        centered = self._centered[l][:m]
+        self._weighted_mean(shares, Z, mean)
+        np.subtract(Z, mean, out=centered)
+        squares = np.multiply(centered, centered, out=self._scratch(m, n))
+        self._weighted_mean(shares, squares, var)
         np.add(var, self.batch_norm_epsilon, out=inv_std)
         np.sqrt(inv_std, out=inv_std)
         np.reciprocal(inv_std, out=inv_std)
-        z_norm *= inv_std
-        np.multiply(z_norm, self.gammas[l], out=Z)
+        np.multiply(self.gammas[l], inv_std, out=scale)
+        np.multiply(centered, scale, out=Z)
         Z += self.betas[l]
 
     def _normalize_backward(self, l, delta, shares):
@@ -333,18 +342,20 @@ class Network:
         filling ``dgamma`` and ``dbeta``.
 
         ``dZ = gamma / sigma * (delta - p * (dbeta + Z_norm * dgamma))``, with
-        ``p`` each row's share of the weighted batch statistics.
+        ``p`` each row's share of the weighted batch statistics and
+        ``Z_norm = (Z - mu) / sigma``.
         """
         m, n = delta.shape
-        z_norm = self._z_norms[l][:m]
+        centered, inv_std = self._centered[l][:m], self._inv_stds[l]
         dgamma, dbeta = self.gamma_grads[l], self.beta_grads[l]
         np.matmul(self._ones[:m], delta, out=dbeta)
-        np.einsum("ij,ij->j", delta, z_norm, out=dgamma)
-        correction = np.multiply(z_norm, dgamma, out=self._scratch(m, n))
+        np.einsum("ij,ij->j", delta, centered, out=dgamma)
+        dgamma *= inv_std
+        correction = np.multiply(centered, dgamma * inv_std, out=self._scratch(m, n))
         correction += dbeta
-        correction *= shares[:, np.newaxis]
+        correction *= shares if isinstance(shares, float) else shares[:, np.newaxis]
         delta -= correction
-        delta *= self.gammas[l] * self._inv_stds[l]
+        delta *= self._scales[l]
 
     def _forward_train(self, X, rng, shares=None, *, batch_statistics=True):
         """Forward pass filling the buffers.

@@ -412,6 +412,11 @@ def test_gradients_and_training_forward_match_torch(data):
     loss = torch.nn.functional.cross_entropy(logits, torch.tensor(y))
     loss.backward()
     assert J == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(
+        net._output[: len(X)],
+        torch.softmax(logits, dim=1).detach().numpy(),
+        atol=1e-14,
+    )
     for got, W in zip(net.coef_grads, coefs):
         np.testing.assert_allclose(got, W.grad.numpy(), rtol=1e-9, atol=1e-13)
     for l, bn in enumerate(layers):
