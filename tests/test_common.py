@@ -5,8 +5,9 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_dnn import DNNClassifier, DNNRegressor
 
 # Small, fast settings, in the spirit of imbalanced-learn's INIT_PARAMS. The
-# adam, rmsprop and batch-normalized instances use one full batch without shuffling, so fitting with
-# integer sample weights is exactly fitting on repeated rows (scikit-learn runs
+# adam, rmsprop and batch-normalized instances use one full batch without
+# shuffling, so fitting with integer sample weights is exactly fitting on
+# repeated rows (scikit-learn runs
 # its own MLP through that check with lbfgs only); the lbfgs instances are
 # listed as scikit-learn's PER_ESTIMATOR_CHECK_PARAMS asks for its MLP.
 ESTIMATORS = [
