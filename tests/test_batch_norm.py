@@ -2,6 +2,7 @@
 gradient check, and batch norm alongside every other feature of a fit."""
 
 import pickle
+import tracemalloc
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,6 +17,7 @@ from sklearn_dnn import (
     gradient_check,
 )
 from sklearn_dnn._network import Network
+from sklearn_dnn._optimizers import AdamOptimizer
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -428,3 +430,39 @@ def test_gradients_and_training_forward_match_torch(data):
     # unbiased, so only the mean is compared).
     net.update_running_statistics()
     np.testing.assert_allclose(net.running_means[0], layers[0].running_mean.numpy())
+
+
+def _peak_of_a_training_step(batch_norm):
+    rng = np.random.RandomState(0)
+    net = Network(
+        [64, 256, 256, 10],
+        "relu",
+        "log_loss",
+        penalty="l2",
+        alpha=1e-4,
+        dtype=np.float32,
+        batch_norm=batch_norm,
+    )
+    net.theta[:] = rng.standard_normal(net.n_params) * 0.1
+    X = rng.standard_normal((32, 64)).astype(np.float32)
+    Y = np.eye(10, dtype=np.float32)[rng.randint(0, 10, 32)]
+    optimizer = AdamOptimizer(net.n_params, net.dtype)
+
+    def step():
+        net.cost_and_grad(X, Y)
+        optimizer.update(net.theta, net.grad)
+        net.update_running_statistics()
+
+    step()
+    tracemalloc.start()
+    step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert all(v.dtype == np.float32 for v in net.running_means + net.gammas)
+    return peak
+
+
+def test_batch_norm_adds_nothing_weight_sized_to_a_float32_step():
+    # The buffers are allocated once; a step adds only vectors of layer width.
+    extra = _peak_of_a_training_step(True) - _peak_of_a_training_step(False)
+    assert extra < 16 * 256 * 8
