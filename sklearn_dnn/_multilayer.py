@@ -6,10 +6,11 @@ their results into fitted attributes.
 """
 
 import copy
-import types
+import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
 from dataclasses import dataclass
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -110,21 +111,43 @@ class _FitResult:
     best_validation_score: float | None = None
 
 
-def _init_named_for(cls, base):
-    """Return the constructor ``base`` under the name ``cls.__init__``.
+def _constructor_for(cls, base_init, extra_parameters):
+    """Return ``base_init`` as ``cls.__init__``, with ``extra_parameters``.
 
-    Python names the function in "got an unexpected keyword argument": a
-    mistyped parameter of DNNClassifier should not speak of BaseDNN.
+    The subclasses share ``BaseDNN``'s parameters; ``extra_parameters``
+    (name -> default) adds keyword-only ones of their own, such as the
+    regressor's ``loss``.  The signature is what scikit-learn's ``get_params``
+    reads, and a mistyped parameter is reported under the subclass's name,
+    not ``BaseDNN``'s.
     """
-    qualname = f"{cls.__name__}.__init__"
-    code = base.__code__
-    if hasattr(code, "co_qualname"):  # Python >= 3.11
-        code = code.replace(co_qualname=qualname)
-    init = types.FunctionType(code, base.__globals__, "__init__", base.__defaults__)
-    init.__kwdefaults__ = base.__kwdefaults__
-    init.__qualname__ = qualname
-    init.__doc__ = base.__doc__
-    return init
+    base_signature = inspect.signature(base_init)
+    parameters = list(base_signature.parameters.values())
+    first_keyword = next(
+        i for i, p in enumerate(parameters) if p.kind is p.KEYWORD_ONLY
+    )
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra_parameters.items()
+    ]
+    signature = base_signature.replace(
+        parameters=[*parameters[:first_keyword], *extra, *parameters[first_keyword:]]
+    )
+
+    def __init__(self, *args, **kwargs):
+        try:
+            arguments = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__name__}.__init__() {exc}") from None
+        arguments.apply_defaults()
+        arguments = dict(arguments.arguments)
+        for name in extra_parameters:
+            setattr(self, name, arguments.pop(name))
+        base_init(**arguments)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__name__}.__init__"
+    __init__.__doc__ = base_init.__doc__
+    return __init__
 
 
 class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -233,10 +256,15 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.max_grad_norm = max_grad_norm
         self.augment = augment
 
+    #: Parameters a subclass adds to BaseDNN's (name -> default).
+    _extra_parameters = {}
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
-            cls.__init__ = _init_named_for(cls, BaseDNN.__init__)
+            cls.__init__ = _constructor_for(
+                cls, BaseDNN.__init__, cls._extra_parameters
+            )
 
     # -- hooks of the subclasses -------------------------------------------
 
@@ -438,8 +466,8 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                "Got `batch_size` less than 1 or larger than sample size. "
-                "It is going to be clipped"
+                f"batch_size={self.batch_size} is larger than the {n_samples} "
+                "training examples: each mini-batch is all of them."
             )
         return min(self.batch_size, n_samples)
 
@@ -473,46 +501,26 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             train, dev = self._dev_split(train, data.rng)
         n_epochs = 1 if incremental else self.max_iter
         epoch_start = self.n_iter_ if data.continuing else 0
-        stopper = self._stopping_callback(optimizer, net, dev, data)
+        stopper = self._stopping_callback(optimizer, dev, data)
         callbacks = [
-            GradientNormRecorder(net.n_weight_layers),  # before clipping
-            *([GradientClipper(self.max_grad_norm)] if self.max_grad_norm else []),
-            DivergenceGuard(
-                self.learning_rate_init,
-                self.loss_curve_[0] if data.continuing else None,
-            ),
-            *([VerbosePrinter()] if self.verbose else []),
+            *self._monitoring_callbacks(net, data),
             stopper,
             ProgressNotifier(epoch_start, n_epochs),
             EpochTasks(
-                context,
-                self,
-                train.X,
-                train.y,
-                train.metadata,
-                lambda net: self._fitted_attributes(net, data),
+                context, self, train, partial(self._fitted_attributes, data=data)
             ),
         ]
         batches = MiniBatches(
-            train.X,
-            train.Y,
-            train.sample_weight,
-            self._batch_size(train.X.shape[0]),
-            shuffle=self.shuffle,
-            rng=data.rng,
-            augment=self.augment,
-        )
+            train.X, train.Y, train.sample_weight, self._batch_size(train.X.shape[0]),
+            shuffle=self.shuffle, rng=data.rng, augment=self.augment,
+        )  # fmt: skip
         # A diverging fit is reported by TrainingDiverged with a clear message;
         # numpy's overflow warnings on the way there would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
             history = run_epochs(
-                net,
-                optimizer,
-                batches,
-                callbacks,
-                n_epochs=n_epochs,
-                epoch_start=epoch_start,
-            )
+                net, optimizer, batches, callbacks,
+                n_epochs=n_epochs, epoch_start=epoch_start,
+            )  # fmt: skip
         if not incremental and len(history) == self.max_iter and not stopper.stalled:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -524,7 +532,19 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return _FitResult(history, t, optimizer)
         return _FitResult(history, t, optimizer, stopper.best_epoch, stopper.best_score)
 
-    def _stopping_callback(self, optimizer, net, dev, data):
+    def _monitoring_callbacks(self, net, data):
+        """Gradient-norm recording (before clipping), clipping, the divergence
+        guard and verbose printing, in the order they must run."""
+        callbacks = [GradientNormRecorder(net.n_weight_layers)]
+        if self.max_grad_norm is not None:
+            callbacks.append(GradientClipper(self.max_grad_norm))
+        first_loss = self.loss_curve_[0] if data.continuing else None
+        callbacks.append(DivergenceGuard(self.learning_rate_init, first_loss))
+        if self.verbose:
+            callbacks.append(VerbosePrinter())
+        return callbacks
+
+    def _stopping_callback(self, optimizer, dev, data):
         if dev is None:
             return PlateauStopping(
                 optimizer,
@@ -592,12 +612,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         X, Y, sample_weight = data.train.X, data.train.Y, data.train.sample_weight
         trace, last = [], {}
         tasks = LbfgsIterationTasks(
-            context,
-            self,
-            X,
-            data.train.y,
-            data.train.metadata,
-            lambda net: self._fitted_attributes(net, data),
+            context, self, data.train, partial(self._fitted_attributes, data=data)
         )
 
         def cost_and_grad(theta):
@@ -1043,70 +1058,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        loss="squared_error",
-        init="auto",
-        penalty="l2",
-        alpha=1e-4,
-        l1_ratio=0.15,
-        keep_prob=1.0,
-        solver="adam",
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=0,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_grad_norm=None,
-        augment=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            init=init,
-            penalty=penalty,
-            alpha=alpha,
-            l1_ratio=l1_ratio,
-            keep_prob=keep_prob,
-            solver=solver,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_grad_norm=max_grad_norm,
-            augment=augment,
-        )
-        self.loss = loss
+    _extra_parameters = {"loss": "squared_error"}
 
     _TARGET_STATE = ("n_outputs_", "_y_ndim")
 
