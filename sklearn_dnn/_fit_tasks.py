@@ -13,7 +13,7 @@ from ._callbacks import Callback
 class _TaskReporter:
     """Begin and end scikit-learn tasks named ``task_name`` under ``context``.
 
-    ``examples`` are the training rows (``X``, ``y``, ``metadata``) handed to
+    ``examples.callback_data`` (``X``, ``y``, ``metadata``) are handed to
     the hooks; ``fitted_attributes(net)`` returns what a copy of the estimator needs to
     predict with ``net``'s current parameters (its reconstruction attributes).
     """
@@ -23,7 +23,7 @@ class _TaskReporter:
     def __init__(self, context, estimator, examples, fitted_attributes):
         self.context = context
         self.estimator = estimator
-        self.data = {"X": examples.X, "y": examples.y, "metadata": examples.metadata}
+        self.data = examples.callback_data
         self.fitted_attributes = fitted_attributes
 
     def _begin(self):

@@ -9,7 +9,7 @@ import copy
 import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from numbers import Integral, Real
 
@@ -43,6 +43,7 @@ from ._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    _safe_indexing,
     validate_data,
 )
 from ._docstrings import FITTED_ATTRIBUTES, NETWORK_PARAMETERS
@@ -52,6 +53,7 @@ from ._init import INITIALIZERS, resolve_init
 from ._loop import MiniBatches, run_epochs
 from ._network import Network, forward
 from ._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+from ._targets import EncodedTargets
 from ._validation import (
     as_plain_targets,
     check_layer_sizes,
@@ -74,18 +76,41 @@ def _stochastic_solver(estimator):
 
 @dataclass
 class _Examples:
-    """Rows to train or score on: features, encoded targets, labels, weights."""
+    """Rows to train or score on: features, encoded targets, labels, weights.
+
+    ``rows``, when set, selects the examples among the arrays' rows: the
+    training part of an early-stopping split is the data with the dev rows
+    left out, never a copy of ``X``.
+    """
 
     X: object
-    Y: np.ndarray
+    Y: EncodedTargets
     y: np.ndarray
     sample_weight: np.ndarray | None
+    rows: np.ndarray | None = None
 
     @property
-    def metadata(self):
+    def n_samples(self):
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    @property
+    def callback_data(self):
+        """``X``, ``y`` and ``metadata`` for scikit-learn's callbacks (lazily
+        subset: only a callback that reads them pays for the copy)."""
+        if self.rows is None:
+            return {"X": self.X, "y": self.y, "metadata": self._metadata()}
+        return {
+            "X": lambda: _safe_indexing(self.X, self.rows),
+            "y": lambda: self.y[self.rows],
+            "metadata": self._metadata,
+        }
+
+    def _metadata(self):
         if self.sample_weight is None:
             return None
-        return {"sample_weight": self.sample_weight}
+        if self.rows is None:
+            return {"sample_weight": self.sample_weight}
+        return {"sample_weight": self.sample_weight[self.rows]}
 
 
 @dataclass
@@ -269,7 +294,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     # -- hooks of the subclasses -------------------------------------------
 
     @abstractmethod
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         """Return ``(Y, target_state)``: the 2-D float targets and the fitted
         target attributes to set once the fit succeeds.
 
@@ -364,12 +389,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         context = self._init_callback_context(
             max_subtasks=n_tasks + (not _stochastic_solver(self))
         )
-        task = {
-            "estimator": self,
-            "X": data.train.X,
-            "y": data.train.y,
-            "metadata": data.train.metadata,
-        }
+        task = {"estimator": self, **data.train.callback_data}
         context.call_on_fit_task_begin(**task)
         try:
             if _stochastic_solver(self):
@@ -398,7 +418,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         continuing = self._is_fitted() and (self.warm_start or incremental)
         X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
         earlier = self._target_state() if continuing else None
-        Y, target_state = self._validate_targets(y, state=earlier, classes=classes)
+        Y, target_state = self._validate_targets(
+            y, state=earlier, classes=classes, dtype=X.dtype
+        )
         check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], X.dtype)
         if not continuing:
             warn_if_far_from_normalized(X, type(self).__name__)
@@ -440,7 +462,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "early_stopping=True (with solver 'sgd' or 'adam', in fit)."
             )
         X_val, y_val = self._validate_X_y(X_val, as_plain_targets(y_val), reset=False)
-        Y_val, _ = self._validate_targets(y_val, state=data.target_state)
+        Y_val, _ = self._validate_targets(
+            y_val, state=data.target_state, dtype=X_val.dtype
+        )
         weights = self._checked_weights(sample_weight_val, X_val, "sample_weight_val")
         X_val = X_val.tocsr() if sp.issparse(X_val) else X_val
         return _Examples(X_val, Y_val, y_val, weights)
@@ -511,8 +535,8 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             ),
         ]
         batches = MiniBatches(
-            train.X, train.Y, train.sample_weight, self._batch_size(train.X.shape[0]),
-            shuffle=self.shuffle, rng=data.rng, augment=self.augment,
+            train.X, train.Y, train.sample_weight, self._batch_size(train.n_samples),
+            shuffle=self.shuffle, rng=data.rng, augment=self.augment, rows=train.rows,
         )  # fmt: skip
         # A diverging fit is reported by TrainingDiverged with a clear message;
         # numpy's overflow warnings on the way there would only be noise.
@@ -558,58 +582,63 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             lambda net: self._dev_score(
                 net.forward(dev.X), dev.y, dev.sample_weight, data.target_state
             ),
-            lambda net: net.cost(dev.X, dev.Y, dev.sample_weight),
+            partial(
+                _dev_cost, X=dev.X, Y=dev.Y.dense(), sample_weight=dev.sample_weight
+            ),
             self.tol,
             self.n_iter_no_change,
             verbose=self.verbose,
         )
 
     def _dev_split(self, train, rng):
-        """Hold out ``validation_fraction`` of ``train`` as early stopping's dev set."""
-        arrays = [train.X, train.Y, train.y]
-        if train.sample_weight is not None:
-            arrays.append(train.sample_weight)
+        """Hold out ``validation_fraction`` of ``train`` as early stopping's dev set.
+
+        The dev rows are copied out; the training part is ``train`` itself
+        with its ``rows`` restricted, so ``X`` is not copied.
+        """
         stratify = self._stratify(train.y)
         try:
-            parts = train_test_split(
-                *arrays,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=stratify,
-            )
+            kept_rows, dev_rows = train_test_split(
+                np.arange(train.n_samples), test_size=self.validation_fraction,
+                random_state=rng, stratify=stratify,
+            )  # fmt: skip
         except ValueError as exc:
-            over = (
-                ""
-                if stratify is None
-                else f" stratified over {len(np.unique(stratify))} classes"
-            )
-            raise ValueError(
-                f"early_stopping cannot hold out validation_fraction="
-                f"{self.validation_fraction} of {train.X.shape[0]} examples as a "
-                f"dev set{over}: raise validation_fraction, give more examples "
-                "or turn early_stopping off "
-                f"({str(exc).replace('test_size', 'the dev size')})"
-            ) from None
-        if train.sample_weight is None:
-            parts += [None, None]
-        kept, dev = _Examples(*parts[0::2]), _Examples(*parts[1::2])
-        if dev.X.shape[0] < 2:
+            raise self._dev_split_error(train, stratify, exc) from None
+        weights = train.sample_weight
+        dev = _Examples(
+            _safe_indexing(train.X, dev_rows), train.Y.subset(dev_rows),
+            train.y[dev_rows], None if weights is None else weights[dev_rows],
+        )  # fmt: skip
+        if dev.n_samples < 2:
             raise ValueError(
                 "The dev set of early stopping has fewer than 2 examples: "
                 "raise validation_fraction or give more data."
             )
-        if train.sample_weight is not None and not (
-            np.sum(kept.sample_weight) > 0 and np.sum(dev.sample_weight) > 0
+        if weights is not None and not (
+            np.sum(weights[kept_rows]) > 0 and np.sum(dev.sample_weight) > 0
         ):
             raise ValueError(
                 "sample_weight sums to zero on the training or the dev part of "
                 "the early-stopping split: give weight to more examples or "
                 "turn early_stopping off."
             )
-        return kept, dev
+        return replace(train, rows=kept_rows), dev
+
+    def _dev_split_error(self, train, stratify, exc):
+        over = ""
+        if stratify is not None:
+            over = f" stratified over {len(np.unique(stratify))} classes"
+        return ValueError(
+            f"early_stopping cannot hold out validation_fraction="
+            f"{self.validation_fraction} of {train.n_samples} examples as a "
+            f"dev set{over}: raise validation_fraction, give more examples "
+            "or turn early_stopping off "
+            f"({str(exc).replace('test_size', 'the dev size')})"
+        )
 
     def _fit_lbfgs(self, net, data, context):
-        X, Y, sample_weight = data.train.X, data.train.Y, data.train.sample_weight
+        X, sample_weight = data.train.X, data.train.sample_weight
+        Y = data.train.Y.dense()
         trace, last = [], {}
         tasks = LbfgsIterationTasks(
             context, self, data.train, partial(self._fitted_attributes, data=data)
@@ -792,7 +821,7 @@ default=None
         probe = copy.copy(self) if not fitted else self
         X, y = probe._validate_X_y(X, y, reset=not fitted)
         earlier = self._target_state() if fitted else None
-        Y, target_state = probe._validate_targets(y, state=earlier)
+        Y, target_state = probe._validate_targets(y, state=earlier, dtype=X.dtype)
         if fitted and target_state.get("n_outputs_") != self.n_outputs_:
             raise ValueError("y does not match the fitted estimator's outputs.")
         net = self._make_network(X.shape[1], target_state, hidden, X.dtype)
@@ -803,7 +832,7 @@ default=None
             net.initialize(resolve_init(self.init, self.activation), rng)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        return net, X, Y.astype(X.dtype), sample_weight
+        return net, X, Y.dense(), sample_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -850,7 +879,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
     _TARGET_STATE = ("_label_binarizer", "classes_", "n_outputs_")
 
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1 and state is not None:
             y = y.ravel()
@@ -883,14 +912,19 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
                         f"y has labels {unseen.tolist()} that were not seen in "
                         f"training (classes_={binarizer.classes_.tolist()})."
                     )
-        Y = binarizer.transform(y)
-        Y = Y.toarray() if sp.issparse(Y) else Y
-        state = {
-            "_label_binarizer": binarizer,
-            "classes_": binarizer.classes_,
-            "n_outputs_": Y.shape[1],
-        }
-        return np.asarray(Y, dtype=float), state
+        state = {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+        if binarizer.y_type_ == "multiclass":
+            codes = np.searchsorted(binarizer.classes_, y)
+            Y = EncodedTargets(codes, "codes", len(binarizer.classes_), dtype)
+        elif binarizer.y_type_ == "binary":  # one unit: is it classes_[1]?
+            indicator = (np.searchsorted(binarizer.classes_, y) == 1)[:, None]
+            Y = EncodedTargets(indicator.astype(np.int8), "indicator", 1, dtype)
+        else:
+            indicator = binarizer.transform(y)
+            indicator = indicator.toarray() if sp.issparse(indicator) else indicator
+            indicator = indicator.astype(np.int8, copy=False)
+            Y = EncodedTargets(indicator, "indicator", indicator.shape[1], dtype)
+        return Y, {**state, "n_outputs_": Y.n_outputs}
 
     def _loss_name(self, target_state):
         binarizer = target_state["_label_binarizer"]
@@ -1062,7 +1096,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
 
     _TARGET_STATE = ("n_outputs_", "_y_ndim")
 
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         if sp.issparse(y):
             y = y.toarray()
             y = y.ravel() if y.shape[1] == 1 else y
@@ -1078,7 +1112,8 @@ class DNNRegressor(RegressorMixin, BaseDNN):
                 f"y has {Y.shape[1]} outputs but the estimator was fitted with "
                 f"{state['n_outputs_']}."
             )
-        return Y, {"n_outputs_": Y.shape[1], "_y_ndim": np.ndim(y)}
+        Y = EncodedTargets(Y.astype(dtype, copy=False), "values", Y.shape[1], dtype)
+        return Y, {"n_outputs_": Y.n_outputs, "_y_ndim": np.ndim(y)}
 
     def _loss_name(self, target_state):
         return "poisson" if self.loss == "poisson" else "squared_error"
@@ -1134,6 +1169,10 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+def _dev_cost(net, *, X, Y, sample_weight):
+    return net.cost(X, Y, sample_weight)
 
 
 def _fill_docstring(cls):
