@@ -186,7 +186,8 @@ def dump(obj, file):
 def _source_name(file):
     if isinstance(file, (str, os.PathLike)):
         return repr(os.fspath(file))
-    return repr(getattr(file, "name", "the file"))
+    name = getattr(file, "name", None)
+    return "the file object" if name is None else repr(name)
 
 
 def _too_large(what, n_bytes, max_bytes):
@@ -201,7 +202,8 @@ def _open_member(archive, info):
     """Open a member so that reading may run one byte past its declared size.
 
     zipfile stops at the declared size, which hides extra data; one more byte
-    reveals it.
+    reveals it. The checksum is left to the load that follows: checked here,
+    it would fail on the truncated data first and hide the reason.
     """
     if info.flag_bits & 0x1:
         raise _Refusal(f"member {info.filename!r} is encrypted")
@@ -213,6 +215,7 @@ def _open_member(archive, info):
         )
     probe = copy.copy(info)
     probe.file_size += 1
+    probe.CRC = None
     return archive.open(probe)
 
 
@@ -221,7 +224,7 @@ def _read_bounded(member, info, keep=False):
 
     Returns the content if ``keep``, else nothing is held in memory.
     """
-    chunks, n_read = [], 0
+    chunks, n_read = [], member.tell()
     while chunk := member.read(_CHUNK):
         n_read += len(chunk)
         if n_read > info.file_size:
