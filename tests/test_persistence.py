@@ -9,6 +9,7 @@ in bounded memory; and ``dump`` replaces a file atomically.
 """
 
 import copy
+import doctest
 import functools
 import hashlib
 import io
@@ -23,6 +24,7 @@ import tracemalloc
 import types
 import warnings
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -848,3 +850,21 @@ def test_load_reads_an_open_binary_file_and_leaves_it_open(tmp_path):
     with open(path, "rb") as handle:
         assert type(load(handle)) is InputNormalizer
         assert not handle.closed
+
+
+# -- documentation -------------------------------------------------------------
+
+
+def test_persistence_page_examples_run(tmp_path, monkeypatch):
+    # docs/ outside the user guide is not collected by pytest; run it here.
+    page = Path(__file__).parents[1] / "docs" / "persistence.rst"
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testfile(
+            str(page),
+            module_relative=False,
+            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+        )
+    assert result.attempted >= 20
+    assert result.failed == 0
