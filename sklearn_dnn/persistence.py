@@ -14,6 +14,7 @@ import io
 import math
 import os
 import secrets
+import tokenize
 import zipfile
 import zlib
 from numbers import Integral
@@ -63,6 +64,7 @@ _DAMAGE = (
     ValueError,
     OverflowError,
     RecursionError,
+    tokenize.TokenError,  # numpy, on a .npy header cut inside a bracket
 )
 
 

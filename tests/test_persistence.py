@@ -733,6 +733,16 @@ def test_npy_header_disagreeing_with_the_directory_is_refused():
         load(io.BytesIO(data))
 
 
+def test_npy_header_cut_inside_a_bracket_raises_value_error():
+    # Found by tests/test_fuzz.py: numpy's header parser raised
+    # tokenize.TokenError, which escaped load().
+    header = _npy_header((100,))
+    broken = header.replace(b"'shape': (100,)", b"'shape)        ")
+    data = _skops_array_file(broken, 800)
+    with pytest.raises(ValueError, match="TokenError"):
+        load(io.BytesIO(data))
+
+
 def test_max_bytes_counts_the_content_of_sparse_matrices():
     matrix = sp.random(200, 200, density=0.05, format="csr", random_state=0)
     trusted = ["scipy.sparse._csr.csr_matrix"]
