@@ -64,6 +64,7 @@ _DAMAGE = (
     ValueError,
     OverflowError,
     RecursionError,
+    NotImplementedError,  # zipfile, on zip features it does not support
     tokenize.TokenError,  # numpy, on a .npy header cut inside a bracket
 )
 

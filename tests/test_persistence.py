@@ -486,6 +486,19 @@ def test_an_archive_with_bzip2_members_is_refused():
     assert type(load(io.BytesIO(skops_io.dumps(obj)))) is InputNormalizer
 
 
+@pytest.mark.parametrize(
+    "offset, value, match",
+    [(8, 1 << 6, "strong encryption"), (8, 1 << 5, "patched data"), (6, 64, "6.4")],
+)
+def test_unsupported_zip_features_raise_value_error(offset, value, match):
+    # Found by tests/test_fuzz.py: zipfile's NotImplementedError escaped.
+    data = bytearray(skops_io.dumps(_input_normalizer()[0]))
+    entry = data.index(b"PK\x01\x02")
+    struct.pack_into("<H", data, entry + offset, value)
+    with pytest.raises(ValueError, match=match):
+        load(io.BytesIO(bytes(data)))
+
+
 def _rewrite_schema(data, edit):
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
