@@ -380,7 +380,13 @@ def test_same_random_state_gives_the_same_history():
         ({"max_rounds": 0}, "max_rounds"),
         ({"dev_size": 1.5}, "dev_size"),
         ({"growth": 1}, "growth"),
-        ({"baseline_error": 2.0}, "baseline_error"),
+        ({"baseline_error": -0.5}, "baseline_error"),
+        ({"baseline_error": np.inf}, "baseline_error"),
+        ({"max_hidden_units": 0}, "max_hidden_units"),
+        ({"max_total_epochs": 0}, "max_total_epochs"),
+        ({"max_total_epochs": 2.5}, "max_total_epochs"),
+        ({"max_time": 0}, "max_time"),
+        ({"max_time": -1.0}, "max_time"),
         ({"augment": "flip"}, "augment"),
         ({"scoring": "no_such_score"}, "scoring"),
     ],
@@ -464,20 +470,49 @@ def test_prediction_is_delegated_to_the_best_estimator(digits):
     assert recipe.n_features_in_ == 64
 
 
-def test_scoring_sets_the_error_and_regressors_use_one_minus_r2_clipped():
+def test_errors_are_never_clipped_one_minus_r2_and_neg_losses():
+    # Both used to be clipped to [0, 1]: every neg_* error was 1.0.
     X, y = make_regression(n_samples=200, n_features=4, noise=5.0, random_state=0)
     recipe = BasicRecipe(
         DNNRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
         max_rounds=1,
+        refit=False,
         random_state=0,
-    ).fit(X, y / 100)
-    entry = recipe.history_[0]
-    assert 0.0 <= entry["train_error"] <= 1.0
-    assert entry["train_error"] == pytest.approx(
-        min(1.0, 1 - recipe.best_estimator_.score(X, y / 100)), abs=0.2
+    ).fit(X, y + 1000)
+    entry, fitted = recipe.history_[0], recipe.best_estimator_
+    X_train, X_dev, y_train, y_dev = train_test_split(
+        X, y, test_size=0.2, random_state=0
     )
-    recipe.set_params(scoring="neg_mean_squared_error").fit(X, y / 100)
-    assert recipe.history_[0]["train_error"] == 1.0  # 1 - (-mse) clipped
+    assert entry["train_error"] == pytest.approx(
+        1 - fitted.score(X_train, y_train + 1000)
+    )
+    assert entry["dev_error"] > 1.0  # R^2 < 0: worse than predicting the mean
+    recipe.set_params(scoring="neg_mean_squared_error").fit(X, y)
+    fitted = recipe.best_estimator_
+    mse = np.mean((fitted.predict(X_dev) - y_dev) ** 2)
+    assert recipe.history_[0]["dev_error"] == pytest.approx(mse)
+    assert recipe.history_[0]["dev_error"] > 100
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    ["mutual_info_score", "positive_likelihood_ratio", lambda est, X, y: 0.5],
+)
+def test_a_scoring_without_a_meaningful_error_is_rejected(scoring):
+    recipe = BasicRecipe(ScriptedNetwork(script=good_fit), scoring=scoring)
+    with pytest.raises(ValueError, match="scoring=.*meaningful error"):
+        recipe.fit(*scripted_data())
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    ["accuracy", "balanced_accuracy", "neg_mean_absolute_error", "neg_max_error"],
+)
+def test_the_error_is_one_minus_a_bounded_score_or_a_negated_loss(scoring):
+    # 0/1 labels, 10 % of the dev rows wrong: MAE 0.1 and max error 1.
+    recipe = run(always_overfit, max_rounds=1, scoring=scoring, refit=False)
+    expected = 1.0 if scoring == "neg_max_error" else 0.10
+    assert recipe.history_[0]["dev_error"] == pytest.approx(expected, abs=0.01)
 
 
 # -- scikit-learn's common checks --------------------------------------------------

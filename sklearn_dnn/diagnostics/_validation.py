@@ -86,7 +86,7 @@ def validate_like_fit(estimator):
     if hasattr(estimator, "steps"):
         steps += [step for _, step in estimator.steps]
     for step in steps:
-        if hasattr(step, "_validate_params"):
+        if hasattr(step, "_parameter_constraints"):
             _validate_params(step)
     network = steps[-1]
     if isinstance(network, BaseDNN):
