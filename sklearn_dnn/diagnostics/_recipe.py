@@ -98,6 +98,8 @@ class _Network:
             )
         self.knobs = [k for k in _KNOBS if k in own]
         self.stochastic = own.get("solver", "adam") in ("sgd", "adam")
+        self.validation_fraction = own.get("validation_fraction", 0.1)
+        self.n_train = None  # examples in the training split, set by fit
 
     def params(self, estimator):
         """The knobs' current values, under their ``set_params`` names."""
@@ -160,7 +162,8 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
        - *another architecture*: every hidden layer ``growth`` times wider,
          keeping the regularization reached so far (a bigger network
          regularized well rarely does worse);
-       - *early stopping*: ``early_stopping=True`` (stochastic solvers). It
+       - *early stopping*: ``early_stopping=True`` (stochastic solvers, and
+         a training split that leaves its dev set 2 examples or more). It
          comes last because it trains on less data and ties the end of
          optimization to regularization.
 
@@ -461,6 +464,8 @@ None, default=None
     def _early_stopping(self, net, params, converged):
         if "early_stopping" not in net.knobs or not net.stochastic:
             return None
+        if math.ceil(net.validation_fraction * net.n_train) < 2:
+            return None  # too few examples for early stopping's dev set
         if net.get(params, "early_stopping"):
             return None
         return (
@@ -708,7 +713,9 @@ None, default=None
         error = error_scorer(self.estimator, self.scoring)
         self._check_budget(net)
         base = self._seeded_estimator()
-        history, best = self._run_rounds(base, net, error, self._split(X, y))
+        split = self._split(X, y)
+        net.n_train = _num_samples(split[0])
+        history, best = self._run_rounds(base, net, error, split)
         if self.refit:
             best_estimator, refit_time = self._fit_one(base, best["params"], X, y)
         else:
