@@ -410,14 +410,14 @@ def _final_estimator(estimator):
 
 
 def _check_loss_curves(loss_curve, validation_loss_curve, best_epoch):
-    for name, curve in (
-        ("loss_curve", loss_curve),
-        ("validation_loss_curve", validation_loss_curve),
-    ):
-        if curve is not None and np.ndim(curve) != 1:
+    curves = {"loss_curve": loss_curve}
+    if validation_loss_curve is not None:
+        curves["validation_loss_curve"] = validation_loss_curve
+    for name, curve in curves.items():
+        if curve is None or np.ndim(curve) != 1 or len(curve) == 0:
             raise ValueError(
-                f"{name} must be a 1-D array, one cost per epoch; got shape "
-                f"{np.shape(curve)}."
+                f"{name} must be a non-empty 1-D array, one cost per epoch; "
+                f"got {type(curve).__name__} of shape {np.shape(curve)}."
             )
     n_epochs = len(loss_curve)
     if best_epoch is None:
