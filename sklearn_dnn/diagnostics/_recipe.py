@@ -38,7 +38,7 @@ from .._compat import (
     _fit_context,
     _num_samples,
 )
-from ._bias_variance import _percent, diagnose_bias_variance
+from ._bias_variance import diagnose_bias_variance
 from ._validation import error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
@@ -529,9 +529,9 @@ None, default=None
             n_dev = math.ceil(self.dev_size * n_samples)
         if not 0 < n_dev < n_samples:
             raise ValueError(
-                f"dev_size={self.dev_size!r} gives {n_dev} dev and "
-                f"{n_samples - n_dev} training examples out of "
-                f"n_samples={n_samples}: both splits need at least one example."
+                f"dev_size={self.dev_size!r} must leave at least one example "
+                "in both the dev split and the training split, but asks for "
+                f"{n_dev} dev examples out of n_samples={n_samples}."
             )
         common = {"test_size": n_dev, "random_state": self.random_state}
         labels = np.asarray(y)
@@ -646,8 +646,8 @@ None, default=None
             else:
                 rejected.add(move_name)
                 note = (
-                    f"dev error {_percent(entry['dev_error'])} is above round "
-                    f"{current['index'] + 1}'s {_percent(current['dev_error'])}: "
+                    f"dev error {error.format(entry['dev_error'])} is above round "
+                    f"{current['index'] + 1}'s {error.format(current['dev_error'])}: "
                     f"back to round {current['index'] + 1}; "
                 )
             move_name, move = self._next_move(net, current, rejected)
@@ -664,17 +664,17 @@ None, default=None
                 params = {**current["params"], **changes}
                 stop = self._over_budget(net, params, spent, started)
             entry["action"] = note + (stop or "; ".join(text))
-            self._say(index, entry, stop)
+            self._say(index, entry, stop, error)
             if stop:
                 break
         return history, best
 
-    def _say(self, index, entry, stop):
+    def _say(self, index, entry, stop, error):
         if self.verbose:
             print(
                 f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
-                f"train error {_percent(entry['train_error'])}, dev error "
-                f"{_percent(entry['dev_error'])}, {entry['diagnosis'].case}; "
+                f"train error {error.format(entry['train_error'])}, dev error "
+                f"{error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
                 + ("" if stop else "next: ")
                 + entry["action"],
                 flush=True,

@@ -25,6 +25,7 @@ from sklearn.metrics import check_scoring
 
 from .._dropout import resolve_keep_prob
 from .._multilayer import BaseDNN
+from ._bias_variance import _percent
 
 # Score functions whose best value is 1 and that never exceed it.
 _BOUNDED_BY_ONE = frozenset(
@@ -128,6 +129,10 @@ class ErrorScorer:
     def from_scores(self, scores):
         """The errors of scores (a float or an array)."""
         return -scores if self.negated_loss else 1.0 - scores
+
+    def format(self, error):
+        """The error as text: a percentage, or a loss as a number."""
+        return f"{error:.4g}" if self.negated_loss else _percent(error)
 
     def __call__(self, estimator, X, y):
         return float(self.from_scores(self.scorer(estimator, X, y)))
