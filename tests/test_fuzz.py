@@ -771,7 +771,9 @@ def test_check_same_distribution_reports_finite_statistics_or_fails_cleanly(
     params=estimator_params(perturb=False),
     data=st.data(),
     fit_first=st.booleans(),
-    epsilon=st.sampled_from([1e-7, 1e-4, 1e-12, 1.0, 0.0, -1.0, np.nan]),
+    epsilon=st.sampled_from(
+        [1e-7, 1e-4, 1e-12, 1.0, 0.0, -1.0, np.nan, 1e-20, 1e-300, 1e300]
+    ),
     n_directions=st.sampled_from([None, None, 1, 3, 0, 2.5]),
 )
 def test_gradient_check_gives_a_finite_verdict_or_fails_cleanly(
@@ -806,6 +808,9 @@ def test_gradient_check_gives_a_finite_verdict_or_fails_cleanly(
     if error is not None:
         return
     assert result.verdict in ("great", "check", "bug")
+    # An epsilon too small to move a parameter, or a J that overflows at a
+    # probed point, raises: every compared quotient is a number.
+    assert np.all(np.isfinite(result.approx))
     # NaN is gradcheck's documented "n/a": every coordinate of the block was
     # skipped (its step crossed a kink), and the verdict is then "check".
     values = [result.difference, *result.per_parameter.values()]
@@ -958,13 +963,15 @@ CURVES = st.one_of(
 )
 def test_loss_curve_display_plots_or_fails_cleanly(pyplot, loss, dev, best):
     CASES["LossCurveDisplay"] += 1
-    display = LossCurveDisplay(
-        loss_curve=loss, validation_loss_curve=dev, best_epoch=best
-    )
     try:
-        result, error = outcome(display.plot)
+        result, error = outcome(
+            lambda: LossCurveDisplay(
+                loss_curve=loss, validation_loss_curve=dev, best_epoch=best
+            ).plot()
+        )
         if error is None:
             assert result.ax_ is not None and result.figure_ is not None
+            assert best is None or 0 <= best < len(loss)
     finally:
         pyplot.close("all")
 
@@ -1030,11 +1037,21 @@ def test_bias_variance_display_draws_a_diagnosis_or_fails_cleanly(
     data=st.data(),
     max_rounds=st.sampled_from([1, 2, 0, -1, 2.5]),
     dev_size=st.sampled_from([0.2, 0.5, 3, 0.0, 1.0, 1e-9]),
-    baseline=st.sampled_from([0.0, 0.1, 1.0, np.nan]),
+    baseline=st.sampled_from([0.0, 0.1, 1.0, 2.0, np.nan, np.inf]),
     wrapped=st.booleans(),
+    max_total_epochs=st.sampled_from([1000, 2, 5, 13, 1, 0, 2.5]),
+    max_hidden_units=st.sampled_from([256, 2, 3, 7, 1, 0]),
+    max_time=st.sampled_from([None, 60.0, 1e-9, 0.0, -1.0]),
 )
 def test_basic_recipe_predicts_finitely_or_fails_cleanly(
-    data, max_rounds, dev_size, baseline, wrapped
+    data,
+    max_rounds,
+    dev_size,
+    baseline,
+    wrapped,
+    max_total_epochs,
+    max_hidden_units,
+    max_time,
 ):
     CASES["BasicRecipe"] += 1
     X, info = data.draw(matrices(min_rows=0, max_rows=40, n_cols=3))
@@ -1053,6 +1070,9 @@ def test_basic_recipe_predicts_finitely_or_fails_cleanly(
         dev_size=dev_size,
         baseline_error=baseline,
         growth=2,
+        max_total_epochs=max_total_epochs,
+        max_hidden_units=max_hidden_units,
+        max_time=max_time,
         random_state=0,
     )
     expected = _must_raise_for_X(info)
@@ -1061,9 +1081,27 @@ def test_basic_recipe_predicts_finitely_or_fails_cleanly(
         assert error is not None, f"BasicRecipe accepted X with {expected}"
     if error is not None:
         return
+    assert max_total_epochs >= 2, "the first round's max_iter=2 passes the budget"
     assert 1 <= len(recipe.history_) <= max_rounds
     for entry in recipe.history_:
-        assert set(entry) >= {"params", "train_error", "dev_error", "diagnosis"}
+        assert set(entry) == {
+            "params",
+            "train_error",
+            "dev_error",
+            "diagnosis",
+            "action",
+            "fit_time",
+        }
+        assert entry["train_error"] >= 0 and entry["dev_error"] >= 0
+    assert "stop" in recipe.history_[-1]["action"]
+    rounds = [entry["params"] for entry in recipe.history_]
+    prefix = "dnnregressor__" if regression else "dnnclassifier__"
+    prefix = prefix if wrapped else ""
+    # No round could train past the epoch budget, and growth stayed within
+    # max_hidden_units (the network starts with 2 units).
+    assert all(r[prefix + "max_iter"] <= max_total_epochs for r in rounds)
+    for r in rounds[1:]:
+        assert sum(r[prefix + "hidden_layer_sizes"]) <= max(max_hidden_units, 2)
     prediction, error = outcome(lambda: recipe.predict(X))
     if error is None:
         assert len(prediction) == info["n"]
