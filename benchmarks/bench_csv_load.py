@@ -1,6 +1,6 @@
 """Loading a large CSV file in the command line: time and peak memory.
 
-Run by hand (about a minute; it writes a 229 MB file to a temporary folder)::
+Run by hand (a minute or two; it writes a 229 MB file to a temporary folder)::
 
     python benchmarks/bench_csv_load.py
     python benchmarks/bench_csv_load.py --rows 30000   # a smaller file
@@ -14,10 +14,14 @@ of the load and its peak resident memory (``ru_maxrss``), and the resident
 memory after the imports, before loading. The float64 array itself is
 300,000 x 80 x 8 bytes = 192 MB.
 
-Measured on two shared cores (numpy 2.4, Python 3.11), one run:
+Measured once on two shared, busy cores (load average about 6; numpy 2.4,
+Python 3.11); the file was 218 MiB, the array 183 MiB, and the package's
+imports take about 170 MiB in both processes:
 
-- before: 24.4 s, peak RSS 2,232 MB (2,109 MB above the imports)
-- after: 2.9 s, peak RSS 351 MB (228 MB above the imports: 1.2 x the array)
+- before: 78.3 s, peak RSS 2,090 MiB (1,916 MiB above the imports, 10.5 x
+  the array)
+- after: 11.3 s, peak RSS 428 MiB (255 MiB above the imports, 1.4 x the
+  array)
 """
 
 import argparse
@@ -73,6 +77,8 @@ def write_csv(path, n_rows, n_features, seed=0):
 
 def measure(which, path):
     """Load ``path`` with one loader in this process; print the figures as JSON."""
+    import sklearn_dnn._csv  # noqa: F401  (both pay the same imports first)
+
     loader = {"old": old_loader, "new": new_loader}[which]
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     start = time.perf_counter()

@@ -37,13 +37,6 @@ N_ITER_NO_CHANGE = 10  # the networks' default, quoted when a fit stops early
 MIN_SAMPLES = 20
 MIN_PER_CLASS = 5
 LEARNING_CURVE_CV = 3
-# The types a model saved by ``recipe`` holds beyond the package's own.
-SAVED_MODEL_TYPES = (
-    "sklearn.compose._target.TransformedTargetRegressor",
-    "sklearn.pipeline.Pipeline",
-    "sklearn.preprocessing._data.StandardScaler",
-)
-
 RECIPE_EXAMPLES = """\
 examples:
   sklearn-dnn recipe
@@ -85,10 +78,11 @@ class _Console:
 # -- data ----------------------------------------------------------------------
 
 
-def load_data(data, target=None, *, quiet=True):
+def load_data(data, target=None, *, progress=None):
     """Return a ``Data(X, labels, feature_names, name)`` for a bundled set or CSV.
 
-    The labels of a CSV file are its text, exactly as written.
+    The labels of a CSV file are its text, exactly as written; ``progress``
+    is called as ``progress(lines_read, lines_total)`` while reading one.
     """
     if data in ("digits", "breast_cancer"):
         from sklearn import datasets
@@ -98,11 +92,16 @@ def load_data(data, target=None, *, quiet=True):
             f"x{i}" for i in range(bunch.data.shape[1])
         ]
         return Data(bunch.data.astype(float), bunch.target, names, data)
-    check_regular_file(data)
-    name = os.path.basename(data)
-    progress = None if quiet else LoadProgress(sys.stderr, name, os.stat(data).st_size)
     X, labels, names, _ = read_csv(data, target, progress=progress)
-    return Data(X, labels, names, name)
+    return Data(X, labels, names, os.path.basename(data))
+
+
+def _load_progress(args):
+    if args.quiet or args.data in ("digits", "breast_cancer"):
+        return None
+    check_regular_file(args.data)
+    size = os.stat(args.data).st_size
+    return LoadProgress(sys.stderr, os.path.basename(args.data), size)
 
 
 def decide_task(labels, task="auto"):
@@ -204,7 +203,7 @@ def run_recipe(args, out=None):
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
-        data = load_data(args.data, args.target, quiet=args.quiet)
+        data = load_data(args.data, args.target, progress=_load_progress(args))
         task, y, reason = decide_task(data.labels, args.task)
         check_recipe_sizes(y, task)
         _describe_data(console, report, data, y, task, reason)
@@ -455,12 +454,8 @@ def _round_record(entry):
 
 
 def _save_model(model, folder, console, report):
-    try:
-        from .persistence import dump
-    except ImportError as exc:
-        console.say(f"note: the model is not saved ({exc})")
-        report.update(model=None)
-        return
+    from .persistence import dump
+
     dump(model, folder.file("model.skops"))
     folder.written.append("model.skops")
     report.update(model="model.skops")
@@ -602,13 +597,11 @@ def _check_new_file(path, force):
 
 
 def _load_model(path):
+    from .persistence import load
+
     try:
-        from .persistence import load
-    except ImportError as exc:
-        raise UsageError(f"cannot load --model: {exc}") from None
-    try:
-        return load(path, trusted=SAVED_MODEL_TYPES)
-    except (ValueError, TypeError, OSError, KeyError) as exc:
+        return load(path)
+    except (ValueError, TypeError) as exc:
         message = " ".join(str(exc).split())
         raise UsageError(f"cannot load --model {path!r}: {message}") from None
 
