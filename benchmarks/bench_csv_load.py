@@ -108,9 +108,9 @@ def main():
         write_csv(path, args.rows, args.features)
         size = os.path.getsize(path) / 2**20
         print(
-            f"{args.rows} x {args.features} CSV: {size:.0f} MB, written in "
+            f"{args.rows} x {args.features} CSV: {size:.0f} MiB, written in "
             f"{time.perf_counter() - start:.1f} s; float64 array "
-            f"{args.rows * args.features * 8 / 2**20:.0f} MB"
+            f"{args.rows * args.features * 8 / 2**20:.0f} MiB"
         )
         for which in ("old", "new"):
             done = subprocess.run(
@@ -121,8 +121,8 @@ def main():
             )
             r = json.loads(done.stdout)
             print(
-                f"{which}: {r['seconds']:.1f} s, peak RSS {r['peak_mb']:.0f} MB "
-                f"({r['peak_mb'] - r['base_mb']:.0f} MB above the imports)"
+                f"{which}: {r['seconds']:.1f} s, peak RSS {r['peak_mb']:.0f} MiB "
+                f"({r['peak_mb'] - r['base_mb']:.0f} MiB above the imports)"
             )
 
 

@@ -91,7 +91,7 @@ def _read(path, target, progress, want_target):
             n_rows += len(x)
             line_no += len(lines)
             if progress is not None:
-                progress(line_no - 2, n_lines)
+                progress(line_no - 1, n_lines)
     if n_rows == 0:
         raise UsageError(f"{path!r} has a header but no data rows")
     y = np.concatenate(labels) if want_target else None

@@ -1,11 +1,13 @@
 """The sklearn-dnn command line, run as a user runs it: in a subprocess."""
 
+import contextlib
 import csv
 import io
 import json
 import os
 import subprocess
 import sys
+from collections import namedtuple
 
 import numpy as np
 import pytest
@@ -29,6 +31,17 @@ def run_cli(*args, cwd=None, timeout=300):
         env={**os.environ, "MPLBACKEND": "Agg"},
         timeout=timeout,
     )
+
+
+Outcome = namedtuple("Outcome", "returncode stdout stderr")
+
+
+def run_in_process(*args):
+    """Run ``main`` here: the same code as the command, without a new process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main([str(a) for a in args])
+    return Outcome(status, out.getvalue(), err.getvalue())
 
 
 def one_line_error(result, *parts):
@@ -127,20 +140,28 @@ def test_predict_with_the_saved_model(recipe_run, classes_csv, tmp_path):
     assert {r[0] for r in rows[1:]} <= set(BIG_LABELS)
     for r in rows[1:]:
         assert sum(map(float, r[1:])) == pytest.approx(1.0)
-    again = run_cli(
-        "predict", "--model", out / "model.skops", "--data", classes_csv,
-        "--target", "label", "--out", predictions,
+
+
+def test_predict_refuses_to_overwrite_and_wrong_columns(
+    recipe_run, classes_csv, tmp_path
+):
+    model = str(recipe_run[1] / "model.skops")
+    existing = tmp_path / "predictions.csv"
+    existing.write_text("mine")
+    again = run_in_process(
+        "predict", "--model", model, "--data", classes_csv, "--target", "label",
+        "--out", existing,
     )  # fmt: skip
     one_line_error(again, "exists", "--force")
-    wrong = run_cli(
-        "predict", "--model", out / "model.skops", "--data", classes_csv,
-        "--out", tmp_path / "p2.csv",
-    )  # fmt: skip
+    assert existing.read_text() == "mine"
+    wrong = run_in_process(
+        "predict", "--model", model, "--data", classes_csv, "--out", tmp_path / "p.csv"
+    )
     one_line_error(wrong, "4 feature columns, the model expects 3", "--target")
 
 
 def test_predict_refuses_a_file_that_is_not_a_model(classes_csv, tmp_path):
-    result = run_cli(
+    result = run_in_process(
         "predict", "--model", classes_csv, "--data", classes_csv,
         "--out", tmp_path / "p.csv",
     )  # fmt: skip
@@ -156,7 +177,7 @@ def test_regression_on_diabetes(tmp_path):
     )
     out = tmp_path / "report"
     result = run_cli(
-        "recipe", "--data", data, "--max-rounds", "1", "--out", out, "--quiet"
+        "recipe", "--data", data, "--max-rounds", "2", "--out", out, "--quiet"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
@@ -175,7 +196,7 @@ def test_regression_on_diabetes(tmp_path):
     assert rows[0] == ["prediction"]
     values = np.array([float(r[0]) for r in rows[1:]])
     assert 50 < values.mean() < 250
-    forced = run_cli(
+    forced = run_in_process(
         "recipe", "--data", data, "--task", "classification", "--out", tmp_path / "c"
     )
     one_line_error(forced, "only 1 example", "every class needs at least")
@@ -229,8 +250,18 @@ def test_out_folder_is_never_destroyed(classes_csv, tmp_path):
 def test_bad_csv_gives_one_line_error_and_no_folder(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    result = run_cli("recipe", "--data", path, "--out", tmp_path / "o")
+    result = run_in_process("recipe", "--data", path, "--out", tmp_path / "o")
     one_line_error(result, message)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_value_from_the_real_command(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,label\n1,2,0\n2,,1\n")
+    result = run_cli("recipe", "--data", path, "--out", tmp_path / "o")
+    one_line_error(
+        result, "a missing value at line 3, column 2 ('b'): impute or drop it"
+    )
     assert not (tmp_path / "o").exists()
 
 
@@ -247,7 +278,7 @@ def test_input_must_be_a_regular_file(tmp_path, kind):
 
 def test_missing_file_and_unknown_column(tmp_path, classes_csv):
     one_line_error(run_cli("recipe", "--data", tmp_path / "nope.csv"), "no such file")
-    unknown = run_cli("gradcheck", "--data", classes_csv, "--target", "colour")
+    unknown = run_in_process("gradcheck", "--data", classes_csv, "--target", "colour")
     one_line_error(unknown, "unknown --target column 'colour'")
 
 
@@ -261,19 +292,26 @@ def test_unwritable_out_gives_one_line_error(tmp_path, classes_csv):
 @pytest.mark.parametrize(
     "args, option",
     [
-        (["gradcheck", "--max-iter", "-5"], "--max-iter"),
         (["gradcheck", "--alpha", "-1"], "--alpha"),
         (["gradcheck", "--keep-prob", "0"], "--keep-prob"),
         (["gradcheck", "--epsilon", "-1"], "--epsilon"),
+        (["gradcheck", "--n-directions", "0"], "--n-directions"),
         (["gradcheck", "--hidden-layer-sizes", "4,x"], "--hidden-layer-sizes"),
         (["recipe", "--baseline-error", "1.5"], "--baseline-error"),
         (["recipe", "--max-rounds", "0"], "--max-rounds"),
     ],
 )
-def test_bad_numbers_are_rejected_at_parse_time(args, option):
-    result = run_cli(*args)
+def test_bad_numbers_are_rejected_at_parse_time(args, option, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    assert stop.value.code == 2
+    assert f"argument {option}:" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_negative_max_iter_from_the_real_command():
+    result = run_cli("gradcheck", "--max-iter", "-5")
     assert result.returncode == 2
-    assert f"argument {option}:" in result.stderr.strip().splitlines()[-1]
+    assert "argument --max-iter: -5 is not in [0, inf]" in result.stderr
 
 
 def test_penalty_none_is_the_apis_none():
@@ -335,15 +373,8 @@ def test_a_late_failure_keeps_the_rounds_and_exits_3(
 ):
     monkeypatch.setattr(cli, "_write_figures", boom)
     out = tmp_path / "r"
-    argv = [
-        "recipe",
-        "--data",
-        str(classes_csv),
-        "--max-rounds",
-        "1",
-        "--out",
-        str(out),
-    ]
+    argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
+    argv += ["--max-rounds", "1", "--out", str(out)]
     assert cli.main(argv) == 3
     err = capsys.readouterr().err
     assert "a bug in sklearn_dnn: RuntimeError: boom" in err
@@ -361,15 +392,8 @@ def test_a_failure_in_the_rounds_keeps_the_round_log(
 ):
     monkeypatch.setattr(cli, "_final_scores", boom)
     out = tmp_path / "r"
-    argv = [
-        "recipe",
-        "--data",
-        str(classes_csv),
-        "--max-rounds",
-        "1",
-        "--out",
-        str(out),
-    ]
+    argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
+    argv += ["--max-rounds", "1", "--out", str(out)]
     assert cli.main(argv + ["--quiet"]) == 3
     report = json.loads((out / "report.json").read_text())
     assert report["status"] == "failed"
