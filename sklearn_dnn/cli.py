@@ -594,6 +594,11 @@ def _check_new_file(path, force):
         )
     if os.path.isdir(path):
         raise UsageError(f"--out {path!r} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"cannot write to --out {path!r}: no writable folder {folder!r}"
+        )
 
 
 def _load_model(path):
