@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 CHUNK_LINES = 20_000
-MISSING = {"", "nan", "na", "n/a", "null", "none"}
+MISSING = {"", "nan", "na", "n/a"}  # lower case; "none" can be a real class
 
 
 class UsageError(Exception):
