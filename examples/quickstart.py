@@ -5,23 +5,24 @@ Quick start: a regularised network on digits
 
 Train a :class:`~sklearn_dnn.DNNClassifier` with L2 and dropout on the
 digits data, with early stopping restoring the best dev-set epoch, and
-compare train and test accuracy.
+compare train and test accuracy. :class:`~sklearn_dnn.InputNormalizer`
+normalizes the inputs with the training set's mean and variance, as
+scikit-learn's :class:`~sklearn.preprocessing.StandardScaler` does.
 """
 
 # %%
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 
-from sklearn_dnn import DNNClassifier
+from sklearn_dnn import DNNClassifier, InputNormalizer
 
 X, y = load_digits(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(
     X, y, test_size=0.2, stratify=y, random_state=0
 )
 model = make_pipeline(
-    StandardScaler(),
+    InputNormalizer(),
     DNNClassifier(
         hidden_layer_sizes=(128, 64),
         alpha=1e-2,

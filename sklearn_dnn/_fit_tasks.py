@@ -10,67 +10,64 @@ L-BFGS iteration an ``"lbfgs-iter"`` subtask, as in scikit-learn's
 from ._callbacks import Callback
 
 
-class EpochTasks(Callback):
-    """Report each epoch to scikit-learn's callbacks as an ``"epoch"`` task.
+class _TaskReporter:
+    """Begin and end scikit-learn tasks named ``task_name`` under ``context``.
 
-    ``fitted_attributes(net)`` returns what a copy of the estimator needs to
-    predict with ``net``'s current parameters.  A scikit-learn callback whose
-    ``on_fit_task_end`` returns True stops training after that epoch.
+    ``examples.callback_data`` (``X``, ``y``, ``metadata``) are handed to
+    the hooks; ``fitted_attributes(net)`` returns what a copy of the estimator needs to
+    predict with ``net``'s current parameters (its reconstruction attributes).
     """
 
-    def __init__(self, context, estimator, X, y, metadata, fitted_attributes):
+    task_name = None
+
+    def __init__(self, context, estimator, examples, fitted_attributes):
         self.context = context
         self.estimator = estimator
-        self.X, self.y, self.metadata = X, y, metadata
+        self.data = examples.callback_data
         self.fitted_attributes = fitted_attributes
-        self._epoch_context = None
-
-    def on_epoch_begin(self, epoch, net):
-        self._epoch_context = self.context.subcontext(task_name="epoch")
-        self._epoch_context.call_on_fit_task_begin(
-            estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata
-        )
-
-    def on_epoch_end(self, epoch, record, net):
-        return self._epoch_context.call_on_fit_task_end(
-            estimator=self.estimator,
-            X=self.X,
-            y=self.y,
-            metadata=self.metadata,
-            reconstruction_attributes=lambda: self.fitted_attributes(net),
-        )
-
-
-class LbfgsIterationTasks:
-    """Report each L-BFGS iteration as an ``"lbfgs-iter"`` task.
-
-    Called with the parameters after each iteration (scipy's ``callback``);
-    the last task, begun after the final iteration, is closed empty by
-    ``close`` so that every begin has its end.
-    """
-
-    def __init__(self, context, estimator, X, y, metadata, fitted_attributes):
-        self.context = context
-        self.estimator = estimator
-        self.X, self.y, self.metadata = X, y, metadata
-        self.fitted_attributes = fitted_attributes
-        self._task = self._begin()
 
     def _begin(self):
-        task = self.context.subcontext(task_name="lbfgs-iter")
-        task.call_on_fit_task_begin(
-            estimator=self.estimator, X=self.X, y=self.y, metadata=self.metadata
-        )
+        task = self.context.subcontext(task_name=self.task_name)
+        task.call_on_fit_task_begin(estimator=self.estimator, **self.data)
         return task
 
-    def iteration_ended(self, net):
-        self._task.call_on_fit_task_end(
+    def _end(self, task, net):
+        return task.call_on_fit_task_end(
             estimator=self.estimator,
-            X=self.X,
-            y=self.y,
-            metadata=self.metadata,
+            **self.data,
             reconstruction_attributes=lambda: self.fitted_attributes(net),
         )
+
+
+class EpochTasks(_TaskReporter, Callback):
+    """Report each epoch as an ``"epoch"`` task; a scikit-learn callback whose
+    ``on_fit_task_end`` returns True stops training after that epoch."""
+
+    task_name = "epoch"
+
+    def on_epoch_begin(self, epoch, net):
+        self._task = self._begin()
+
+    def on_epoch_end(self, epoch, record, net):
+        return self._end(self._task, net)
+
+
+class LbfgsIterationTasks(_TaskReporter):
+    """Report each L-BFGS iteration as an ``"lbfgs-iter"`` task.
+
+    ``iteration_ended(net)`` is called after each iteration (from scipy's
+    ``callback``); the task begun after the final iteration is closed empty
+    by ``close``, so that every begin has its end.
+    """
+
+    task_name = "lbfgs-iter"
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self._task = self._begin()
+
+    def iteration_ended(self, net):
+        self._end(self._task, net)
         self._task = self._begin()
 
     def close(self):

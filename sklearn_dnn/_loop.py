@@ -46,26 +46,33 @@ def _blas_threads_for(net, batch_size):
 class MiniBatches:
     """An epoch's mini-batches of ``(X, Y, sample_weight)``.
 
-    With ``shuffle`` the rows are drawn in a new order each epoch and gathered
-    into buffers allocated once; without it, batches are slices of the data.
+    ``Y`` is an ``EncodedTargets``: each batch's float targets are expanded
+    into a buffer.  ``rows``, when given, are the rows of the data to train
+    on (in that order); otherwise all of them.  With ``shuffle`` the rows are
+    drawn in a new order each epoch and gathered into buffers allocated once;
+    without it, batches are slices of the data (or gathered, with ``rows``).
     Batches of zero total weight are skipped (there is nothing to learn from
     them).  ``augment`` sees a batch it may edit: never the caller's rows.
     ``n_seen`` counts the examples of the epochs run.
     """
 
-    def __init__(self, X, Y, sample_weight, batch_size, *, shuffle, rng, augment):
+    def __init__(
+        self, X, Y, sample_weight, batch_size, *, shuffle, rng, augment, rows=None
+    ):
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.shuffle, self.rng, self.augment = shuffle, rng, augment
-        n = X.shape[0]
-        self.n_samples = n
+        self._gathered = shuffle or rows is not None
+        self.indices = np.arange(X.shape[0]) if rows is None else np.array(rows)
+        n = self.n_samples = len(self.indices)
         self.slices = [
             slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)
         ]
-        self.indices = np.arange(n)
-        rows = self.batch_rows = min(batch_size, n)
+        self.batch_rows = min(batch_size, n)
         self._dense = not sp.issparse(X)
-        self._X_buffer = np.empty((rows, X.shape[1]), X.dtype) if self._dense else None
-        self._Y_buffer = np.empty((rows, Y.shape[1]), Y.dtype)
+        self._X_buffer = (
+            np.empty((self.batch_rows, X.shape[1]), X.dtype) if self._dense else None
+        )
+        self._Y_buffer = np.empty((self.batch_rows, Y.n_outputs), Y.dtype)
         self.n_seen = 0
 
     def __iter__(self):
@@ -82,8 +89,9 @@ class MiniBatches:
 
     def _gather(self, batch):
         sw = self.sample_weight
-        if not self.shuffle:
-            return self.X[batch], self.Y[batch], None if sw is None else sw[batch]
+        if not self._gathered:
+            Y_batch = self.Y.rows(batch, out=self._Y_buffer)
+            return self.X[batch], Y_batch, None if sw is None else sw[batch]
         rows = self.indices[batch]
         m = len(rows)
         # mode="clip" (the rows are valid anyway): with the default
@@ -92,7 +100,7 @@ class MiniBatches:
             X_batch = np.take(self.X, rows, axis=0, out=self._X_buffer[:m], mode="clip")
         else:
             X_batch = self.X[rows]
-        Y_batch = np.take(self.Y, rows, axis=0, out=self._Y_buffer[:m], mode="clip")
+        Y_batch = self.Y.rows(rows, out=self._Y_buffer)
         return X_batch, Y_batch, None if sw is None else sw[rows]
 
 

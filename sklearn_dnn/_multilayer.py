@@ -6,10 +6,11 @@ their results into fitted attributes.
 """
 
 import copy
-import types
+import inspect
 import warnings
 from abc import ABCMeta, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,6 +43,7 @@ from ._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    _safe_indexing,
     validate_data,
 )
 from ._docstrings import FITTED_ATTRIBUTES, NETWORK_PARAMETERS
@@ -57,6 +59,7 @@ from ._optimizers import (
     SGDOptimizer,
     minimize_lbfgs,
 )
+from ._targets import EncodedTargets
 from ._validation import (
     as_plain_targets,
     check_layer_sizes,
@@ -79,18 +82,41 @@ def _stochastic_solver(estimator):
 
 @dataclass
 class _Examples:
-    """Rows to train or score on: features, encoded targets, labels, weights."""
+    """Rows to train or score on: features, encoded targets, labels, weights.
+
+    ``rows``, when set, selects the examples among the arrays' rows: the
+    training part of an early-stopping split is the data with the dev rows
+    left out, never a copy of ``X``.
+    """
 
     X: object
-    Y: np.ndarray
+    Y: EncodedTargets
     y: np.ndarray
     sample_weight: np.ndarray | None
+    rows: np.ndarray | None = None
 
     @property
-    def metadata(self):
+    def n_samples(self):
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    @property
+    def callback_data(self):
+        """``X``, ``y`` and ``metadata`` for scikit-learn's callbacks (lazily
+        subset: only a callback that reads them pays for the copy)."""
+        if self.rows is None:
+            return {"X": self.X, "y": self.y, "metadata": self._metadata()}
+        return {
+            "X": lambda: _safe_indexing(self.X, self.rows),
+            "y": lambda: self.y[self.rows],
+            "metadata": self._metadata,
+        }
+
+    def _metadata(self):
         if self.sample_weight is None:
             return None
-        return {"sample_weight": self.sample_weight}
+        if self.rows is None:
+            return {"sample_weight": self.sample_weight}
+        return {"sample_weight": self.sample_weight[self.rows]}
 
 
 @dataclass
@@ -116,21 +142,43 @@ class _FitResult:
     best_validation_score: float | None = None
 
 
-def _init_named_for(cls, base):
-    """Return the constructor ``base`` under the name ``cls.__init__``.
+def _constructor_for(cls, base_init, extra_parameters):
+    """Return ``base_init`` as ``cls.__init__``, with ``extra_parameters``.
 
-    Python names the function in "got an unexpected keyword argument": a
-    mistyped parameter of DNNClassifier should not speak of BaseDNN.
+    The subclasses share ``BaseDNN``'s parameters; ``extra_parameters``
+    (name -> default) adds keyword-only ones of their own, such as the
+    regressor's ``loss``.  The signature is what scikit-learn's ``get_params``
+    reads, and a mistyped parameter is reported under the subclass's name,
+    not ``BaseDNN``'s.
     """
-    qualname = f"{cls.__name__}.__init__"
-    code = base.__code__
-    if hasattr(code, "co_qualname"):  # Python >= 3.11
-        code = code.replace(co_qualname=qualname)
-    init = types.FunctionType(code, base.__globals__, "__init__", base.__defaults__)
-    init.__kwdefaults__ = base.__kwdefaults__
-    init.__qualname__ = qualname
-    init.__doc__ = base.__doc__
-    return init
+    base_signature = inspect.signature(base_init)
+    parameters = list(base_signature.parameters.values())
+    first_keyword = next(
+        i for i, p in enumerate(parameters) if p.kind is p.KEYWORD_ONLY
+    )
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra_parameters.items()
+    ]
+    signature = base_signature.replace(
+        parameters=[*parameters[:first_keyword], *extra, *parameters[first_keyword:]]
+    )
+
+    def __init__(self, *args, **kwargs):
+        try:
+            arguments = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__name__}.__init__() {exc}") from None
+        arguments.apply_defaults()
+        arguments = dict(arguments.arguments)
+        for name in extra_parameters:
+            setattr(self, name, arguments.pop(name))
+        base_init(**arguments)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__name__}.__init__"
+    __init__.__doc__ = base_init.__doc__
+    return __init__
 
 
 class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
@@ -256,15 +304,20 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         self.rho = rho
         self.decay_rate = decay_rate
 
+    #: Parameters a subclass adds to BaseDNN's (name -> default).
+    _extra_parameters = {}
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "__init__" not in cls.__dict__:
-            cls.__init__ = _init_named_for(cls, BaseDNN.__init__)
+            cls.__init__ = _constructor_for(
+                cls, BaseDNN.__init__, cls._extra_parameters
+            )
 
     # -- hooks of the subclasses -------------------------------------------
 
     @abstractmethod
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         """Return ``(Y, target_state)``: the 2-D float targets and the fitted
         target attributes to set once the fit succeeds.
 
@@ -362,12 +415,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         context = self._init_callback_context(
             max_subtasks=n_tasks + (not _stochastic_solver(self))
         )
-        task = {
-            "estimator": self,
-            "X": data.train.X,
-            "y": data.train.y,
-            "metadata": data.train.metadata,
-        }
+        task = {"estimator": self, **data.train.callback_data}
         context.call_on_fit_task_begin(**task)
         try:
             if _stochastic_solver(self):
@@ -401,7 +449,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         continuing = self._is_fitted() and (self.warm_start or incremental)
         X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
         earlier = self._target_state() if continuing else None
-        Y, target_state = self._validate_targets(y, state=earlier, classes=classes)
+        Y, target_state = self._validate_targets(
+            y, state=earlier, classes=classes, dtype=X.dtype
+        )
         check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], X.dtype)
         if not continuing:
             warn_if_far_from_normalized(X, type(self).__name__)
@@ -443,7 +493,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "early_stopping=True (with a stochastic solver, in fit)."
             )
         X_val, y_val = self._validate_X_y(X_val, as_plain_targets(y_val), reset=False)
-        Y_val, _ = self._validate_targets(y_val, state=data.target_state)
+        Y_val, _ = self._validate_targets(
+            y_val, state=data.target_state, dtype=X_val.dtype
+        )
         weights = self._checked_weights(sample_weight_val, X_val, "sample_weight_val")
         X_val = X_val.tocsr() if sp.issparse(X_val) else X_val
         return _Examples(X_val, Y_val, y_val, weights)
@@ -488,8 +540,8 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return min(200, n_samples)
         if self.batch_size > n_samples:
             warnings.warn(
-                "Got `batch_size` less than 1 or larger than sample size. "
-                "It is going to be clipped"
+                f"batch_size={self.batch_size} is larger than the {n_samples} "
+                "training examples: each mini-batch is all of them."
             )
         return min(self.batch_size, n_samples)
 
@@ -534,46 +586,26 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if self.early_stopping and not incremental and dev is None:
             train, dev = self._dev_split(train, data.rng)
         n_epochs = 1 if incremental else self.max_iter
-        stopper = self._stopping_callback(optimizer, net, dev, data)
+        stopper = self._stopping_callback(optimizer, dev, data)
         callbacks = [
-            GradientNormRecorder(net.n_weight_layers),  # before clipping
-            *([GradientClipper(self.max_grad_norm)] if self.max_grad_norm else []),
-            DivergenceGuard(
-                self.learning_rate_init,
-                self.loss_curve_[0] if data.continuing else None,
-            ),
-            *([VerbosePrinter()] if self.verbose else []),
+            *self._monitoring_callbacks(net, data),
             stopper,
             ProgressNotifier(epoch_start, n_epochs),
             EpochTasks(
-                context,
-                self,
-                train.X,
-                train.y,
-                train.metadata,
-                lambda net: self._fitted_attributes(net, data),
+                context, self, train, partial(self._fitted_attributes, data=data)
             ),
         ]
         batches = MiniBatches(
-            train.X,
-            train.Y,
-            train.sample_weight,
-            self._batch_size(train.X.shape[0]),
-            shuffle=self.shuffle,
-            rng=data.rng,
-            augment=self.augment,
-        )
+            train.X, train.Y, train.sample_weight, self._batch_size(train.n_samples),
+            shuffle=self.shuffle, rng=data.rng, augment=self.augment, rows=train.rows,
+        )  # fmt: skip
         # A diverging fit is reported by TrainingDiverged with a clear message;
         # numpy's overflow warnings on the way there would only be noise.
         with np.errstate(over="ignore", invalid="ignore"):
             history = run_epochs(
-                net,
-                optimizer,
-                batches,
-                callbacks,
-                n_epochs=n_epochs,
-                epoch_start=epoch_start,
-            )
+                net, optimizer, batches, callbacks,
+                n_epochs=n_epochs, epoch_start=epoch_start,
+            )  # fmt: skip
         if not incremental and len(history) == self.max_iter and not stopper.stalled:
             warnings.warn(
                 f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
@@ -585,7 +617,19 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             return _FitResult(history, t, optimizer)
         return _FitResult(history, t, optimizer, stopper.best_epoch, stopper.best_score)
 
-    def _stopping_callback(self, optimizer, net, dev, data):
+    def _monitoring_callbacks(self, net, data):
+        """Gradient-norm recording (before clipping), clipping, the divergence
+        guard and verbose printing, in the order they must run."""
+        callbacks = [GradientNormRecorder(net.n_weight_layers)]
+        if self.max_grad_norm is not None:
+            callbacks.append(GradientClipper(self.max_grad_norm))
+        first_loss = self.loss_curve_[0] if data.continuing else None
+        callbacks.append(DivergenceGuard(self.learning_rate_init, first_loss))
+        if self.verbose:
+            callbacks.append(VerbosePrinter())
+        return callbacks
+
+    def _stopping_callback(self, optimizer, dev, data):
         if dev is None:
             return PlateauStopping(
                 optimizer,
@@ -599,8 +643,8 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             lambda net: self._dev_score(
                 net.forward(dev.X), dev.y, dev.sample_weight, data.target_state
             ),
-            lambda net: net.cost(
-                dev.X, dev.Y, dev.sample_weight, batch_statistics=False
+            partial(
+                _dev_cost, X=dev.X, Y=dev.Y.dense(), sample_weight=dev.sample_weight
             ),
             self.tol,
             self.n_iter_no_change,
@@ -608,59 +652,57 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
 
     def _dev_split(self, train, rng):
-        """Hold out ``validation_fraction`` of ``train`` as early stopping's dev set."""
-        arrays = [train.X, train.Y, train.y]
-        if train.sample_weight is not None:
-            arrays.append(train.sample_weight)
+        """Hold out ``validation_fraction`` of ``train`` as early stopping's dev set.
+
+        The dev rows are copied out; the training part is ``train`` itself
+        with its ``rows`` restricted, so ``X`` is not copied.
+        """
         stratify = self._stratify(train.y)
         try:
-            parts = train_test_split(
-                *arrays,
-                test_size=self.validation_fraction,
-                random_state=rng,
-                stratify=stratify,
-            )
+            kept_rows, dev_rows = train_test_split(
+                np.arange(train.n_samples), test_size=self.validation_fraction,
+                random_state=rng, stratify=stratify,
+            )  # fmt: skip
         except ValueError as exc:
-            over = (
-                ""
-                if stratify is None
-                else f" stratified over {len(np.unique(stratify))} classes"
-            )
-            raise ValueError(
-                f"early_stopping cannot hold out validation_fraction="
-                f"{self.validation_fraction} of {train.X.shape[0]} examples as a "
-                f"dev set{over}: raise validation_fraction, give more examples "
-                "or turn early_stopping off "
-                f"({str(exc).replace('test_size', 'the dev size')})"
-            ) from None
-        if train.sample_weight is None:
-            parts += [None, None]
-        kept, dev = _Examples(*parts[0::2]), _Examples(*parts[1::2])
-        if dev.X.shape[0] < 2:
+            raise self._dev_split_error(train, stratify, exc) from None
+        weights = train.sample_weight
+        dev = _Examples(
+            _safe_indexing(train.X, dev_rows), train.Y.subset(dev_rows),
+            train.y[dev_rows], None if weights is None else weights[dev_rows],
+        )  # fmt: skip
+        if dev.n_samples < 2:
             raise ValueError(
                 "The dev set of early stopping has fewer than 2 examples: "
                 "raise validation_fraction or give more data."
             )
-        if train.sample_weight is not None and not (
-            np.sum(kept.sample_weight) > 0 and np.sum(dev.sample_weight) > 0
+        if weights is not None and not (
+            np.sum(weights[kept_rows]) > 0 and np.sum(dev.sample_weight) > 0
         ):
             raise ValueError(
                 "sample_weight sums to zero on the training or the dev part of "
                 "the early-stopping split: give weight to more examples or "
                 "turn early_stopping off."
             )
-        return kept, dev
+        return replace(train, rows=kept_rows), dev
+
+    def _dev_split_error(self, train, stratify, exc):
+        over = ""
+        if stratify is not None:
+            over = f" stratified over {len(np.unique(stratify))} classes"
+        return ValueError(
+            f"early_stopping cannot hold out validation_fraction="
+            f"{self.validation_fraction} of {train.n_samples} examples as a "
+            f"dev set{over}: raise validation_fraction, give more examples "
+            "or turn early_stopping off "
+            f"({str(exc).replace('test_size', 'the dev size')})"
+        )
 
     def _fit_lbfgs(self, net, data, context):
-        X, Y, sample_weight = data.train.X, data.train.Y, data.train.sample_weight
+        X, sample_weight = data.train.X, data.train.sample_weight
+        Y = data.train.Y.dense()
         trace, last = [], {}
         tasks = LbfgsIterationTasks(
-            context,
-            self,
-            X,
-            data.train.y,
-            data.train.metadata,
-            lambda net: self._fitted_attributes(net, data),
+            context, self, data.train, partial(self._fitted_attributes, data=data)
         )
 
         def cost_and_grad(theta):
@@ -856,7 +898,7 @@ default=None
         probe = copy.copy(self) if not fitted else self
         X, y = probe._validate_X_y(X, y, reset=not fitted)
         earlier = self._target_state() if fitted else None
-        Y, target_state = probe._validate_targets(y, state=earlier)
+        Y, target_state = probe._validate_targets(y, state=earlier, dtype=X.dtype)
         if fitted and target_state.get("n_outputs_") != self.n_outputs_:
             raise ValueError("y does not match the fitted estimator's outputs.")
         net = self._make_network(X.shape[1], target_state, hidden, X.dtype)
@@ -871,7 +913,7 @@ default=None
             net.initialize(resolve_init(self.init, self.activation), rng)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
-        return net, X, Y.astype(X.dtype), sample_weight
+        return net, X, Y.dense(), sample_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -918,7 +960,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
     _TARGET_STATE = ("_label_binarizer", "classes_", "n_outputs_")
 
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         check_classification_targets(y)
         if y.ndim == 2 and y.shape[1] == 1 and state is not None:
             y = y.ravel()
@@ -951,14 +993,19 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
                         f"y has labels {unseen.tolist()} that were not seen in "
                         f"training (classes_={binarizer.classes_.tolist()})."
                     )
-        Y = binarizer.transform(y)
-        Y = Y.toarray() if sp.issparse(Y) else Y
-        state = {
-            "_label_binarizer": binarizer,
-            "classes_": binarizer.classes_,
-            "n_outputs_": Y.shape[1],
-        }
-        return np.asarray(Y, dtype=float), state
+        state = {"_label_binarizer": binarizer, "classes_": binarizer.classes_}
+        if binarizer.y_type_ == "multiclass":
+            codes = np.searchsorted(binarizer.classes_, y)
+            Y = EncodedTargets(codes, "codes", len(binarizer.classes_), dtype)
+        elif binarizer.y_type_ == "binary":  # one unit: is it classes_[1]?
+            indicator = (np.searchsorted(binarizer.classes_, y) == 1)[:, None]
+            Y = EncodedTargets(indicator.astype(np.int8), "indicator", 1, dtype)
+        else:
+            indicator = binarizer.transform(y)
+            indicator = indicator.toarray() if sp.issparse(indicator) else indicator
+            indicator = indicator.astype(np.int8, copy=False)
+            Y = EncodedTargets(indicator, "indicator", indicator.shape[1], dtype)
+        return Y, {**state, "n_outputs_": Y.n_outputs}
 
     def _loss_name(self, target_state):
         binarizer = target_state["_label_binarizer"]
@@ -1126,84 +1173,11 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        loss="squared_error",
-        init="auto",
-        penalty="l2",
-        alpha=1e-4,
-        l1_ratio=0.15,
-        keep_prob=1.0,
-        solver="adam",
-        batch_size="auto",
-        learning_rate="constant",
-        learning_rate_init=1e-3,
-        power_t=0.5,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=0,
-        warm_start=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=1e-8,
-        n_iter_no_change=10,
-        max_grad_norm=None,
-        augment=None,
-        batch_norm=False,
-        batch_norm_momentum=0.9,
-        batch_norm_epsilon=1e-5,
-        rho=0.9,
-        decay_rate=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes=hidden_layer_sizes,
-            activation=activation,
-            init=init,
-            penalty=penalty,
-            alpha=alpha,
-            l1_ratio=l1_ratio,
-            keep_prob=keep_prob,
-            solver=solver,
-            batch_size=batch_size,
-            learning_rate=learning_rate,
-            learning_rate_init=learning_rate_init,
-            power_t=power_t,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            warm_start=warm_start,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            beta_1=beta_1,
-            beta_2=beta_2,
-            epsilon=epsilon,
-            n_iter_no_change=n_iter_no_change,
-            max_grad_norm=max_grad_norm,
-            augment=augment,
-            batch_norm=batch_norm,
-            batch_norm_momentum=batch_norm_momentum,
-            batch_norm_epsilon=batch_norm_epsilon,
-            rho=rho,
-            decay_rate=decay_rate,
-        )
-        self.loss = loss
+    _extra_parameters = {"loss": "squared_error"}
 
     _TARGET_STATE = ("n_outputs_", "_y_ndim")
 
-    def _validate_targets(self, y, *, state=None, classes=None):
+    def _validate_targets(self, y, *, state=None, classes=None, dtype=np.float64):
         if sp.issparse(y):
             y = y.toarray()
             y = y.ravel() if y.shape[1] == 1 else y
@@ -1219,7 +1193,8 @@ class DNNRegressor(RegressorMixin, BaseDNN):
                 f"y has {Y.shape[1]} outputs but the estimator was fitted with "
                 f"{state['n_outputs_']}."
             )
-        return Y, {"n_outputs_": Y.shape[1], "_y_ndim": np.ndim(y)}
+        Y = EncodedTargets(Y.astype(dtype, copy=False), "values", Y.shape[1], dtype)
+        return Y, {"n_outputs_": Y.n_outputs, "_y_ndim": np.ndim(y)}
 
     def _loss_name(self, target_state):
         return "poisson" if self.loss == "poisson" else "squared_error"
@@ -1275,6 +1250,11 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         tags.target_tags.multi_output = True
         tags.target_tags.positive_only = self.loss == "poisson"
         return tags
+
+
+def _dev_cost(net, *, X, Y, sample_weight):
+    # Batch normalization scores the dev set as predict does: running statistics.
+    return net.cost(X, Y, sample_weight, batch_statistics=False)
 
 
 def _fill_docstring(cls):

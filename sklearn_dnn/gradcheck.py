@@ -24,6 +24,7 @@ from sklearn.utils import check_random_state
 
 from ._compat import Interval, validate_params
 from ._multilayer import BaseDNN
+from .diagnostics._validation import validate_like_fit
 
 #: ``difference <= GREAT`` is "great", ``<= CHECK`` is "check", above is "bug".
 GREAT = 1e-7
@@ -280,7 +281,9 @@ class _CostProbe:
 
     def _cost_and_pattern(self):
         self.n_evaluations += 1
-        J = self.net.cost(self.X, self.Y, self.sample_weight)
+        # A J that overflows is reported by two_sided, with the step to blame.
+        with np.errstate(over="ignore", invalid="ignore"):
+            J = self.net.cost(self.X, self.Y, self.sample_weight)
         if not self.watch_activations:
             return J, None
         return J, [A > 0 for A in self.net.hidden_activations(self.X)]
@@ -294,15 +297,36 @@ class _CostProbe:
         """
         theta = self.net.theta
         base = theta[index].copy()
-        theta[index] = plus
-        J_plus, pattern_plus = self._cost_and_pattern()
-        theta[index] = minus
-        J_minus, pattern_minus = self._cost_and_pattern()
-        theta[index] = base
+        try:
+            theta[index] = plus
+            J_plus, pattern_plus = self._cost_and_pattern()
+            theta[index] = minus
+            J_minus, pattern_minus = self._cost_and_pattern()
+        finally:
+            theta[index] = base
+        if not (np.isfinite(J_plus) and np.isfinite(J_minus)):
+            raise ValueError(
+                f"The cost J is {J_plus} at theta + epsilon and {J_minus} at "
+                "theta - epsilon: a difference quotient needs a finite J. Use "
+                "a smaller epsilon, scale the inputs or use smaller weights."
+            )
         crossed = pattern_plus is not None and any(
             not np.array_equal(p, q) for p, q in zip(pattern_plus, pattern_minus)
         )
         return J_plus, J_minus, crossed
+
+
+def _check_epsilon(theta, epsilon):
+    """Raise unless a step of ``epsilon`` changes every parameter."""
+    unchanged = np.flatnonzero(theta + epsilon == theta)
+    if unchanged.size:
+        largest = float(np.max(np.abs(theta[unchanged])))
+        raise ValueError(
+            f"epsilon={epsilon!r} is too small to change the parameters: "
+            f"{unchanged.size} of them (up to |theta| = {largest:.3g}) stay "
+            f"the same when it is added in {theta.dtype}. Use a step of at "
+            f"least {np.spacing(largest):.3g}; the default 1e-7 is usual."
+        )
 
 
 def _float64_copy(net):
@@ -437,7 +461,8 @@ def gradient_check(
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Targets.
     epsilon : float, default=1e-7
-        The step of the two-sided differences (positive).
+        The step of the two-sided differences: positive, and large enough
+        that ``theta_i + epsilon != theta_i`` in float64 for every parameter.
     n_directions : int, default=None
         Random directions per parameter block; None checks every coordinate.
     random_state : int, RandomState instance or None, default=None
@@ -448,6 +473,16 @@ def gradient_check(
     result : GradientCheckResult
         ``difference``, ``verdict``, ``per_parameter`` and more; printing it
         shows a per-parameter table.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a parameter of ``gradient_check`` or of the estimator is invalid,
+        exactly as the estimator's ``fit`` would reject it.
+    ValueError
+        If the data are invalid as for ``fit``, if ``epsilon`` is too small
+        to change some parameter, or if ``J`` is not finite at the parameters
+        or at a probed ``theta +- epsilon``.
 
     Notes
     -----
@@ -492,6 +527,7 @@ def gradient_check(
             "gradient_check needs data X and y: the cost J is computed on them, "
             "and an unfitted estimator takes its layer sizes from them too."
         )
+    validate_like_fit(estimator)
     net, X, Y, sample_weight = estimator._network_from_data(X, y)
     dtype, dtype_note = net.dtype, None
     if net.dtype != np.float64:
@@ -509,6 +545,7 @@ def gradient_check(
             f"The cost J is {J} at these parameters; there is no gradient to "
             "check. Scale the inputs or use smaller weights."
         )
+    _check_epsilon(net.theta, epsilon)
     grad = net.grad.copy()
     probe = _CostProbe(net, X, Y, sample_weight)
     if n_directions is None:

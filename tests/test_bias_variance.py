@@ -136,8 +136,8 @@ def test_diagnosis_is_a_frozen_picklable_record():
 
 
 @pytest.mark.parametrize("name", ["train_error", "dev_error", "baseline_error"])
-@pytest.mark.parametrize("value", [-0.01, 1.01, np.nan, np.inf, "0.1", None])
-def test_error_rates_outside_0_1_or_not_numbers_raise_value_error(name, value):
+@pytest.mark.parametrize("value", [-0.01, -np.inf, np.nan, np.inf, "0.1", None])
+def test_negative_infinite_or_non_numeric_errors_raise_value_error(name, value):
     kwargs = {"train_error": 0.1, "dev_error": 0.2, "baseline_error": 0.0}
     kwargs[name] = value
     with pytest.raises(ValueError, match=name):
@@ -145,8 +145,26 @@ def test_error_rates_outside_0_1_or_not_numbers_raise_value_error(name, value):
 
 
 @pytest.mark.parametrize(
-    "kwargs", [{"tolerance": -0.1}, {"tolerance": 2.0}, {"rel_tolerance": -1.0}]
+    "kwargs",
+    [
+        {"tolerance": -0.1},
+        {"tolerance": np.inf},
+        {"tolerance": np.nan},
+        {"rel_tolerance": -1.0},
+    ],
 )
 def test_bad_tolerances_raise_value_error(kwargs):
     with pytest.raises(ValueError, match="tolerance"):
         diagnose_bias_variance(0.1, 0.2, **kwargs)
+
+
+def test_errors_above_one_are_real_and_diagnosed():
+    # 1 - R^2 of a regressor worse than the mean, or a mean squared error:
+    # these were rejected, so a scorer's error had to be clipped to 1.
+    worse_than_mean = diagnose_bias_variance(1.4, 2.5)
+    assert worse_than_mean.case == "high bias and high variance"
+    assert worse_than_mean.avoidable_bias == pytest.approx(1.4)
+    assert worse_than_mean.variance == pytest.approx(1.1)
+    mse = diagnose_bias_variance(12.0, 12.5, baseline_error=11.0, tolerance=0.5)
+    assert mse.case == "good fit"  # gaps of 1 and 0.5 within 10 % of 11 and 12
+    assert diagnose_bias_variance(30.0, 30.0, baseline_error=10.0).case == "high bias"

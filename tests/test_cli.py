@@ -1,106 +1,347 @@
-"""The sklearn-dnn command line: the main job, gradcheck and bad input."""
+"""The sklearn-dnn command line, run as a user runs it: in a subprocess."""
 
+import contextlib
+import csv
+import io
 import json
 import os
 import subprocess
 import sys
+from collections import namedtuple
 
 import numpy as np
 import pytest
+from sklearn.datasets import load_diabetes
 
-from sklearn_dnn.cli import build_parser, main
+from sklearn_dnn import cli
+from sklearn_dnn._csv import LoadProgress
+from sklearn_dnn._progress import ProgressBar
+
+# Two labels that a float round trip merges into one.
+BIG_LABELS = ("12345678901234567", "12345678901234568")
 
 
-def run_cli(*args, cwd=None):
+def run_cli(*args, cwd=None, timeout=300):
     """Run the real command in a subprocess, as a user would."""
     return subprocess.run(
-        [sys.executable, "-m", "sklearn_dnn", *args],
+        [sys.executable, "-m", "sklearn_dnn", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         env={**os.environ, "MPLBACKEND": "Agg"},
-        timeout=600,
+        timeout=timeout,
     )
 
 
-@pytest.fixture
-def csv_file(tmp_path):
-    """A small numeric CSV with a label column named 'label'."""
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(120, 3))
-    y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    lines = ["a,b,label,c"] + [
-        f"{x[0]:.4f},{x[1]:.4f},{t},{x[2]:.4f}" for x, t in zip(X, y)
-    ]
-    path = tmp_path / "data.csv"
-    path.write_text("\n".join(lines) + "\n")
+Outcome = namedtuple("Outcome", "returncode stdout stderr")
+
+
+def run_in_process(*args):
+    """Run ``main`` here: the same code as the command, without a new process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = cli.main([str(a) for a in args])
+    return Outcome(status, out.getvalue(), err.getvalue())
+
+
+def one_line_error(result, *parts):
+    """Assert exit 2 with a one-line message holding every part."""
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    for part in parts:
+        assert part in lines[0]
+
+
+def write_csv(path, header, rows):
+    path.write_text("\n".join([",".join(header), *(",".join(r) for r in rows)]) + "\n")
     return path
 
 
-def test_recipe_on_csv_writes_report_and_figures(csv_file, tmp_path, capsys):
-    out = tmp_path / "report"
-    status = main(
-        [
-            "recipe",
-            "--data",
-            str(csv_file),
-            "--target",
-            "label",
-            "--max-rounds",
-            "2",
-            "--out",
-            str(out),
-        ]
-    )
-    assert status == 0
-    printed = capsys.readouterr().out
-    assert "split: train 72 / dev 24 / test 24" in printed
-    assert "round 1/2" in printed
-    assert "final: test accuracy" in printed
+@pytest.fixture(scope="module")
+def classes_csv(tmp_path_factory):
+    """90 rows, 3 features and a 'label' column of two 17-digit integers."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 3))
+    y = (X[:, 0] + X[:, 1] > 0).astype(int)
+    rows = [
+        [f"{a:.4f}", f"{b:.4f}", BIG_LABELS[t], f"{c:.4f}"]
+        for (a, b, c), t in zip(X, y)
+    ]
+    path = tmp_path_factory.mktemp("data") / "data.csv"
+    return write_csv(path, ["a", "b", "label", "c"], rows)
+
+
+@pytest.fixture(scope="module")
+def recipe_run(classes_csv, tmp_path_factory):
+    """One run of the recipe on the CSV: (result, report folder)."""
+    out = tmp_path_factory.mktemp("runs") / "report"
+    result = run_cli(
+        "recipe", "--data", classes_csv, "--target", "label", "--max-rounds", "2",
+        "--out", out,
+    )  # fmt: skip
+    return result, out
+
+
+def test_recipe_writes_report_model_and_figures(recipe_run):
+    result, out = recipe_run
+    assert result.returncode == 0, result.stderr
+    assert "split: train 54 / dev 18 / test 18" in result.stdout
+    assert "round 1/2" in result.stdout
+    assert "final: test accuracy" in result.stdout
     report = json.loads((out / "report.json").read_text())
-    assert report["split"] == {"train": 72, "dev": 24, "test": 24}
-    assert report["data"]["n_features"] == 3
+    assert report["status"] == "complete"
+    assert report["task"] == "classification"
+    assert report["split"] == {"train": 54, "dev": 18, "test": 18}
     assert report["data"]["feature_names"] == ["a", "b", "c"]
-    assert 1 <= len(report["rounds"]) <= 2
+    assert report["options"]["max_rounds"] == 2
+    assert report["options"]["target"] == "label"
+    assert report["command_line"].startswith("sklearn-dnn recipe --data ")
+    assert 1 <= len(report["rounds"]) == len(report["round_log"]) <= 2
     for entry in report["rounds"]:
         assert {"params", "train_error", "dev_error", "case", "action"} <= set(entry)
     assert 0.0 <= report["final_scores"]["test_accuracy"] <= 1.0
-    assert isinstance(report["distribution_check"]["same"], bool)
-    assert set(report["versions"]) >= {"sklearn_dnn", "numpy", "scikit-learn"}
-    for name in ("learning_curve.png", "loss_curve.png", "gradient_norms.png"):
+    assert report["model"] == "model.skops"
+    assert (out / "model.skops").stat().st_size > 1000
+    figures = report["figures"]
+    assert set(figures) == {"learning_curve", "loss_curve", "gradient_norms"}
+    for name in figures.values():
+        assert os.sep not in name  # relative to the report folder
         assert (out / name).stat().st_size > 1000
-
-
-def test_recipe_quiet_prints_nothing(csv_file, tmp_path, capsys):
-    status = main(
-        [
-            "recipe",
-            "--data",
-            str(csv_file),
-            "--target",
-            "label",
-            "--max-rounds",
-            "1",
-            "--quiet",
-            "--out",
-            str(tmp_path / "r"),
-        ]
+    # The learning-curve plot prints these very numbers.
+    curve = report["learning_curve"]
+    assert curve["cv"] == 3
+    assert curve["variance"] == pytest.approx(
+        curve["mean_dev_errors"][-1] - curve["mean_train_errors"][-1]
     )
-    assert status == 0
-    assert capsys.readouterr().out == ""
-    assert (tmp_path / "r" / "report.json").exists()
+    assert sorted(os.listdir(out)) == sorted(
+        [*figures.values(), "report.json", "model.skops"]
+    )
 
 
-def test_csv_target_defaults_to_last_column(tmp_path, capsys):
-    rows = ["x1,x2,y"] + [f"{i % 7},{(i * 3) % 5},{i % 2}" for i in range(60)]
-    path = tmp_path / "d.csv"
-    path.write_text("\n".join(rows))
-    assert main(["gradcheck", "--data", str(path)]) == 0
-    assert "60 examples, 2 features" in capsys.readouterr().out
+def test_labels_are_kept_exactly_as_written(recipe_run):
+    _, out = recipe_run
+    report = json.loads((out / "report.json").read_text())
+    assert [str(c) for c in report["data"]["classes"]] == list(BIG_LABELS)
+
+
+def test_predict_with_the_saved_model(recipe_run, classes_csv, tmp_path):
+    _, out = recipe_run
+    predictions = tmp_path / "predictions.csv"
+    result = run_cli(
+        "predict", "--model", out / "model.skops", "--data", classes_csv,
+        "--target", "label", "--out", predictions,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(predictions.open()))
+    assert rows[0] == ["prediction", *(f"proba_{c}" for c in BIG_LABELS)]
+    assert len(rows) == 91
+    assert {r[0] for r in rows[1:]} <= set(BIG_LABELS)
+    for r in rows[1:]:
+        assert sum(map(float, r[1:])) == pytest.approx(1.0)
+
+
+def test_predict_refuses_to_overwrite_and_wrong_columns(
+    recipe_run, classes_csv, tmp_path
+):
+    model = str(recipe_run[1] / "model.skops")
+    existing = tmp_path / "predictions.csv"
+    existing.write_text("mine")
+    again = run_in_process(
+        "predict", "--model", model, "--data", classes_csv, "--target", "label",
+        "--out", existing,
+    )  # fmt: skip
+    one_line_error(again, "exists", "--force")
+    assert existing.read_text() == "mine"
+    wrong = run_in_process(
+        "predict", "--model", model, "--data", classes_csv, "--out", tmp_path / "p.csv"
+    )
+    one_line_error(wrong, "4 feature columns, the model expects 3", "--target")
+
+
+def test_predict_refuses_a_file_that_is_not_a_model(classes_csv, tmp_path):
+    result = run_in_process(
+        "predict", "--model", classes_csv, "--data", classes_csv,
+        "--out", tmp_path / "p.csv",
+    )  # fmt: skip
+    one_line_error(result, "cannot load --model")
+    assert not (tmp_path / "p.csv").exists()
+
+
+def test_regression_on_diabetes(tmp_path):
+    X, y = load_diabetes(return_X_y=True)
+    rows = [[f"{v:.6g}" for v in x] + [str(int(t))] for x, t in zip(X, y)]
+    data = write_csv(
+        tmp_path / "diabetes.csv", [f"x{i}" for i in range(10)] + ["y"], rows
+    )
+    out = tmp_path / "report"
+    result = run_cli(
+        "recipe", "--data", data, "--max-rounds", "2", "--out", out, "--quiet"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    report = json.loads((out / "report.json").read_text())
+    assert report["task"] == "regression"
+    scores = report["final_scores"]
+    assert scores["test_r2"] > 0.1  # not "test accuracy 0.0000" over 214 classes
+    assert 30 < scores["test_rmse"] < 80  # in the target's units
+    predictions = tmp_path / "p.csv"
+    result = run_cli(
+        "predict", "--model", out / "model.skops", "--data", data, "--target", "y",
+        "--out", predictions,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.reader(predictions.open()))
+    assert rows[0] == ["prediction"]
+    values = np.array([float(r[0]) for r in rows[1:]])
+    assert 50 < values.mean() < 250
+    forced = run_in_process(
+        "recipe", "--data", data, "--task", "classification", "--out", tmp_path / "c"
+    )
+    one_line_error(forced, "only 1 example", "every class needs at least")
+
+
+def test_out_folder_is_never_destroyed(classes_csv, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / "report.json").symlink_to(victim)
+    (out / ".write-test").symlink_to(victim)
+    (out / "notes.txt").write_text("mine")
+    refused = run_cli("recipe", "--data", classes_csv, "--out", out)
+    one_line_error(refused, "is not empty", "--force")
+    assert (out / "report.json").is_symlink()
+
+    result = run_cli(
+        "recipe", "--data", classes_csv, "--target", "label", "--max-rounds", "1",
+        "--out", out, "--force", "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text() == "keep me"
+    assert not (out / "report.json").is_symlink()
+    assert json.loads((out / "report.json").read_text())["status"] == "complete"
+    assert (out / "notes.txt").read_text() == "mine"
+    assert not [n for n in os.listdir(out) if n.endswith(".tmp")]
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "is empty"),
+        ("a,b,label\n", "no data rows"),
+        ("a,b,label\n1,x,0\n2,3,1\n", "column 2 ('b') is not numeric (line 2: 'x')"),
+        ("a,b,label\n1,2,0\n2,3,\n", "a missing value at line 3, column 3 ('label')"),
+        ("a,b,label\n1,2,0\n2,3,nan\n", "a missing value at line 3, column 3"),
+        (
+            "a,b,label\n1,2,0\n2,,1\n",
+            "a missing value at line 3, column 2 ('b'): impute",
+        ),
+        ("a,b,label\n1,2,0\n\n2,nan,1\n", "a missing value at line 4, column 2"),
+        ("a,b,label\n1,2,0\n2,inf,1\n", "an infinite value at line 3"),
+        ("a,b,label\n1,2,0\n2,3,1,4\n", "line 3 has 4 fields, the header has 3"),
+        ("a,b,label\n" + "1,2,0\n" * 30, "single class"),
+        ("name,b,c\nx,1,0\ny,2,1\n", "pass --target name"),
+        ("a,b,label\n" + "1,2,0\n2,3,1\n" * 4, "only 8 examples"),
+        ("a,b,label\n" + "1,2,0\n" * 30 + "2,3,1\n", "class '1' has only 1 example"),
+    ],
+)
+def test_bad_csv_gives_one_line_error_and_no_folder(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    result = run_in_process("recipe", "--data", path, "--out", tmp_path / "o")
+    one_line_error(result, message)
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_missing_value_from_the_real_command(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("a,b,label\n1,2,0\n2,,1\n")
+    result = run_cli("recipe", "--data", path, "--out", tmp_path / "o")
+    one_line_error(
+        result, "a missing value at line 3, column 2 ('b'): impute or drop it"
+    )
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+def test_input_must_be_a_regular_file(tmp_path, kind):
+    path = {"device": "/dev/zero", "directory": str(tmp_path)}.get(kind)
+    if kind == "fifo":
+        path = tmp_path / "fifo"
+        os.mkfifo(path)
+    result = run_cli("recipe", "--data", path, "--out", tmp_path / "o", timeout=60)
+    one_line_error(result, "--data")
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_file_and_unknown_column(tmp_path, classes_csv):
+    one_line_error(run_cli("recipe", "--data", tmp_path / "nope.csv"), "no such file")
+    unknown = run_in_process("gradcheck", "--data", classes_csv, "--target", "colour")
+    one_line_error(unknown, "unknown --target column 'colour'")
+
+
+def test_unwritable_out_gives_one_line_error(tmp_path, classes_csv):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run_cli("recipe", "--data", classes_csv, "--out", blocker / "report")
+    one_line_error(result, "cannot write to --out")
+
+
+@pytest.mark.parametrize(
+    "args, option",
+    [
+        (["gradcheck", "--alpha", "-1"], "--alpha"),
+        (["gradcheck", "--keep-prob", "0"], "--keep-prob"),
+        (["gradcheck", "--epsilon", "-1"], "--epsilon"),
+        (["gradcheck", "--n-directions", "0"], "--n-directions"),
+        (["gradcheck", "--hidden-layer-sizes", "4,x"], "--hidden-layer-sizes"),
+        (["recipe", "--baseline-error", "1.5"], "--baseline-error"),
+        (["recipe", "--max-rounds", "0"], "--max-rounds"),
+    ],
+)
+def test_bad_numbers_are_rejected_at_parse_time(args, option, capsys):
+    with pytest.raises(SystemExit) as stop:
+        cli.main(args)
+    assert stop.value.code == 2
+    assert f"argument {option}:" in capsys.readouterr().err.strip().splitlines()[-1]
+
+
+def test_negative_max_iter_from_the_real_command():
+    result = run_cli("gradcheck", "--max-iter", "-5")
+    assert result.returncode == 2
+    assert "argument --max-iter: -5 is not in [0, inf]" in result.stderr
+
+
+def test_penalty_none_is_the_apis_none():
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_dnn import DNNClassifier, gradient_check
+
+    result = run_cli("gradcheck", "--n-samples", "40", "--hidden-layer-sizes", "3",
+                     "--penalty", "none")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    X, y = load_digits(return_X_y=True)
+    keep = np.random.RandomState(0).choice(len(y), 40, replace=False)
+    network = DNNClassifier(
+        hidden_layer_sizes=(3,), activation="tanh", penalty=None, random_state=0
+    )
+    expected = gradient_check(network, StandardScaler().fit_transform(X[keep]), y[keep])
+    assert str(expected) in result.stdout
+
+
+def test_version():
+    from sklearn_dnn import __version__
+
+    result = run_cli("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"sklearn-dnn {__version__}"
 
 
 def test_gradcheck_reports_verdict_and_table(capsys):
-    status = main(["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4,3"])
+    status = cli.main(["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4,3"])
     printed = capsys.readouterr().out
     assert status == 0
     assert "great" in printed
@@ -118,70 +359,91 @@ def test_gradcheck_exits_1_on_a_bug(monkeypatch, capsys):
         self.coef_grads[0] *= -1
 
     monkeypatch.setattr(_network.Network, "_backward", wrong_sign)
-    status = main(["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4"])
+    status = cli.main(["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4"])
     assert status == 1
     assert "bug" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(
-    "content, message",
-    [
-        ("", "is empty"),
-        ("a,b,label\n", "no data rows"),
-        ("a,b,label\n1,x,0\n2,3,1\n", "not numeric"),
-        ("a,b,label\n1,2,0\n2,3,\n", "missing (NaN) labels"),
-        ("a,b,label\n1,2,0\n2,3,nan\n", "missing (NaN) labels"),
-        ("a,b,label\n1,2,0\n2,,1\n", "not numeric"),
-        ("a,b,label\n1,2,0\n2,3,1,4\n", "fields"),
-        ("a,b,label\n1,2,0\n2,3,0\n", "single class"),
-    ],
-)
-def test_bad_csv_gives_one_line_error(tmp_path, content, message):
-    path = tmp_path / "bad.csv"
-    path.write_text(content)
-    result = run_cli("recipe", "--data", str(path), "--out", str(tmp_path / "o"))
-    assert result.returncode == 2
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert message in lines[0]
+def boom(*args, **kwargs):
+    raise RuntimeError("boom")
 
 
-def test_missing_file_and_unknown_column(tmp_path, csv_file):
-    missing = run_cli("recipe", "--data", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 2
-    assert "no such data file" in missing.stderr
-    assert "Traceback" not in missing.stderr
-
-    unknown = run_cli("gradcheck", "--data", str(csv_file), "--target", "colour")
-    assert unknown.returncode == 2
-    assert "unknown --target column 'colour'" in unknown.stderr
-    assert len(unknown.stderr.strip().splitlines()) == 1
-
-
-def test_unwritable_out_gives_one_line_error(tmp_path, csv_file):
-    blocker = tmp_path / "a-file"
-    blocker.write_text("not a folder")
-    result = run_cli(
-        "recipe", "--data", str(csv_file), "--out", str(blocker / "report")
-    )
-    assert result.returncode == 2
-    assert "cannot write to --out" in result.stderr
-    assert "Traceback" not in result.stderr
+def test_a_late_failure_keeps_the_rounds_and_exits_3(
+    classes_csv, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(cli, "_write_figures", boom)
+    out = tmp_path / "r"
+    argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
+    argv += ["--max-rounds", "1", "--out", str(out)]
+    assert cli.main(argv) == 3
+    err = capsys.readouterr().err
+    assert "a bug in sklearn_dnn: RuntimeError: boom" in err
+    assert "Traceback" not in err
+    report = json.loads((out / "report.json").read_text())
+    assert report["status"] == "failed"
+    assert report["error"] == "RuntimeError: boom"
+    assert len(report["rounds"]) == 1
+    assert "test_accuracy" in report["final_scores"]
+    assert (out / "model.skops").exists()
 
 
-def test_bad_numbers_are_rejected_by_name(capsys):
-    assert main(["recipe", "--baseline-error", "1.5"]) == 2
-    assert "--baseline-error" in capsys.readouterr().err
-    assert main(["gradcheck", "--hidden-layer-sizes", "4,x"]) == 2
-    assert "--hidden-layer-sizes" in capsys.readouterr().err
-    assert main(["gradcheck", "--epsilon", "-1"]) == 2
-    assert "epsilon" in capsys.readouterr().err
+def test_a_failure_in_the_rounds_keeps_the_round_log(
+    classes_csv, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(cli, "_final_scores", boom)
+    out = tmp_path / "r"
+    argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
+    argv += ["--max-rounds", "1", "--out", str(out)]
+    assert cli.main(argv + ["--quiet"]) == 3
+    report = json.loads((out / "report.json").read_text())
+    assert report["status"] == "failed"
+    assert report["round_log"][0].startswith("round 1/1: train error")
 
 
-@pytest.mark.parametrize("command", ["recipe", "gradcheck"])
+def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "load_data", boom)
+    argv = ["recipe", "--data", str(classes_csv), "--out", str(tmp_path / "r")]
+    assert cli.main([*argv, "--debug"]) == 3
+    assert "Traceback" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()  # failed before any round
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_bar_is_erased_before_each_line_and_says_why_a_fit_stopped():
+    screen = FakeTerminal()
+    bar = ProgressBar(screen, n_iter_no_change=10)
+    console = cli._Console(screen, quiet=False)
+    log = cli._RoundLog(console, bar, report=_NoReport(), max_rounds=2)
+    for epoch in range(1, 8):
+        bar(epoch, 50, 0.5)
+    log.write("[BasicRecipe] round 1/2: train error 1.00%, dev error 2.00%\n")
+    text = screen.getvalue()
+    drawn = text[: text.index("[BasicRecipe]")]
+    assert drawn.endswith("\r") and drawn.split("\r")[-2].strip() == ""
+    assert "training stopped early at epoch 7 of 50: no improvement for 10" in text
+    assert bar.label == "round 2/2 "
+
+
+class _NoReport:
+    def update(self, **fields):
+        self.fields = fields
+
+
+def test_loading_a_large_file_shows_progress(classes_csv):
+    stream = io.StringIO()
+    progress = LoadProgress(stream, "data.csv", size=0, min_size=0)
+    cli.load_data(str(classes_csv), "label", progress=progress)
+    lines = stream.getvalue().splitlines()
+    assert lines[-1].startswith("loading data.csv: 100% of 91 lines")
+
+
+@pytest.mark.parametrize("command", ["recipe", "gradcheck", "predict"])
 def test_help_is_complete_with_an_example(command):
-    parser = build_parser()
+    parser = cli.build_parser()
     sub = parser._subparsers._group_actions[0].choices[command]
     text = sub.format_help()
     assert "examples:" in text
@@ -194,7 +456,8 @@ def test_help_is_complete_with_an_example(command):
 def test_console_script_and_module_entry_points():
     result = run_cli("--help")
     assert result.returncode == 0
-    assert "recipe" in result.stdout and "gradcheck" in result.stdout
+    for command in ("recipe", "gradcheck", "predict"):
+        assert command in result.stdout
     script = os.path.join(os.path.dirname(sys.executable), "sklearn-dnn")
     if os.path.exists(script):  # installed with pip, as the README says
         result = subprocess.run([script, "gradcheck", "--help"], capture_output=True)

@@ -164,3 +164,51 @@ def test_non_positive_threshold_is_rejected(data, name):
 def test_malformed_norms_are_rejected():
     with pytest.raises(ValueError, match="2-D"):
         GradientDiagnosis(np.ones(3))
+
+
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_unfitted_pipeline_or_network_is_rejected(pipeline):
+    estimator = DNNClassifier()
+    if pipeline:
+        estimator = make_pipeline(StandardScaler(), estimator)
+    with pytest.raises(NotFittedError):
+        diagnose_gradients(estimator)
+
+
+def test_an_lbfgs_fit_is_rejected_with_the_reason(data):
+    # Its gradient_norms_ are line-search iterates', not training dynamics.
+    fitted = _fit(data, solver="lbfgs", max_iter=5)
+    with pytest.raises(ValueError, match="solver='lbfgs'"):
+        diagnose_gradients(fitted)
+
+
+def test_an_estimator_without_gradient_norms_is_rejected(data):
+    X, y = data
+    fitted = make_pipeline(StandardScaler(), StandardScaler()).fit(X, y)
+    with pytest.raises(ValueError, match="has no gradient_norms_"):
+        diagnose_gradients(fitted)
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"penalty": "L2"}, "penalty"),
+        ({"alpha": -1}, "alpha"),
+        ({"l1_ratio": 5}, "l1_ratio"),
+        ({"activation": "bogus"}, "activation"),
+    ],
+)
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_invalid_parameters_raise_as_fit_does(data, params, name, pipeline):
+    network = _fit(data, max_iter=1)
+    fitted = make_pipeline(StandardScaler().fit(data[0]), network)
+    network.set_params(**params)
+    with pytest.raises(ValueError, match=f"'{name}' parameter"):
+        diagnose_gradients(fitted if pipeline else network)
+
+
+def test_an_invalid_pipeline_step_raises(data):
+    fitted = make_pipeline(StandardScaler(), _fit(data, max_iter=1))
+    fitted.steps[0][1].set_params(with_mean="yes")
+    with pytest.raises(ValueError, match="'with_mean' parameter"):
+        diagnose_gradients(fitted)

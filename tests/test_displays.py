@@ -152,11 +152,116 @@ def test_from_estimator_diagnoses_a_far_too_small_network_as_high_bias(pyplot):
     assert display.ax_.get_ylabel() == "Error (1 - balanced_accuracy)"
 
 
-def test_scores_that_are_not_in_0_1_give_a_clear_error(pyplot):
+def test_a_negated_loss_is_drawn_as_the_loss_never_clipped(pyplot):
+    # neg_log_loss used to be rejected; the errors are now the log losses.
     X, y = make_classification(n_samples=60, n_features=4, random_state=0)
-    with pytest.raises(ValueError, match="must be in \\[0, 1\\]"):
+    cv = StratifiedKFold(3)
+    display = BiasVarianceDisplay.from_estimator(
+        small_classifier(), X, y, cv=cv, scoring="neg_log_loss", train_sizes=[1.0]
+    )
+    _, train_scores, dev_scores = learning_curve(
+        small_classifier(), X, y, cv=cv, scoring="neg_log_loss", train_sizes=[1.0]
+    )
+    np.testing.assert_allclose(display.dev_errors, -dev_scores)
+    np.testing.assert_allclose(display.train_errors, -train_scores)
+    assert display.ax_.get_ylabel() == "Error (log_loss)"
+
+
+@pytest.mark.parametrize("scoring", ["mutual_info_score", lambda estimator, X, y: 0.5])
+def test_a_scoring_without_a_meaningful_error_is_rejected(pyplot, scoring):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    with pytest.raises(ValueError, match="scoring=.*meaningful error"):
         BiasVarianceDisplay.from_estimator(
-            small_classifier(), X, y, cv=3, scoring="neg_log_loss"
+            small_classifier(), X, y, cv=3, scoring=scoring
+        )
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"penalty": "L2"}, "penalty"),
+        ({"alpha": -1}, "alpha"),
+        ({"l1_ratio": 5}, "l1_ratio"),
+        ({"activation": "bogus"}, "activation"),
+    ],
+)
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_from_estimator_validates_parameters_as_fit_does(
+    pyplot, params, name, pipeline
+):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    estimator = small_classifier().set_params(**params)
+    if pipeline:
+        estimator = make_pipeline(InputNormalizer(), estimator)
+    with pytest.raises(ValueError, match=f"'{name}' parameter"):
+        BiasVarianceDisplay.from_estimator(estimator, X, y, cv=3)
+
+
+def test_from_estimator_rejects_a_zero_width_layer_before_fitting(pyplot):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    estimator = small_classifier().set_params(hidden_layer_sizes=(0,))
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        BiasVarianceDisplay.from_estimator(estimator, X, y, cv=3)
+
+
+@pytest.mark.parametrize(
+    "arrays, match",
+    [
+        ({"train_errors": TRAIN_ERRORS[:2]}, "train_errors must have shape"),
+        ({"dev_errors": DEV_ERRORS[:, :2]}, "same shape"),
+        ({"dev_errors": DEV_ERRORS[0]}, "dev_errors must have shape"),
+        ({"train_sizes": TRAIN_SIZES[:2]}, "train_errors must have shape"),
+        (
+            {
+                "train_sizes": np.array([]),
+                "train_errors": np.empty((0, 3)),
+                "dev_errors": np.empty((0, 3)),
+            },
+            "train_sizes must be a non-empty",
+        ),
+        ({"train_errors": np.empty((3, 0)), "dev_errors": np.empty((3, 0))}, "n_folds"),
+        ({"dev_errors": -DEV_ERRORS}, "dev_errors must be finite and non-negative"),
+        ({"train_errors": TRAIN_ERRORS * np.nan}, "train_errors must be finite"),
+    ],
+)
+def test_malformed_curves_are_rejected_naming_the_array(arrays, match):
+    # They gave an IndexError or an argmax error from the diagnosis.
+    kwargs = {
+        "train_sizes": TRAIN_SIZES,
+        "train_errors": TRAIN_ERRORS,
+        "dev_errors": DEV_ERRORS,
+        **arrays,
+    }
+    with pytest.raises(ValueError, match=match):
+        BiasVarianceDisplay(**kwargs)
+
+
+def test_plot_rejects_curves_made_malformed_after_init(pyplot, display):
+    display.dev_errors = DEV_ERRORS[:2]
+    with pytest.raises(ValueError, match="dev_errors must have shape"):
+        display.plot()
+
+
+def test_errors_above_one_are_drawn_and_diagnosed(pyplot):
+    display = BiasVarianceDisplay(
+        train_sizes=TRAIN_SIZES,
+        train_errors=TRAIN_ERRORS + 1,
+        dev_errors=DEV_ERRORS + 2,
+    ).plot()
+    assert display.diagnosis.train_error == pytest.approx(1 + TRAIN_ERRORS[2].mean())
+    assert display.diagnosis.case == "high bias and high variance"
+
+
+def test_the_error_band_stops_at_zero(pyplot):
+    # mean - std of [0, 0, 0.3] is below 0: the band used to reach -0.04.
+    errors = np.array([[0.0, 0.0, 0.3], [0.0, 0.0, 0.3]])
+    display = BiasVarianceDisplay(
+        train_sizes=np.array([10, 20]), train_errors=errors, dev_errors=errors + 0.1
+    ).plot()
+    for band, curve in zip(display.fill_between_, (errors, errors + 0.1)):
+        vertices = np.concatenate([path.vertices for path in band.get_paths()])
+        assert vertices[:, 1].min() == pytest.approx(
+            max(0.0, (curve.mean(axis=1) - curve.std(axis=1)).min())
         )
 
 
@@ -253,3 +358,40 @@ def test_loss_curve_display_works_with_scikit_learn_mlp(pyplot):
 def test_loss_curve_display_of_an_unfitted_network_raises(pyplot):
     with pytest.raises(NotFittedError):
         LossCurveDisplay.from_estimator(DNNClassifier())
+
+
+@pytest.mark.parametrize(
+    "best_epoch, match",
+    [
+        (np.nan, "integer"),
+        (1.0, "integer"),
+        (True, "integer"),
+        ("2", "integer"),
+        (-1, "not an epoch"),
+        (5, "not an epoch"),
+        (50, "not an epoch"),
+    ],
+)
+def test_loss_curve_display_rejects_a_best_epoch_off_the_curve(
+    pyplot, best_epoch, match
+):
+    with pytest.raises(ValueError, match=match):
+        LossCurveDisplay(loss_curve=[5.0, 4.0, 3.0, 2.5, 2.4], best_epoch=best_epoch)
+    display = LossCurveDisplay(loss_curve=[5.0, 4.0, 3.0, 2.5, 2.4], best_epoch=4)
+    display.best_epoch = best_epoch
+    with pytest.raises(ValueError, match=match):
+        display.plot()
+
+
+def test_loss_curve_display_accepts_numpy_integer_epochs(pyplot):
+    display = LossCurveDisplay(loss_curve=[3.0, 2.0, 1.5], best_epoch=np.int64(1))
+    assert display.plot().best_epoch_line_.get_xdata()[0] == 2
+
+
+def test_loss_curve_display_from_estimator_validates_parameters(pyplot):
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    fitted = small_classifier().fit(X, y).set_params(alpha=-1)
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        LossCurveDisplay.from_estimator(fitted)
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        LossCurveDisplay.from_estimator(make_pipeline(InputNormalizer(), fitted))

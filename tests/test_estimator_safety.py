@@ -186,3 +186,30 @@ def test_nullable_pandas_labels_come_back_as_labels(digits, dtype, expected):
         est = DNNClassifier((4,), max_iter=2).fit(X, pd.Series(labels, dtype=dtype))
     assert est.classes_.dtype == expected
     assert est.predict(X[:3]).dtype == expected
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_fit_trains_from_a_memmap_without_copying_it(tmp_path, early_stopping):
+    # Early stopping's stratified split costs O(n_samples) indices (about 80
+    # bytes per row inside scikit-learn's splitter) and a copy of the dev rows.
+    import tracemalloc
+
+    rng = np.random.RandomState(0)
+    path = tmp_path / "X.npy"
+    X = np.lib.format.open_memmap(
+        path, mode="w+", dtype=np.float32, shape=(100_000, 50)
+    )
+    X[:] = rng.randn(*X.shape)
+    X.flush()
+    X = np.load(path, mmap_mode="r")
+    y = (X[:, 0] > 0).astype(np.int64)
+    est = DNNClassifier((16,), max_iter=1, early_stopping=early_stopping)
+    tracemalloc.start()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, y)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < X.nbytes / (2 if early_stopping else 4)

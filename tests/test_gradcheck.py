@@ -376,3 +376,88 @@ def test_non_finite_cost_is_rejected():
     est.coefs_[-1][...] = 1e3
     with np.errstate(all="ignore"), pytest.raises(ValueError, match="cost J is"):
         gradient_check(est, X * 1e3, y)
+
+
+# -- every entry point validates like fit ------------------------------------
+
+
+BAD_NETWORK_PARAMS = [
+    ({"penalty": "L2"}, "penalty"),
+    ({"alpha": -1}, "alpha"),
+    ({"l1_ratio": 5}, "l1_ratio"),
+    ({"activation": "bogus"}, "activation"),
+    ({"solver": "newton"}, "solver"),
+    ({"init": "zeros?"}, "init"),
+]
+
+
+@pytest.mark.parametrize("params, name", BAD_NETWORK_PARAMS)
+@pytest.mark.parametrize("fitted", [False, True])
+def test_invalid_estimator_parameters_raise_as_fit_does(params, name, fitted):
+    # A typo that fit rejects used to come out as a "bug" verdict.
+    _, _, X, y = _data("softmax")
+    estimator = DNNClassifier((3,), random_state=0)
+    if fitted:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            estimator.fit(X, y)
+    estimator.set_params(**params)
+    with pytest.raises(ValueError, match=name) as fit_error:
+        DNNClassifier((3,), **params).fit(X, y)
+    with pytest.raises(type(fit_error.value), match=f"'{name}' parameter of the"):
+        gradient_check(estimator, X, y)
+
+
+@pytest.mark.parametrize(
+    "params", [{"hidden_layer_sizes": (0,)}, {"hidden_layer_sizes": (3, -1)}]
+)
+def test_invalid_architecture_raises_as_fit_does(params):
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        gradient_check(DNNClassifier(**params), X, y)
+
+
+@pytest.mark.parametrize("y_bad", [np.nan, np.inf])
+def test_invalid_data_raises_as_fit_does(y_bad):
+    estimator, _, X, y = _data("identity")
+    y = y.copy()
+    y[0] = y_bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        gradient_check(DNNRegressor((3,)), X, y)
+
+
+@pytest.mark.parametrize("epsilon", [1e-20, 1e-17, 1e-300, 5e-324])
+def test_an_epsilon_too_small_to_change_the_parameters_raises(epsilon):
+    # It gave 0/0 = NaN differences and a meaningless verdict.
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="epsilon.*too small"):
+        gradient_check(DNNClassifier((3,), random_state=0), X, y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("epsilon", [0, -1e-7, np.nan, "1e-7"])
+def test_a_non_positive_epsilon_is_an_invalid_parameter(epsilon):
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="'epsilon' parameter"):
+        gradient_check(DNNClassifier((3,)), X, y, epsilon=epsilon)
+
+
+@pytest.mark.parametrize("n_directions", [0, -2, 1.5, "3"])
+def test_an_invalid_n_directions_is_an_invalid_parameter(n_directions):
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="'n_directions' parameter"):
+        gradient_check(DNNClassifier((3,)), X, y, n_directions=n_directions)
+
+
+@pytest.mark.parametrize("n_directions", [None, 2])
+def test_a_cost_that_is_not_finite_at_a_probed_point_raises(n_directions):
+    # A step so large that J overflows on one side of it.
+    _, _, X, y = _data("softmax")
+    with pytest.raises(ValueError, match="cost J is .* theta \\+ epsilon"):
+        gradient_check(
+            DNNClassifier((3,), random_state=0),
+            X,
+            y,
+            epsilon=1e200,
+            n_directions=n_directions,
+            random_state=0,
+        )

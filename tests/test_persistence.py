@@ -1,29 +1,43 @@
-"""Saving and loading fitted objects with pickle, joblib and skops.io.
+"""Saving and loading fitted objects with sklearn_dnn.persistence, pickle, joblib.
 
-Every fitted public object round-trips with identical outputs; the skops file
-needs no trusted type beyond the package's own classes; a fitted object holds
-no open file, thread, lock or lambda; and a truncated or tampered file fails
-with the error that docs/persistence.rst tells users to expect.
+Every fitted public object round-trips with identical outputs, through
+``persistence.load`` with no trust beyond ``persistence.TRUSTED_TYPES``; a
+fitted object holds no open file, thread, lock or lambda; a truncated,
+tampered or foreign file fails with the error docs/persistence.rst tells users
+to expect; a planted foreign type never runs; a decompression bomb is refused
+in bounded memory; and ``dump`` replaces a file atomically.
 """
 
 import copy
+import doctest
+import functools
 import hashlib
 import io
 import json
+import os
 import pickle
+import shlex
 import struct
+import sys
 import threading
+import tracemalloc
 import types
 import warnings
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import skops.io as skops_io
+from sklearn.cluster import Birch
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from skops.io.exceptions import UntrustedTypesFoundException
 
 from sklearn_dnn import (
     BasicRecipe,
@@ -37,25 +51,15 @@ from sklearn_dnn import (
     gradient_check,
 )
 from sklearn_dnn._progress import report_epochs
+from sklearn_dnn.persistence import TRUSTED_TYPES, UntrustedTypesError, dump, load
 
-skops_io = pytest.importorskip("skops.io", reason="skops is in the test extra")
-from skops.io.exceptions import UntrustedTypesFoundException  # noqa: E402
-
-#: The only types a user must trust to load any of the package's objects with
-#: skops.io (docs/persistence.rst lists the same).
-PACKAGE_TYPES = {
-    "sklearn_dnn._multilayer.DNNClassifier",
-    "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis",
-    "sklearn_dnn.diagnostics._gradients.GradientDiagnosis",
-    "sklearn_dnn.diagnostics._recipe.BasicRecipe",
-    "sklearn_dnn.gradcheck.GradientCheckResult",
-    "sklearn_dnn.model_selection.DistributionCheckResult",
-    "sklearn_dnn._multilayer.DNNRegressor",
-    "sklearn_dnn._optimizers.AdamOptimizer",
-    "sklearn_dnn._optimizers.SGDOptimizer",
-    "sklearn_dnn.augment.ImageAugmenter",
-    "sklearn_dnn.preprocessing.InputNormalizer",
-}
+PACKAGE_TYPES = set(TRUSTED_TYPES)
+#: What a fitted GridSearchCV needs beyond TRUSTED_TYPES (not one of ours).
+SEARCH_HELPERS = [
+    "sklearn.metrics._scorer._PassthroughScorer",
+    "sklearn.model_selection._split.StratifiedKFold",
+]
+SOLVERS = sorted(DNNClassifier._parameter_constraints["solver"][0].options)
 
 SMALL = {"hidden_layer_sizes": (6,), "max_iter": 20, "random_state": 0}
 
@@ -154,6 +158,35 @@ def _pipeline():
     return pipe, X, _predictions
 
 
+def _with_solver(estimator, solver):
+    X, y = _multiclass()
+    if estimator is DNNRegressor:
+        y = X[:, 0] - X[:, 1]
+    est = estimator(solver=solver, **SMALL).fit(X, y)
+    return est, X, _predictions
+
+
+def _regressor_pipeline_recipe():
+    model = make_pipeline(InputNormalizer(), DNNRegressor(**SMALL))
+    return BasicRecipe(model, max_rounds=2, random_state=0)
+
+
+def _transformed_target_regressor():
+    X, _ = _images()
+    ttr = TransformedTargetRegressor(
+        regressor=DNNRegressor(**SMALL), transformer=StandardScaler()
+    )
+    return ttr.fit(X, 100 * X[:, 0] + 5), X, _predictions
+
+
+def _transformed_target_recipe():
+    X, _ = _images(80)
+    ttr = TransformedTargetRegressor(
+        regressor=_regressor_pipeline_recipe(), transformer=StandardScaler()
+    )
+    return ttr.fit(X, 100 * X[:, 0] + 5), X, _predictions
+
+
 def _grid_search():
     X, y = _images()
     search = GridSearchCV(DNNClassifier(**SMALL), {"alpha": [1e-4, 1.0]}, cv=2)
@@ -213,8 +246,15 @@ FITTED = {
         _bias_variance_diagnosis,
         _gradient_diagnosis,
         _distribution_check_result,
+        _transformed_target_regressor,
+        _transformed_target_recipe,
     ]
 }
+for _solver in SOLVERS:
+    for _estimator in (DNNClassifier, DNNRegressor):
+        FITTED[f"{_estimator.__name__}_{_solver}"] = functools.partial(
+            _with_solver, _estimator, _solver
+        )
 
 
 @pytest.fixture(params=list(FITTED))
@@ -233,58 +273,65 @@ def _assert_same_outputs(a, b):
 
 
 def _skops_round_trip(obj):
+    """Load ``obj`` back with no trust beyond TRUSTED_TYPES; also return the
+    types beyond skops's defaults that its file names."""
     data = skops_io.dumps(obj)
     untrusted = skops_io.get_untrusted_types(data=data)
-    return skops_io.loads(data, trusted=untrusted), set(untrusted)
+    return load(io.BytesIO(data)), set(untrusted)
 
 
-def _round_trips(obj, tmp_path):
+def _round_trips(obj, name, tmp_path):
     yield "pickle", pickle.loads(pickle.dumps(obj))
     path = tmp_path / "model.joblib"
     joblib.dump(obj, path)
     yield "joblib", joblib.load(path)
     path = tmp_path / "model.skops"
-    skops_io.dump(obj, path)
-    untrusted = skops_io.get_untrusted_types(file=path)
-    yield "skops", skops_io.load(path, trusted=untrusted)
+    dump(obj, path)
+    yield "skops", load(path, trusted=SEARCH_HELPERS if name == "grid_search" else ())
 
 
-def test_round_trips_give_identical_outputs(fitted, tmp_path):
+def test_round_trips_give_identical_outputs(fitted, tmp_path, request):
     obj, X, outputs = fitted
     expected = outputs(obj, X)
-    for how, loaded in _round_trips(obj, tmp_path):
+    for how, loaded in _round_trips(obj, request.node.callspec.id, tmp_path):
         assert type(loaded) is type(obj), how
         _assert_same_outputs(outputs(loaded, X), expected)
 
 
-@pytest.mark.parametrize("name", [name for name in FITTED if name != "grid_search"])
-def test_skops_needs_no_trust_beyond_the_package_types(name):
+def test_trusted_types_are_exactly_what_the_fitted_objects_need():
+    # TRUSTED_TYPES is derived from these files: each type is needed by one
+    # of the package's objects, and every object needs no other.
+    needed = set()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        obj, _, _ = FITTED[name]()
-    _, untrusted = _skops_round_trip(obj)
-    # GradientCheckResult.dtype is a numpy.dtype (documented in
-    # docs/persistence.rst): the one foreign type, and it runs no code.
-    allowed = PACKAGE_TYPES | (
-        {"numpy.dtype"} if name == "gradient_check_result" else set()
+        for name, factory in FITTED.items():
+            if name != "grid_search":
+                data = skops_io.dumps(factory()[0])
+                needed |= set(skops_io.get_untrusted_types(data=data))
+    assert needed == PACKAGE_TYPES
+    assert list(TRUSTED_TYPES) == sorted(TRUSTED_TYPES)
+
+
+def test_file_of_a_search_loads_only_with_its_helpers_named(tmp_path):
+    # docs/persistence.rst: save search.best_estimator_, not the search, or
+    # name the two scikit-learn helpers in trusted after auditing them.
+    search, X, _ = _grid_search()
+    helpers = SEARCH_HELPERS
+    path = tmp_path / "search.skops"
+    dump(search, path)
+    with pytest.raises(UntrustedTypesError, match="StratifiedKFold") as info:
+        load(path)
+    assert info.value.types == helpers
+    assert set(skops_io.get_untrusted_types(file=path)) - PACKAGE_TYPES == set(helpers)
+    _assert_same_outputs(
+        _predictions(load(path, trusted=helpers), X), _predictions(search, X)
     )
-    assert untrusted <= allowed, untrusted - allowed
+    dump(search.best_estimator_, path)
+    assert type(load(path)) is DNNClassifier
 
 
-def test_skops_file_of_a_search_also_names_scikit_learn_helpers():
-    # docs/persistence.rst: save search.best_estimator_, not the search, to
-    # trust only the package's types.
-    search, _, _ = _grid_search()
-    _, untrusted = _skops_round_trip(search)
-    assert untrusted - PACKAGE_TYPES == {
-        "sklearn.metrics._scorer._PassthroughScorer",
-        "sklearn.model_selection._split.StratifiedKFold",
-    }
-    _, untrusted = _skops_round_trip(search.best_estimator_)
-    assert untrusted <= PACKAGE_TYPES
-
-
-def test_skops_refuses_to_load_without_trusting_the_package_types():
+def test_plain_skops_refuses_the_package_types():
+    # Why load() exists: skops trusts scikit-learn's types, not ours.
     obj, _, _ = _classifier_adam()
     data = skops_io.dumps(obj)
     with pytest.raises(UntrustedTypesFoundException, match="DNNClassifier"):
@@ -390,16 +437,14 @@ def test_truncated_joblib_file_raises(tmp_path, fraction):
 
 
 @pytest.mark.parametrize("fraction", [0.0, 0.1, 0.5, 0.9, 0.99])
-def test_truncated_skops_file_raises_bad_zip_file(tmp_path, fraction):
+def test_truncated_skops_file_raises_value_error(tmp_path, fraction):
     obj, _, _ = _classifier_adam()
     path = tmp_path / "model.skops"
-    skops_io.dump(obj, path)
+    dump(obj, path)
     data = path.read_bytes()
     path.write_bytes(data[: int(len(data) * fraction)])
-    with pytest.raises(zipfile.BadZipFile):
-        skops_io.get_untrusted_types(file=path)
-    with pytest.raises(zipfile.BadZipFile):
-        skops_io.load(path, trusted=sorted(PACKAGE_TYPES))
+    with pytest.raises(ValueError, match="not a valid skops file.*BadZipFile"):
+        load(path)
 
 
 def test_flipped_byte_in_skops_file_fails_the_crc_check():
@@ -410,8 +455,48 @@ def test_flipped_byte_in_skops_file_fails_the_crc_check():
     # Inside the stored member's bytes, past its local header.
     position = info.header_offset + 30 + len(info.filename) + 10
     data[position] ^= 0x20
-    with pytest.raises(zipfile.BadZipFile, match="CRC"):
-        skops_io.loads(bytes(data), trusted=sorted(PACKAGE_TYPES))
+    with pytest.raises(ValueError, match="CRC"):
+        load(io.BytesIO(bytes(data)))
+
+
+@pytest.mark.parametrize(
+    "content, match",
+    [
+        (b"", "BadZipFile"),
+        (b"not a zip archive at all", "BadZipFile"),
+        (pickle.dumps({"a": 1}), "BadZipFile"),
+        (b"PK\x05\x06" + bytes(18), "without a skops schema.json"),
+    ],
+)
+def test_a_file_that_is_not_a_skops_archive_raises_value_error(
+    tmp_path, content, match
+):
+    path = tmp_path / "model.skops"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=match):
+        load(path)
+
+
+def test_an_archive_with_bzip2_members_is_refused():
+    # bzip2 and lzma expand one read without bound, so no size check can run.
+    obj, _, _ = _input_normalizer()
+    data = skops_io.dumps(obj, compression=zipfile.ZIP_BZIP2)
+    with pytest.raises(ValueError, match="compression method 12"):
+        load(io.BytesIO(data))
+    assert type(load(io.BytesIO(skops_io.dumps(obj)))) is InputNormalizer
+
+
+@pytest.mark.parametrize(
+    "offset, value, match",
+    [(8, 1 << 6, "strong encryption"), (8, 1 << 5, "patched data"), (6, 64, "6.4")],
+)
+def test_unsupported_zip_features_raise_value_error(offset, value, match):
+    # Found by tests/test_fuzz.py: zipfile's NotImplementedError escaped.
+    data = bytearray(skops_io.dumps(_input_normalizer()[0]))
+    entry = data.index(b"PK\x01\x02")
+    struct.pack_into("<H", data, entry + offset, value)
+    with pytest.raises(ValueError, match=match):
+        load(io.BytesIO(bytes(data)))
 
 
 def _rewrite_schema(data, edit):
@@ -426,29 +511,383 @@ def _rewrite_schema(data, edit):
     return out.getvalue()
 
 
-def test_tampered_skops_file_naming_another_type_is_refused():
-    # An attacker rewrites the archive (with valid checksums) so that loading
-    # would build another object: skops reports the type and refuses it.
-    obj, _, _ = _classifier_adam()
-
-    def swap_class(schema):
-        schema["__module__"], schema["__class__"] = "os", "system"
-        return schema
-
-    data = _rewrite_schema(skops_io.dumps(obj), swap_class)
-    assert "os.system" in skops_io.get_untrusted_types(data=data)
-    with pytest.raises(UntrustedTypesFoundException, match="os.system"):
-        skops_io.loads(data, trusted=sorted(PACKAGE_TYPES))
-
-
 def test_sha256_recipe_detects_any_changed_byte(tmp_path):
     # docs/persistence.rst: keep a SHA-256 next to the file and check it
     # before loading, which catches tampering that keeps the format valid.
     obj, X, _ = _classifier_adam()
     path = tmp_path / "model.skops"
-    skops_io.dump(obj, path)
+    dump(obj, path)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
     assert hashlib.sha256(path.read_bytes()).hexdigest() != digest
+
+
+# -- planted foreign types -----------------------------------------------------
+
+
+def _without_ids(state):
+    if isinstance(state, dict):
+        return {k: _without_ids(v) for k, v in state.items() if k != "__id__"}
+    if isinstance(state, list):
+        return [_without_ids(v) for v in state]
+    return state
+
+
+def _state_of(value):
+    """The schema skops writes for ``value`` (a JSON-able value, no arrays).
+
+    Without the ``__id__`` memo keys: they are addresses of this process's
+    objects and could clash with those of the file the state is planted in.
+    """
+    with zipfile.ZipFile(io.BytesIO(skops_io.dumps(value))) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    del schema["protocol"], schema["_skops_version"]
+    return _without_ids(schema)
+
+
+def _call(module, name, *args):
+    """A schema node that makes skops call ``module.name(*args)`` to load it."""
+    return {
+        "__class__": name,
+        "__module__": module,
+        "__loader__": "ConstructorFromReduceNode",
+        "content": _state_of(args),
+    }
+
+
+def _create_file_code(marker):
+    return f"open({str(marker)!r}, 'w').close()"
+
+
+def _shell_command(marker):
+    return shlex.join([sys.executable, "-c", _create_file_code(marker)])
+
+
+def _plant_os_system(marker):
+    return _call("os", "system", _shell_command(marker))
+
+
+def _plant_posix_system(marker):
+    return _call("posix", "system", _shell_command(marker))
+
+
+def _plant_eval(marker):
+    return _call("builtins", "eval", _create_file_code(marker))
+
+
+def _plant_popen(marker):
+    return _call(
+        "subprocess", "Popen", [sys.executable, "-c", _create_file_code(marker)]
+    )
+
+
+def _file_with_plant(plant, marker, nested):
+    """A skops file that runs ``plant`` when loaded: the whole file, or one
+    parameter inside an otherwise valid DNNClassifier file."""
+    obj, _, _ = _classifier_adam()
+
+    def edit(schema):
+        if not nested:
+            return {**plant(marker), "protocol": schema["protocol"]}
+        schema["content"]["content"]["hidden_layer_sizes"] = plant(marker)
+        return schema
+
+    return _rewrite_schema(skops_io.dumps(obj), edit)
+
+
+PLANTS = {
+    "os.system": _plant_os_system,
+    "posix.system": _plant_posix_system,
+    "builtins.eval": _plant_eval,
+    "subprocess.Popen": _plant_popen,
+}
+
+
+@pytest.mark.parametrize("nested", [False, True], ids=["whole file", "nested"])
+@pytest.mark.parametrize("planted", list(PLANTS))
+def test_planted_foreign_type_is_refused_and_never_runs(tmp_path, planted, nested):
+    if planted == "posix.system" and os.name != "posix":
+        pytest.skip("posix only")
+    marker = tmp_path / "planted-code-ran"
+    path = tmp_path / "model.skops"
+    path.write_bytes(_file_with_plant(PLANTS[planted], marker, nested))
+    assert planted in skops_io.get_untrusted_types(file=path)
+    with pytest.raises(UntrustedTypesError, match=planted) as info:
+        load(path)
+    assert info.value.types == [planted]
+    assert "Nothing was loaded" in str(info.value)
+    assert f"trusted=[{planted!r}]" in str(info.value)
+    # Neither trusting something else nor a large budget lets it through.
+    with pytest.raises(UntrustedTypesFoundException, match=planted):
+        load(path, trusted=["os.exec", "builtins.exec"], max_bytes=2**40)
+    assert not marker.exists()
+
+    # The only way in: naming the type. Then the plant runs, which shows that
+    # the file was a working exploit.
+    loaded = load(path, trusted=[planted])
+    if planted == "subprocess.Popen":
+        (loaded.hidden_layer_sizes if nested else loaded).wait()
+    assert marker.exists()
+
+
+# -- decompression bombs -------------------------------------------------------
+
+MiB = 2**20
+
+
+def _npy_header(shape, dtype="<f8"):
+    buffer = io.BytesIO()
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_1_0(buffer, header)
+    return buffer.getvalue()
+
+
+def _skops_array_file(header, n_zero_bytes, declared_size=None):
+    """A skops file of one array whose .npy member is ``header`` followed by
+    ``n_zero_bytes`` zeros, deflated; its directory entry may declare
+    ``declared_size`` bytes instead of the real size."""
+    template = skops_io.dumps(np.zeros(1))
+    with zipfile.ZipFile(io.BytesIO(template)) as source:
+        schema = source.read("schema.json")
+        (name,) = [n for n in source.namelist() if n.endswith(".npy")]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        target.writestr("schema.json", schema)
+        with target.open(name, "w") as member:
+            member.write(header)
+            zeros = bytes(MiB)
+            for start in range(0, n_zero_bytes, MiB):
+                member.write(zeros[: min(MiB, n_zero_bytes - start)])
+    data = out.getvalue()
+    if declared_size is not None:
+        data = _declare_size(data, name, declared_size)
+    return data
+
+
+def _declare_size(data, name, size):
+    """Rewrite the uncompressed size in ``name``'s central-directory entry."""
+    data = bytearray(data)
+    entry = data.index(b"PK\x01\x02")
+    while data[entry + 46 : entry + 46 + len(name)] != name.encode():
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    struct.pack_into("<I", data, entry + 24, size)
+    return bytes(data)
+
+
+def _traced_peak(call):
+    tracemalloc.start()
+    try:
+        call()
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return peak
+
+
+def _load_error(data, max_bytes):
+    """Load ``data``; return the ValueError's message and the traced peak."""
+    errors = []
+
+    def call():
+        with pytest.raises(ValueError) as info:
+            load(io.BytesIO(data), max_bytes=max_bytes)
+        errors.append(str(info.value))
+
+    peak = _traced_peak(call)
+    return errors[0], peak
+
+
+def test_bomb_declaring_its_size_is_refused_before_decompressing():
+    n = 64 * MiB
+    data = _skops_array_file(_npy_header((n // 8,)), n)
+    assert len(data) < n / 500
+    message, peak = _load_error(data, max_bytes=MiB)
+    assert "directory declares" in message and "max_bytes=1048576" in message
+    assert peak < MiB / 4
+
+
+def test_bomb_hiding_its_size_is_caught_by_a_bounded_read():
+    # The directory and the .npy header both claim 800 bytes of data; the
+    # deflated stream holds 64 MiB. zipfile's own read() (what skops calls)
+    # would inflate all of it at once before truncating.
+    n = 64 * MiB
+    header = _npy_header((100,))
+    data = _skops_array_file(header, n, declared_size=len(header) + 800)
+    message, peak = _load_error(data, max_bytes=2**31)
+    assert "holds more data than" in message
+    assert peak < 4 * MiB
+
+    def read_like_skops():
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            (name,) = [n for n in archive.namelist() if n.endswith(".npy")]
+            with pytest.raises(zipfile.BadZipFile, match="CRC"):
+                archive.read(name)
+
+    assert _traced_peak(read_like_skops) > n
+
+
+@pytest.mark.parametrize(
+    "shape, dtype", [((2**40,), "<f8"), ((2**20, 2**20), "<f4"), ((3, 2**61), "|u1")]
+)
+def test_npy_header_claiming_a_huge_shape_is_refused_before_reading(shape, dtype):
+    # numpy allocates what the header says, whatever the zip entry declares.
+    header = _npy_header(shape, dtype)
+    data = _skops_array_file(header, 64)
+    message, peak = _load_error(data, max_bytes=MiB)
+    assert f"declares an array of shape {shape}" in message
+    assert peak < MiB / 4
+
+
+def test_npy_header_disagreeing_with_the_directory_is_refused():
+    data = _skops_array_file(_npy_header((100,)), 80)
+    with pytest.raises(ValueError, match="header declares 800 bytes"):
+        load(io.BytesIO(data))
+
+
+def test_npy_header_cut_inside_a_bracket_raises_value_error():
+    # Found by tests/test_fuzz.py: numpy's header parser raised
+    # tokenize.TokenError, which escaped load().
+    header = _npy_header((100,))
+    broken = header.replace(b"'shape': (100,)", b"'shape)        ")
+    data = _skops_array_file(broken, 800)
+    with pytest.raises(ValueError, match="TokenError"):
+        load(io.BytesIO(data))
+
+
+def test_max_bytes_counts_the_content_of_sparse_matrices():
+    matrix = sp.random(200, 200, density=0.05, format="csr", random_state=0)
+    trusted = ["scipy.sparse._csr.csr_matrix"]
+    data = skops_io.dumps(matrix)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        outer = sum(info.file_size for info in archive.infolist())
+    # The .npz member is itself a compressed archive: its content counts too.
+    with pytest.raises(ValueError, match="max_bytes"):
+        load(io.BytesIO(data), trusted=trusted, max_bytes=outer)
+    loaded = load(io.BytesIO(data), trusted=trusted, max_bytes=3 * outer)
+    assert (loaded != matrix).nnz == 0
+
+
+def test_max_bytes_is_inclusive():
+    obj, X, outputs = _input_normalizer()
+    data = skops_io.dumps(obj)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        size = sum(info.file_size for info in archive.infolist())
+    _assert_same_outputs(
+        outputs(load(io.BytesIO(data), max_bytes=size), X), outputs(obj, X)
+    )
+    with pytest.raises(ValueError, match=f"declares {size} bytes"):
+        load(io.BytesIO(data), max_bytes=size - 1)
+
+
+# -- atomic dump ---------------------------------------------------------------
+
+
+def _previous_file(tmp_path):
+    path = tmp_path / "model.skops"
+    dump(_input_normalizer()[0], path)
+    return path, path.read_bytes()
+
+
+def test_dump_replaces_a_symbolic_link_instead_of_following_it(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("do not overwrite")
+    link = tmp_path / "model.skops"
+    link.symlink_to(target)
+    obj, X, outputs = _input_normalizer()
+    dump(obj, link)
+    assert not link.is_symlink()
+    assert target.read_text() == "do not overwrite"
+    _assert_same_outputs(outputs(load(link), X), outputs(obj, X))
+
+
+def test_failed_serialization_leaves_the_previous_file(tmp_path):
+    path, before = _previous_file(tmp_path)
+    with pytest.raises(TypeError, match="Birch"):
+        dump([1.0, Birch()], path)
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.skops"]
+
+
+@pytest.mark.parametrize("failing", ["fsync", "replace"])
+def test_failed_write_leaves_the_previous_file(tmp_path, monkeypatch, failing):
+    path, before = _previous_file(tmp_path)
+
+    def fail(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, failing, fail)
+    with pytest.raises(OSError, match="No space left"):
+        dump(_classifier_adam()[0], path)
+    monkeypatch.undo()
+    assert path.read_bytes() == before
+    assert os.listdir(tmp_path) == ["model.skops"]
+
+
+def test_dump_gives_the_permissions_of_a_plain_open(tmp_path):
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"")
+    dump(_input_normalizer()[0], tmp_path / "model.skops")
+    mode = os.stat(tmp_path / "model.skops").st_mode
+    assert mode & 0o777 == os.stat(plain).st_mode & 0o777
+
+
+def test_dump_into_a_missing_folder_creates_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        dump(_input_normalizer()[0], tmp_path / "missing" / "model.skops")
+    assert os.listdir(tmp_path) == []
+
+
+# -- arguments -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"trusted": "os.system"}, ValueError, "'trusted' parameter"),
+        ({"trusted": None}, ValueError, "'trusted' parameter"),
+        ({"trusted": [os.system]}, TypeError, "trusted must hold .* strings"),
+        ({"trusted": ["a.B", 3]}, TypeError, "got 3 of type int"),
+        ({"max_bytes": 0}, ValueError, "'max_bytes' parameter"),
+        ({"max_bytes": 1.5e9}, ValueError, "'max_bytes' parameter"),
+        ({"max_bytes": "2GB"}, ValueError, "'max_bytes' parameter"),
+    ],
+)
+def test_load_validates_its_arguments(tmp_path, kwargs, error, match):
+    path, _ = _previous_file(tmp_path)
+    with pytest.raises(error, match=match):
+        load(path, **kwargs)
+
+
+@pytest.mark.parametrize("file", [3, None, b"model.skops"])
+def test_load_and_dump_validate_file(file):
+    with pytest.raises(ValueError, match="'file' parameter"):
+        load(file)
+    with pytest.raises(ValueError, match="'file' parameter"):
+        dump(1.0, file)
+
+
+def test_load_reads_an_open_binary_file_and_leaves_it_open(tmp_path):
+    path, _ = _previous_file(tmp_path)
+    with open(path, "rb") as handle:
+        assert type(load(handle)) is InputNormalizer
+        assert not handle.closed
+
+
+# -- documentation -------------------------------------------------------------
+
+
+def test_persistence_page_examples_run(tmp_path, monkeypatch):
+    # docs/ outside the user guide is not collected by pytest; run it here.
+    page = Path(__file__).parents[1] / "docs" / "persistence.rst"
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testfile(
+            str(page),
+            module_relative=False,
+            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+        )
+    assert result.attempted >= 20
+    assert result.failed == 0

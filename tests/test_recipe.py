@@ -201,6 +201,7 @@ def test_variance_changes_come_in_the_documented_order():
         always_overfit,
         max_rounds=30,
         augment=augmenter,
+        max_hidden_units=1024,
         network={"hidden_layer_sizes": (256,), "alpha": 100.0},
     )
     kinds = [a.split(":")[0] for a in actions(recipe)]
@@ -210,7 +211,7 @@ def test_variance_changes_come_in_the_documented_order():
         "dropout",  # 0.8 -> 0.6
         "dropout",  # 0.6 -> 0.5, the least there is
         "data augmentation",
-        "another architecture",  # (256,) -> (1024,), the widest there is
+        "another architecture",  # (256,) -> (1024,), max_hidden_units
         "early stopping",
         "stop",
     ]
@@ -380,7 +381,13 @@ def test_same_random_state_gives_the_same_history():
         ({"max_rounds": 0}, "max_rounds"),
         ({"dev_size": 1.5}, "dev_size"),
         ({"growth": 1}, "growth"),
-        ({"baseline_error": 2.0}, "baseline_error"),
+        ({"baseline_error": -0.5}, "baseline_error"),
+        ({"baseline_error": np.inf}, "baseline_error"),
+        ({"max_hidden_units": 0}, "max_hidden_units"),
+        ({"max_total_epochs": 0}, "max_total_epochs"),
+        ({"max_total_epochs": 2.5}, "max_total_epochs"),
+        ({"max_time": 0}, "max_time"),
+        ({"max_time": -1.0}, "max_time"),
         ({"augment": "flip"}, "augment"),
         ({"scoring": "no_such_score"}, "scoring"),
     ],
@@ -464,20 +471,203 @@ def test_prediction_is_delegated_to_the_best_estimator(digits):
     assert recipe.n_features_in_ == 64
 
 
-def test_scoring_sets_the_error_and_regressors_use_one_minus_r2_clipped():
+def test_errors_are_never_clipped_one_minus_r2_and_neg_losses():
+    # Both used to be clipped to [0, 1]: every neg_* error was 1.0.
     X, y = make_regression(n_samples=200, n_features=4, noise=5.0, random_state=0)
     recipe = BasicRecipe(
         DNNRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
         max_rounds=1,
+        refit=False,
         random_state=0,
-    ).fit(X, y / 100)
-    entry = recipe.history_[0]
-    assert 0.0 <= entry["train_error"] <= 1.0
-    assert entry["train_error"] == pytest.approx(
-        min(1.0, 1 - recipe.best_estimator_.score(X, y / 100)), abs=0.2
+    ).fit(X, y + 1000)
+    entry, fitted = recipe.history_[0], recipe.best_estimator_
+    X_train, X_dev, y_train, y_dev = train_test_split(
+        X, y, test_size=0.2, random_state=0
     )
-    recipe.set_params(scoring="neg_mean_squared_error").fit(X, y / 100)
-    assert recipe.history_[0]["train_error"] == 1.0  # 1 - (-mse) clipped
+    assert entry["train_error"] == pytest.approx(
+        1 - fitted.score(X_train, y_train + 1000)
+    )
+    assert entry["dev_error"] > 1.0  # R^2 < 0: worse than predicting the mean
+    recipe.set_params(scoring="neg_mean_squared_error").fit(X, y)
+    fitted = recipe.best_estimator_
+    mse = np.mean((fitted.predict(X_dev) - y_dev) ** 2)
+    assert recipe.history_[0]["dev_error"] == pytest.approx(mse)
+    assert recipe.history_[0]["dev_error"] > 100
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    ["mutual_info_score", "positive_likelihood_ratio", lambda est, X, y: 0.5],
+)
+def test_a_scoring_without_a_meaningful_error_is_rejected(scoring):
+    recipe = BasicRecipe(ScriptedNetwork(script=good_fit), scoring=scoring)
+    with pytest.raises(ValueError, match="scoring=.*meaningful error"):
+        recipe.fit(*scripted_data())
+
+
+@pytest.mark.parametrize(
+    "scoring",
+    ["accuracy", "balanced_accuracy", "neg_mean_absolute_error", "neg_max_error"],
+)
+def test_the_error_is_one_minus_a_bounded_score_or_a_negated_loss(scoring):
+    # 0/1 labels, 10 % of the dev rows wrong: MAE 0.1 and max error 1.
+    recipe = run(always_overfit, max_rounds=1, scoring=scoring, refit=False)
+    expected = 1.0 if scoring == "neg_max_error" else 0.10
+    assert recipe.history_[0]["dev_error"] == pytest.approx(expected, abs=0.01)
+
+
+# -- safety: validation, atomic fit, budget ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"penalty": "L2"}, "penalty"),
+        ({"alpha": -1}, "alpha"),
+        ({"l1_ratio": 5}, "l1_ratio"),
+        ({"activation": "bogus"}, "activation"),
+    ],
+)
+@pytest.mark.parametrize("pipeline", [False, True])
+def test_invalid_network_parameters_raise_before_any_round(params, name, pipeline):
+    estimator = DNNClassifier((2,), max_iter=5, **params)
+    if pipeline:
+        estimator = make_pipeline(InputNormalizer(), estimator)
+    recipe = BasicRecipe(estimator)
+    with pytest.raises(ValueError, match=f"'{name}' parameter of the estimator"):
+        recipe.fit(*scripted_data())
+    assert not hasattr(recipe, "history_")
+
+
+def test_a_zero_width_layer_raises_before_any_round():
+    with pytest.raises(ValueError, match="hidden_layer_sizes"):
+        BasicRecipe(DNNClassifier(hidden_layer_sizes=(0,))).fit(*scripted_data())
+
+
+@pytest.mark.parametrize("dev_size", [60, 1000, 5000, 0.9999])
+def test_a_dev_size_too_large_or_small_is_named_as_dev_size(dev_size):
+    # The message spoke of train_test_split's test_size.
+    X, y = scripted_data()
+    recipe = BasicRecipe(ScriptedNetwork(script=good_fit), dev_size=dev_size)
+    with pytest.raises(ValueError, match="dev_size") as error:
+        recipe.fit(X[:60], y[:60])
+    assert "test_size" not in str(error.value)
+    assert "train_size" not in str(error.value)
+
+
+class Interrupt(Exception):
+    pass
+
+
+@pytest.mark.parametrize("exception", [Interrupt, KeyboardInterrupt])
+def test_a_refit_that_fails_changes_nothing(monkeypatch, exception):
+    # A second fit interrupted in its refit used to leave the new history_
+    # and best_params_ beside the old best_estimator_.
+    recipe = run(underfit_until_wide_and_long)
+    before = dict(vars(recipe))
+    before_history = [dict(entry) for entry in recipe.history_]
+    original = BasicRecipe._fit_one
+
+    def fit_one(self, base, params, X, y):
+        if len(X) == N_ROWS:  # the refit, on train and dev together
+            raise exception("interrupted")
+        return original(self, base, params, X, y)
+
+    monkeypatch.setattr(BasicRecipe, "_fit_one", fit_one)
+    recipe.set_params(estimator=ScriptedNetwork(script=always_overfit))
+    with pytest.raises(exception):
+        recipe.fit(*scripted_data())
+    after = vars(recipe)
+    assert after.keys() == before.keys()
+    for name in before:
+        if name != "estimator":
+            assert after[name] is before[name], name
+    assert recipe.history_ == before_history
+
+
+def test_a_round_that_fails_changes_nothing(monkeypatch):
+    recipe = run(good_fit)
+    before = dict(vars(recipe))
+    monkeypatch.setattr(BasicRecipe, "_round", lambda *args: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        recipe.fit(*scripted_data())
+    assert vars(recipe) == before
+
+
+def always_underfit(params):
+    """High bias whatever the network, never converged: the costly case."""
+    return 0.30, 0.305, False
+
+
+def test_the_epoch_budget_stops_growth_and_says_so():
+    # Every round looked like high bias, so each one grew the network and
+    # trained 4 times longer, without bound.
+    recipe = run(always_underfit, max_rounds=50, max_total_epochs=500)
+    epochs = [entry["params"]["max_iter"] for entry in recipe.history_]
+    assert epochs == [5, 20, 80, 320]  # 425 spent; 1280 more would pass 500
+    assert sum(epochs) <= 500
+    assert recipe.history_[-1]["action"].startswith(
+        "stop: max_total_epochs=500 budget spent"
+    )
+    assert "1280" in recipe.history_[-1]["action"]
+
+
+def test_epochs_are_counted_as_trained_n_iter():
+    # Converged fits train max_iter - 1 epochs in ScriptedNetwork.
+    # 4 + 4 + 4 = 12 epochs; a fourth round of up to 5 would pass 13.
+    recipe = run(always_overfit, max_rounds=50, max_total_epochs=13)
+    assert len(recipe.history_) == 3
+    assert "max_total_epochs=13 budget spent: 12 epochs" in actions(recipe)[-1]
+
+
+def test_max_iter_above_the_epoch_budget_is_an_error():
+    recipe = BasicRecipe(
+        ScriptedNetwork(script=good_fit, max_iter=50), max_total_epochs=20
+    )
+    with pytest.raises(ValueError, match="max_total_epochs=20 .* max_iter=50"):
+        recipe.fit(*scripted_data())
+
+
+def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
+    clock = iter(range(0, 1000, 10))  # every reading is 10 s later
+    monkeypatch.setattr(
+        "sklearn_dnn.diagnostics._recipe.time.perf_counter", lambda: next(clock)
+    )
+    recipe = run(always_underfit, max_rounds=50, max_time=25)
+    assert len(recipe.history_) < 50
+    assert recipe.history_[-1]["action"].startswith("stop: max_time=25 budget spent")
+
+
+def test_growth_stops_at_max_hidden_units_in_all_layers():
+    recipe = run(
+        always_underfit, max_rounds=50, max_hidden_units=40, max_total_epochs=10**6
+    )
+    sizes = [entry["params"]["hidden_layer_sizes"] for entry in recipe.history_]
+    assert all(sum(s) <= 40 for s in sizes)
+    assert sizes[:4] == [(1,), (4,), (16,), (40,)]  # the last step cut to fit
+    assert (20, 20) not in sizes  # deeper would pass 40 units
+    deeper = run(
+        always_underfit,
+        max_rounds=50,
+        max_hidden_units=40,
+        max_total_epochs=10**6,
+        network={"hidden_layer_sizes": (10,), "max_iter": 1},
+    )
+    sizes = [entry["params"]["hidden_layer_sizes"] for entry in deeper.history_]
+    assert sizes[:3] == [(10,), (40,), (40,)]  # only longer training is left
+
+
+def test_a_seeded_recipe_seeds_an_unseeded_network_the_same_in_every_fit():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    recipe = BasicRecipe(
+        DNNClassifier(hidden_layer_sizes=(4,), max_iter=5), max_rounds=2, random_state=0
+    )
+    first = recipe.fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(recipe.fit(X, y).predict_proba(X), first)
+    seed = recipe.best_estimator_.random_state
+    assert isinstance(seed, int)
+    assert recipe.estimator.random_state is None  # never changed
 
 
 # -- scikit-learn's common checks --------------------------------------------------
@@ -497,7 +687,17 @@ def tiny(network_class):
 
 
 # No expected failures: every check passes. Sample weights are not supported
-# (``fit(X, y)`` only), so the sample-weight checks do not run.
-@parametrize_with_checks([tiny(DNNClassifier), tiny(DNNRegressor)])
+# (``fit(X, y)`` only), so the sample-weight checks do not run. The second
+# pair runs the recipe with its own defaults (budget included) on a network
+# that underfits every check's data: each check grows it until the budget
+# stops it.
+@parametrize_with_checks(
+    [
+        tiny(DNNClassifier),
+        tiny(DNNRegressor),
+        BasicRecipe(DNNClassifier(max_iter=20)),
+        BasicRecipe(DNNRegressor(max_iter=20)),
+    ]
+)
 def test_sklearn_compatible_recipe(estimator, check):
     check(estimator)

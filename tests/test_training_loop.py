@@ -18,6 +18,7 @@ from sklearn_dnn._init import resolve_init
 from sklearn_dnn._loop import MiniBatches, run_epochs, train_step
 from sklearn_dnn._network import Network
 from sklearn_dnn._optimizers import AdamOptimizer, SGDOptimizer
+from sklearn_dnn._targets import EncodedTargets
 
 
 def small_problem(n=40, seed=0):
@@ -32,7 +33,7 @@ def small_problem(n=40, seed=0):
 def batches_of(X, Y, sample_weight=None, batch_size=10, shuffle=False, augment=None):
     return MiniBatches(
         X,
-        Y,
+        EncodedTargets(Y.argmax(axis=1), "codes", Y.shape[1], X.dtype),
         sample_weight,
         batch_size,
         shuffle=shuffle,
@@ -177,3 +178,36 @@ def test_train_step_calls_gradient_hooks_before_the_step():
         net, SGDOptimizer(net.n_params, net.dtype), X, Y, None, None, [ZeroGradient()]
     )
     np.testing.assert_array_equal(net.theta, before)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_batches_from_a_subset_of_rows_never_copy_X(shuffle):
+    _, X, Y = small_problem()
+    rows = np.array([5, 1, 7, 3, 30, 31, 12])
+    batches = batches_of(X, Y, batch_size=3, shuffle=shuffle)
+    batches = MiniBatches(
+        X, batches.Y, None, 3, shuffle=shuffle, rng=np.random.RandomState(0),
+        augment=None, rows=rows,
+    )  # fmt: skip
+    seen_X, seen_Y = [], []
+    for X_batch, Y_batch, _ in batches:
+        assert not np.may_share_memory(X_batch, X)
+        seen_X.append(X_batch.copy())
+        seen_Y.append(Y_batch.copy())
+    seen_X, seen_Y = np.vstack(seen_X), np.vstack(seen_Y)
+    order = [np.flatnonzero((X == row).all(axis=1))[0] for row in seen_X]
+    assert sorted(order) == sorted(rows.tolist())
+    if not shuffle:
+        assert order == rows.tolist()
+    np.testing.assert_array_equal(seen_Y, Y[order])
+
+
+def test_encoded_targets_expand_only_the_rows_asked_for():
+    codes = EncodedTargets(np.array([2, 0, 1, 2]), "codes", 3, np.float32)
+    np.testing.assert_array_equal(codes.rows([3, 1]), [[0, 0, 1], [1, 0, 0]])
+    assert codes.rows([0]).dtype == np.float32
+    indicator = EncodedTargets(
+        np.array([[1], [0]], np.int8), "indicator", 1, np.float64
+    )
+    np.testing.assert_array_equal(indicator.dense(), [[1.0], [0.0]])
+    assert indicator.subset([1]).array.tolist() == [[0]]

@@ -17,6 +17,8 @@ recipe: fix high bias first, then high variance.
 from dataclasses import dataclass
 from numbers import Real
 
+import numpy as np
+
 from .._compat import Interval, validate_params
 
 __all__ = ["BiasVarianceDiagnosis", "diagnose_bias_variance"]
@@ -37,9 +39,13 @@ VARIANCE_REMEDIES = (
     "another architecture: a network better suited to the data",
 )
 
-# Gaps are differences of numbers in [0, 1]; a gap equal to its threshold up
-# to this rounding slack is not high (e.g. 0.16 - 0.15 against 0.01).
+# Gaps are differences of error rates; a gap equal to its threshold up to
+# this rounding slack is not high (e.g. 0.16 - 0.15 against 0.01).
 _ROUNDING_SLACK = 1e-12
+
+# An error is finite and non-negative; it may exceed 1 (an R^2 below 0 gives
+# 1 - R^2 > 1, and a loss such as the mean squared error has no upper bound).
+_ERROR = Interval(Real, 0, np.inf, closed="left")
 
 
 def _percent(value):
@@ -55,7 +61,8 @@ class BiasVarianceDiagnosis:
     Attributes
     ----------
     train_error, dev_error, baseline_error : float
-        The error rates diagnosed, in [0, 1].
+        The errors diagnosed (error rates in [0, 1], or other non-negative
+        errors; see :func:`diagnose_bias_variance`).
 
     avoidable_bias : float
         ``train_error - baseline_error`` (negative when the model does better
@@ -135,10 +142,10 @@ class BiasVarianceDiagnosis:
 
 @validate_params(
     {
-        "train_error": [Interval(Real, 0, 1, closed="both")],
-        "dev_error": [Interval(Real, 0, 1, closed="both")],
-        "baseline_error": [Interval(Real, 0, 1, closed="both")],
-        "tolerance": [Interval(Real, 0, 1, closed="both")],
+        "train_error": [_ERROR],
+        "dev_error": [_ERROR],
+        "baseline_error": [_ERROR],
+        "tolerance": [_ERROR],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
@@ -178,19 +185,22 @@ def diagnose_bias_variance(
     Parameters
     ----------
     train_error : float
-        Error rate on the training set, in [0, 1] (for a classifier,
-        ``1 - accuracy``).
+        Error on the training set: finite and at least 0. Usually an error
+        rate ``1 - score`` in [0, 1] (for a classifier, ``1 - accuracy``),
+        but errors above 1 are real and accepted: ``1 - R^2`` for a
+        regressor worse than the mean, or a loss such as the mean squared
+        error (a ``neg_*`` scorer's ``-score``).
 
     dev_error : float
-        Error rate on the dev set, in [0, 1].
+        Error on the dev set, in the same units.
 
     baseline_error : float, default=0.0
         The error that counts as the best achievable: human-level error as a
-        proxy for Bayes error, in [0, 1].
+        proxy for Bayes error, in the same units.
 
     tolerance : float, default=0.01
-        The absolute floor of both thresholds, in error-rate units (0.01 is
-        one percentage point), in [0, 1].
+        The absolute floor of both thresholds, in the same units (0.01 is
+        one percentage point of an error rate); finite and at least 0.
 
     rel_tolerance : float, default=0.1
         The relative part of the thresholds, as a fraction of the reference
@@ -205,7 +215,7 @@ def diagnose_bias_variance(
     Raises
     ------
     ValueError
-        If an error rate is not a number in [0, 1] (NaN included).
+        If an error is negative, NaN or infinite.
 
     See Also
     --------

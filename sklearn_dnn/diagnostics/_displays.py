@@ -5,25 +5,47 @@
 arrays and then calls ``plot``. matplotlib is imported inside ``plot`` only.
 """
 
+from numbers import Integral
+
 import numpy as np
-from sklearn.base import is_classifier
 from sklearn.model_selection import learning_curve
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import check_matplotlib_support
 from ._bias_variance import _percent, diagnose_bias_variance
+from ._validation import error_scorer, validate_like_fit
 
 __all__ = ["BiasVarianceDisplay", "LossCurveDisplay"]
 
 
-def _error_name(estimator, scoring):
-    if scoring is None:
-        score = "accuracy" if is_classifier(estimator) else "score"
-    elif isinstance(scoring, str):
-        score = scoring
-    else:
-        score = "score"
-    return f"Error (1 - {score})"
+def _check_curves(train_sizes, train_errors, dev_errors):
+    """Return the three arrays as floats, or raise naming the bad one."""
+    sizes = np.asarray(train_sizes, dtype=float)
+    if sizes.ndim != 1 or sizes.size == 0:
+        raise ValueError(
+            f"train_sizes must be a non-empty 1-D array, got shape {sizes.shape}."
+        )
+    curves = {}
+    for name, errors in (("train_errors", train_errors), ("dev_errors", dev_errors)):
+        errors = np.asarray(errors, dtype=float)
+        if errors.ndim != 2 or errors.shape[0] != sizes.size or errors.shape[1] == 0:
+            raise ValueError(
+                f"{name} must have shape (n_ticks, n_folds) = ({sizes.size}, "
+                f"n_folds) with n_folds >= 1, one row per train size; got "
+                f"shape {errors.shape} for train_sizes of shape {sizes.shape}."
+            )
+        if not np.all(np.isfinite(errors) & (errors >= 0)):
+            raise ValueError(
+                f"{name} must be finite and non-negative: an error is 0 for a "
+                "perfect model and grows with the mistakes."
+            )
+        curves[name] = errors
+    if curves["train_errors"].shape != curves["dev_errors"].shape:
+        raise ValueError(
+            "train_errors and dev_errors must have the same shape, got "
+            f"{curves['train_errors'].shape} and {curves['dev_errors'].shape}."
+        )
+    return sizes, curves["train_errors"], curves["dev_errors"]
 
 
 class BiasVarianceDisplay:
@@ -38,11 +60,12 @@ class BiasVarianceDisplay:
         Numbers of training examples of each point of the curve.
 
     train_errors : ndarray of shape (n_ticks, n_cv_folds)
-        Training error (``1 - score``) of each fold at each size.
+        Training error of each fold at each size: finite and non-negative,
+        such as ``1 - score`` or a loss. Errors above 1 are accepted (an
+        R^2 below 0 gives ``1 - R^2 > 1``).
 
     dev_errors : ndarray of shape (n_ticks, n_cv_folds)
-        Dev error (``1 - score`` on the held-out fold) of each fold at each
-        size.
+        Dev error (on the held-out fold) of each fold at each size.
 
     baseline_error : float, default=0.0
         Human-level (or Bayes) error, drawn as a horizontal line.
@@ -73,7 +96,7 @@ class BiasVarianceDisplay:
 
     fill_between_ : list of matplotlib PolyCollection
         The bands of plus or minus one standard deviation across folds around
-        ``lines_``.
+        ``lines_``, cut at 0 (an error is never negative).
 
     baseline_line_ : matplotlib Line2D
         The horizontal line at ``baseline_error``.
@@ -114,6 +137,7 @@ class BiasVarianceDisplay:
         rel_tolerance=0.1,
         error_name=None,
     ):
+        _check_curves(train_sizes, train_errors, dev_errors)
         self.train_sizes = train_sizes
         self.train_errors = train_errors
         self.dev_errors = dev_errors
@@ -125,24 +149,17 @@ class BiasVarianceDisplay:
     @property
     def diagnosis(self):
         """The diagnosis at the largest training size (mean over folds)."""
-        largest = int(np.argmax(self.train_sizes))
-        train_error = float(np.mean(np.asarray(self.train_errors)[largest]))
-        dev_error = float(np.mean(np.asarray(self.dev_errors)[largest]))
-        try:
-            return diagnose_bias_variance(
-                train_error,
-                dev_error,
-                self.baseline_error,
-                self.tolerance,
-                rel_tolerance=self.rel_tolerance,
-            )
-        except ValueError as exc:
-            raise ValueError(
-                f"Cannot diagnose train error {train_error!r} and dev error "
-                f"{dev_error!r}: the errors (1 - score) must be in [0, 1], so "
-                "use a score between 0 and 1 with 1 for a perfect model, such "
-                f"as accuracy. {exc}"
-            ) from None
+        sizes, train_errors, dev_errors = _check_curves(
+            self.train_sizes, self.train_errors, self.dev_errors
+        )
+        largest = int(np.argmax(sizes))
+        return diagnose_bias_variance(
+            float(np.mean(train_errors[largest])),
+            float(np.mean(dev_errors[largest])),
+            self.baseline_error,
+            self.tolerance,
+            rel_tolerance=self.rel_tolerance,
+        )
 
     def plot(
         self,
@@ -190,19 +207,20 @@ class BiasVarianceDisplay:
         if ax is None:
             _, ax = plt.subplots()
         diagnosis = self.diagnosis
-        sizes = np.asarray(self.train_sizes)
-        curves = {
-            "train error": np.asarray(self.train_errors, dtype=float),
-            "dev error": np.asarray(self.dev_errors, dtype=float),
-        }
+        sizes, train_errors, dev_errors = _check_curves(
+            self.train_sizes, self.train_errors, self.dev_errors
+        )
+        curves = {"train error": train_errors, "dev error": dev_errors}
         self.lines_, self.fill_between_ = [], []
         for label, errors in curves.items():
             mean, std = errors.mean(axis=1), errors.std(axis=1)
             (line,) = ax.plot(sizes, mean, label=label, **(line_kw or {}))
             fill_kw = {"alpha": 0.2, "color": line.get_color()}
             fill_kw.update(fill_between_kw or {})
+            # An error is never negative: the band stops at 0.
+            lower = np.maximum(mean - std, 0.0)
             self.fill_between_.append(
-                ax.fill_between(sizes, mean - std, mean + std, **fill_kw)
+                ax.fill_between(sizes, lower, mean + std, **fill_kw)
             )
             self.lines_.append(line)
         base_kw = {
@@ -257,8 +275,8 @@ class BiasVarianceDisplay:
     ):
         """Compute a learning curve with scikit-learn and diagnose it.
 
-        The curve comes from :func:`sklearn.model_selection.learning_curve`;
-        errors are ``1 - score``.
+        The curve comes from :func:`sklearn.model_selection.learning_curve`.
+        The estimator's parameters are validated first, as its ``fit`` would.
 
         Parameters
         ----------
@@ -281,9 +299,12 @@ default=np.linspace(0.1, 1.0, 5)
             (5-fold, stratified for classifiers, when None).
 
         scoring : str or callable, default=None
-            A score in [0, 1] with 1 for a perfect model (the error is
-            ``1 - score``); None uses the estimator's ``score`` (accuracy for
-            a classifier).
+            A score bounded above by 1, with 1 for a perfect model (the error
+            is ``1 - score``: accuracy, f1, r2, ...), or a negated loss (the
+            error is ``-score``: ``"neg_mean_squared_error"``,
+            ``"neg_log_loss"``, ...). Errors are never clipped; any other
+            scoring raises a ``ValueError``. None uses the estimator's
+            ``score`` (accuracy for a classifier, R^2 for a regressor).
 
         baseline_error : float, default=0.0
             Human-level (or Bayes) error.
@@ -337,6 +358,8 @@ default=np.linspace(0.1, 1.0, 5)
         >>> display.diagnosis.high_bias
         True
         """
+        validate_like_fit(estimator)
+        error = error_scorer(estimator, scoring)
         train_sizes, train_scores, dev_scores = learning_curve(
             estimator,
             X,
@@ -344,7 +367,7 @@ default=np.linspace(0.1, 1.0, 5)
             groups=groups,
             train_sizes=train_sizes,
             cv=cv,
-            scoring=scoring,
+            scoring=error.scorer,
             n_jobs=n_jobs,
             shuffle=shuffle,
             random_state=random_state,
@@ -353,14 +376,12 @@ default=np.linspace(0.1, 1.0, 5)
         )
         display = cls(
             train_sizes=train_sizes,
-            train_errors=1.0 - train_scores,
-            dev_errors=1.0 - dev_scores,
+            train_errors=error.from_scores(train_scores),
+            dev_errors=error.from_scores(dev_scores),
             baseline_error=baseline_error,
             tolerance=tolerance,
             rel_tolerance=rel_tolerance,
-            error_name=(
-                _error_name(estimator, scoring) if error_name is None else error_name
-            ),
+            error_name=f"Error ({error.name})" if error_name is None else error_name,
         )
         return display.plot(
             ax=ax,
@@ -381,11 +402,36 @@ def _diagnosis_text(diagnosis):
 
 def _final_estimator(estimator):
     """The network inside a meta-estimator: a search's or recipe's best
-    estimator, then a Pipeline's last step."""
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    if hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
-    return estimator
+    estimator, then a Pipeline's last step, each validated as by ``fit``."""
+    validate_like_fit(estimator)
+    if hasattr(estimator, "best_estimator_"):
+        return validate_like_fit(estimator.best_estimator_)
+    return validate_like_fit(estimator)
+
+
+def _check_loss_curves(loss_curve, validation_loss_curve, best_epoch):
+    curves = {"loss_curve": loss_curve}
+    if validation_loss_curve is not None:
+        curves["validation_loss_curve"] = validation_loss_curve
+    for name, curve in curves.items():
+        if curve is None or np.ndim(curve) != 1 or len(curve) == 0:
+            raise ValueError(
+                f"{name} must be a non-empty 1-D array, one cost per epoch; "
+                f"got {type(curve).__name__} of shape {np.shape(curve)}."
+            )
+    n_epochs = len(loss_curve)
+    if best_epoch is None:
+        return
+    if not isinstance(best_epoch, Integral) or isinstance(best_epoch, bool):
+        raise ValueError(
+            f"best_epoch must be an integer index into loss_curve or None, got "
+            f"{best_epoch!r}."
+        )
+    if not 0 <= best_epoch < n_epochs:
+        raise ValueError(
+            f"best_epoch={best_epoch} is not an epoch of loss_curve: it must be "
+            f"in [0, {n_epochs - 1}] (0-based) for {n_epochs} epochs."
+        )
 
 
 class LossCurveDisplay:
@@ -449,6 +495,7 @@ class LossCurveDisplay:
     """
 
     def __init__(self, *, loss_curve, validation_loss_curve=None, best_epoch=None):
+        _check_loss_curves(loss_curve, validation_loss_curve, best_epoch)
         self.loss_curve = loss_curve
         self.validation_loss_curve = validation_loss_curve
         self.best_epoch = best_epoch
@@ -481,6 +528,7 @@ class LossCurveDisplay:
         check_matplotlib_support(f"{self.__class__.__name__}.plot")
         import matplotlib.pyplot as plt
 
+        _check_loss_curves(self.loss_curve, self.validation_loss_curve, self.best_epoch)
         if ax is None:
             _, ax = plt.subplots()
         loss = np.asarray(self.loss_curve, dtype=float)

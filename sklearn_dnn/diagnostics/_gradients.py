@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, validate_params
+from ._validation import validate_like_fit
 
 #: Defaults of ``diagnose_gradients``; see its Notes for why.
 VANISHING_RATIO = 1e-2
@@ -224,7 +225,8 @@ def diagnose_gradients(
     Parameters
     ----------
     estimator : fitted DNNClassifier or DNNRegressor
-        Or a fitted Pipeline whose last step is one.
+        Or a fitted Pipeline whose last step is one, fitted by a stochastic
+        solver (``"sgd"`` or ``"adam"``).
     vanishing_ratio : float, default=1e-2
         A layer whose gradient norm is below this fraction of the output
         layer's is flagged "vanishing".
@@ -240,6 +242,15 @@ def diagnose_gradients(
     diagnosis : GradientDiagnosis
         ``vanishing``, ``exploding``, ``ratio`` (first/last layer),
         ``per_layer`` flags and ``plot(ax=None)``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a parameter of the estimator is invalid, as its ``fit`` would say.
+    NotFittedError
+        If the estimator is not fitted.
+    ValueError
+        If it has no ``gradient_norms_``, or was fitted by ``"lbfgs"``.
 
     Notes
     -----
@@ -275,11 +286,24 @@ def diagnose_gradients(
     >>> diagnosis.per_layer["W[1]"], diagnosis.per_layer["W[10]"]
     ('vanishing', 'ok')
     """
-    if hasattr(estimator, "steps"):
-        estimator = estimator.steps[-1][1]
-    check_is_fitted(estimator, "gradient_norms_")
+    network = validate_like_fit(estimator)
+    check_is_fitted(network)
+    name = network.__class__.__name__
+    if getattr(network, "gradient_norms_", None) is None:
+        raise ValueError(
+            f"{name} has no gradient_norms_: diagnose_gradients needs a "
+            "fitted DNNClassifier or DNNRegressor (or a Pipeline ending in one)."
+        )
+    if getattr(network, "solver", None) == "lbfgs":
+        raise ValueError(
+            f"{name} was fitted with solver='lbfgs': its gradient_norms_ are "
+            "those of line-search iterates, which shrink to 0 at the optimum "
+            "and say nothing of how gradients flow during training. Fit with "
+            "solver='sgd' or 'adam' to diagnose vanishing or exploding "
+            "gradients."
+        )
     return GradientDiagnosis(
-        estimator.gradient_norms_,
+        network.gradient_norms_,
         vanishing_ratio=vanishing_ratio,
         exploding_ratio=exploding_ratio,
         exploding_norm=exploding_norm,

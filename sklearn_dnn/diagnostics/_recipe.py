@@ -14,6 +14,7 @@ worse than the best so far is undone, and its kind of change is not tried
 again.
 """
 
+import math
 import time
 import warnings
 from copy import deepcopy
@@ -24,18 +25,26 @@ from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import train_test_split
-from sklearn.utils import get_tags, indexable
+from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import HasMethods, Interval, RealNotInt, StrOptions, _fit_context
-from ._bias_variance import _percent, diagnose_bias_variance
+from .._compat import (
+    HasMethods,
+    Interval,
+    RealNotInt,
+    StrOptions,
+    _fit_context,
+    _num_samples,
+)
+from ._bias_variance import diagnose_bias_variance
+from ._validation import error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
 
-# Limits of the changes the recipe makes.
-_MAX_WIDTH = 1024  # units per hidden layer
+# Limits of the changes the recipe makes (the hidden units in all are bounded
+# by the max_hidden_units parameter).
 _MAX_HIDDEN_LAYERS = 4
 _FIRST_HIDDEN_WIDTH = 16  # width of the layer added to a network with none
 _MAX_EPOCHS = 10_000
@@ -89,6 +98,8 @@ class _Network:
             )
         self.knobs = [k for k in _KNOBS if k in own]
         self.stochastic = own.get("solver", "adam") in ("sgd", "adam")
+        self.validation_fraction = own.get("validation_fraction", 0.1)
+        self.n_train = None  # examples in the training split, set by fit
 
     def params(self, estimator):
         """The knobs' current values, under their ``set_params`` names."""
@@ -104,6 +115,21 @@ class _Network:
         n_iter = getattr(step, "n_iter_", None)
         return n_iter is None or n_iter < step.max_iter
 
+    def epochs(self, fitted):
+        """The epochs the fit trained: ``n_iter_``, else all of ``max_iter``."""
+        step = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
+        return int(getattr(step, "n_iter_", step.max_iter))
+
+
+def _check_error(train_error, dev_error, scoring):
+    for split, value in (("train", train_error), ("dev", dev_error)):
+        if not (np.isfinite(value) and value >= 0):
+            raise ValueError(
+                f"scoring={scoring!r} gave a {split} error of {value}: an "
+                "error must be finite and non-negative (is the dev split too "
+                "small for this score?)."
+            )
+
 
 class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
     """Run the course's basic recipe: fix high bias first, then high variance.
@@ -115,11 +141,13 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
 
     1. **High bias** (train error well above ``baseline_error``), in order:
 
-       - *bigger network*: every hidden layer ``growth`` times wider (at most
-         1024 units), and ``max_iter`` ``growth`` times larger when the fit
-         used all its epochs (it was still improving);
+       - *bigger network*: every hidden layer ``growth`` times wider (less
+         when the hidden units would exceed ``max_hidden_units``), and
+         ``max_iter`` ``growth`` times larger when the fit used all its
+         epochs (it was still improving);
        - *deeper network*: one more hidden layer as wide as the last one
-         (at most 4 hidden layers), training longer in the same way;
+         (at most 4 hidden layers and ``max_hidden_units`` hidden units),
+         training longer in the same way;
        - *train longer* on its own, when the fit used all its epochs.
 
     2. **High variance** (dev error well above train error), in order:
@@ -134,12 +162,17 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
        - *another architecture*: every hidden layer ``growth`` times wider,
          keeping the regularization reached so far (a bigger network
          regularized well rarely does worse);
-       - *early stopping*: ``early_stopping=True`` (stochastic solvers). It
+       - *early stopping*: ``early_stopping=True`` (stochastic solvers, and
+         a training split that leaves its dev set 2 examples or more). It
          comes last because it trains on less data and ties the end of
          optimization to regularization.
 
     The recipe stops when neither bias nor variance is high, when no change
-    is left for the diagnosis, or after ``max_rounds`` rounds. The rounds
+    is left for the diagnosis, or when its budget is spent: ``max_rounds``
+    rounds, ``max_total_epochs`` epochs over all rounds (a round is not
+    started when its ``max_iter`` could exceed what remains) or ``max_time``
+    seconds (checked after each round). The last entry of ``history_`` says
+    why it stopped. The rounds
     are a greedy search: the next change applies to the latest round with
     the lowest dev error so far. A round whose dev error is higher than that
     is undone and its kind of change is not tried again; a round with the
@@ -163,18 +196,19 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
 
     baseline_error : float, default=0.0
         Human-level (or Bayes) error: the error the avoidable bias is
-        measured from, in [0, 1].
+        measured from, in the units of the error (see ``scoring``); at
+        least 0.
 
     tolerance : float, default=0.01
-        Absolute floor of the thresholds above which a gap is high, in
-        error-rate units; see :func:`diagnose_bias_variance`.
+        Absolute floor of the thresholds above which a gap is high, in the
+        units of the error; see :func:`diagnose_bias_variance`.
 
     rel_tolerance : float, default=0.1
         Relative part of the thresholds; see :func:`diagnose_bias_variance`.
 
     max_rounds : int, default=10
-        The budget: the largest number of rounds (fits on the training
-        split). With ``refit=True`` one more fit follows.
+        The largest number of rounds (fits on the training split). With
+        ``refit=True`` one more fit follows.
 
     dev_size : float or int, default=0.2
         The dev split: a fraction of the examples in (0, 1) or a number of
@@ -184,10 +218,33 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
         Factor by which a bias round widens the hidden layers and lengthens
         training.
 
+    max_hidden_units : int, default=1024
+        The most hidden units, all hidden layers together, that a round
+        may grow the network to. A network that starts larger is not grown.
+
+    max_total_epochs : int, default=2000
+        The epoch budget: the epochs (``n_iter_``) trained by all rounds
+        together, the refit not included. A round whose ``max_iter`` could
+        take the total past it is not run, and an estimator whose
+        ``max_iter`` alone exceeds it is an error.
+
+    max_time : float or None, default=None
+        The time budget in seconds: no round starts after it has passed.
+        None sets no time limit.
+
     scoring : str, callable or None, default=None
-        The score whose ``1 - score`` is the error, clipped to [0, 1]; it
-        must be at most 1, for a perfect model. None uses the estimator's
-        ``score``: accuracy for a classifier, R^2 for a regressor.
+        The score the error comes from. It is never clipped:
+
+        - a score bounded above by 1, with 1 for a perfect model
+          (``"accuracy"``, ``"balanced_accuracy"``, ``"f1"``, ``"r2"``, ...):
+          the error is ``1 - score`` (above 1 for an R^2 below 0);
+        - a negated loss (``"neg_mean_squared_error"``, ``"neg_log_loss"``,
+          or ``make_scorer(loss, greater_is_better=False)``): the error is
+          the loss, ``-score``.
+
+        Any other scoring (a plain callable, ``"mutual_info_score"``) raises
+        a ``ValueError``. None uses the estimator's ``score``: accuracy for
+        a classifier, R^2 for a regressor.
 
     augment : object with an ``augment(X_batch, random_state)`` method or \
 None, default=None
@@ -199,8 +256,10 @@ None, default=None
         round's estimator fitted on the training split (False).
 
     random_state : int, RandomState instance or None, default=None
-        Seeds the train/dev split. The estimator's own ``random_state`` seeds
-        its fits.
+        Seeds the train/dev split, and the fits of an estimator whose own
+        ``random_state`` (or a Pipeline step's) is None: every round and the
+        refit then use the same seed drawn from it. An estimator's own
+        ``random_state``, when set, seeds its fits.
 
     verbose : int, default=0
         When positive, print one line per round with its errors, diagnosis
@@ -270,8 +329,8 @@ None, default=None
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
-        "baseline_error": [Interval(Real, 0, 1, closed="both")],
-        "tolerance": [Interval(Real, 0, 1, closed="both")],
+        "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
+        "tolerance": [Interval(Real, 0, np.inf, closed="left")],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "dev_size": [
@@ -279,6 +338,9 @@ None, default=None
             Interval(Integral, 1, None, closed="left"),
         ],
         "growth": [Interval(Integral, 2, None, closed="left")],
+        "max_hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "max_total_epochs": [Interval(Integral, 1, None, closed="left")],
+        "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "augment": [HasMethods(["augment"]), None],
         "refit": ["boolean"],
@@ -296,6 +358,9 @@ None, default=None
         max_rounds=10,
         dev_size=0.2,
         growth=4,
+        max_hidden_units=256,
+        max_total_epochs=1000,
+        max_time=None,
         scoring=None,
         augment=None,
         refit=True,
@@ -309,6 +374,9 @@ None, default=None
         self.max_rounds = max_rounds
         self.dev_size = dev_size
         self.growth = growth
+        self.max_hidden_units = max_hidden_units
+        self.max_total_epochs = max_total_epochs
+        self.max_time = max_time
         self.scoring = scoring
         self.augment = augment
         self.refit = refit
@@ -329,18 +397,23 @@ None, default=None
 
     def _bigger_network(self, net, params, converged):
         hidden = _hidden_tuple(net.get(params, "hidden_layer_sizes"))
-        if not hidden or min(hidden) >= _MAX_WIDTH:
+        if not hidden:
             return None
-        new = tuple(min(h * self.growth, _MAX_WIDTH) for h in hidden)
+        # Every layer grows by the same factor, cut so that the hidden units
+        # stay within max_hidden_units.
+        factor = min(self.growth, self.max_hidden_units / sum(hidden))
+        new = tuple(max(h, int(h * factor)) for h in hidden)
+        if new == hidden:
+            return None
         changes, text = self._train_longer(net, params, converged)
         changes[net.prefix + "hidden_layer_sizes"] = new
         return changes, [f"bigger network: hidden_layer_sizes {hidden} -> {new}"] + text
 
     def _deeper_network(self, net, params, converged):
         hidden = _hidden_tuple(net.get(params, "hidden_layer_sizes"))
-        if len(hidden) >= _MAX_HIDDEN_LAYERS:
-            return None
         new = hidden + ((hidden[-1],) if hidden else (_FIRST_HIDDEN_WIDTH,))
+        if len(new) > _MAX_HIDDEN_LAYERS or sum(new) > self.max_hidden_units:
+            return None
         changes, text = self._train_longer(net, params, converged)
         changes[net.prefix + "hidden_layer_sizes"] = new
         keep_prob = net.get(params, "keep_prob")
@@ -391,6 +464,8 @@ None, default=None
     def _early_stopping(self, net, params, converged):
         if "early_stopping" not in net.knobs or not net.stochastic:
             return None
+        if math.ceil(net.validation_fraction * net.n_train) < 2:
+            return None  # too few examples for early stopping's dev set
         if net.get(params, "early_stopping"):
             return None
         return (
@@ -447,7 +522,18 @@ None, default=None
     # -- fitting -------------------------------------------------------------
 
     def _split(self, X, y):
-        common = {"test_size": self.dev_size, "random_state": self.random_state}
+        n_samples = _num_samples(X)
+        if isinstance(self.dev_size, Integral):
+            n_dev = self.dev_size
+        else:
+            n_dev = math.ceil(self.dev_size * n_samples)
+        if not 0 < n_dev < n_samples:
+            raise ValueError(
+                f"dev_size={self.dev_size!r} must leave at least one example "
+                "in both the dev split and the training split, but asks for "
+                f"{n_dev} dev examples out of n_samples={n_samples}."
+            )
+        common = {"test_size": n_dev, "random_state": self.random_state}
         labels = np.asarray(y)
         if labels.ndim == 2 and labels.shape[1] == 1:
             labels = labels.ravel()  # a column vector: split it as 1-D labels
@@ -458,8 +544,26 @@ None, default=None
                 pass  # too few examples of a class: split without stratifying
         return train_test_split(X, y, **common)
 
-    def _fit_one(self, params, X, y):
-        estimator = clone(self.estimator).set_params(**params)
+    def _seeded_estimator(self):
+        """The estimator, its unset ``random_state`` s drawn from the recipe's.
+
+        Every round and the refit then start from the same seed, so they
+        differ only by the knobs the recipe changes, and a seeded recipe is
+        reproducible.
+        """
+        estimator = clone(self.estimator)
+        if self.random_state is None:
+            return estimator
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        unset = {
+            name: seed
+            for name, value in estimator.get_params(deep=True).items()
+            if name.endswith("random_state") and value is None
+        }
+        return estimator.set_params(**unset)
+
+    def _fit_one(self, base, params, X, y):
+        estimator = clone(base).set_params(**params)
         start = time.perf_counter()
         with warnings.catch_warnings():
             # The recipe decides how long to train; it reads n_iter_ instead.
@@ -467,12 +571,121 @@ None, default=None
             estimator.fit(X, y)
         return estimator, time.perf_counter() - start
 
-    def _error(self, scorer, estimator, X, y):
-        return float(np.clip(1.0 - scorer(estimator, X, y), 0.0, 1.0))
+    def _check_budget(self, net):
+        max_iter = net.get(net.params(self.estimator), "max_iter")
+        if max_iter > self.max_total_epochs:
+            raise ValueError(
+                f"max_total_epochs={self.max_total_epochs} is smaller than the "
+                f"estimator's max_iter={max_iter}: the first round alone could "
+                "spend more than the budget. Raise max_total_epochs or lower "
+                "max_iter."
+            )
+
+    def _over_budget(self, net, params, spent, started):
+        """Why the round with ``params`` must not run, or None."""
+        needed = net.get(params, "max_iter")
+        if spent + needed > self.max_total_epochs:
+            return (
+                f"stop: max_total_epochs={self.max_total_epochs} budget spent: "
+                f"{spent} epochs trained, and the next change could train "
+                f"{needed} more"
+            )
+        elapsed = time.perf_counter() - started
+        if self.max_time is not None and elapsed >= self.max_time:
+            return (
+                f"stop: max_time={self.max_time:g} budget spent: {elapsed:.1f} "
+                "seconds elapsed"
+            )
+        return None
+
+    def _round(self, base, net, error, params, split):
+        """Fit one round; return its history entry and its fitted estimator."""
+        X_train, X_dev, y_train, y_dev = split
+        estimator, fit_time = self._fit_one(base, params, X_train, y_train)
+        train_error = error(estimator, X_train, y_train)
+        dev_error = error(estimator, X_dev, y_dev)
+        _check_error(train_error, dev_error, self.scoring)
+        diagnosis = diagnose_bias_variance(
+            train_error,
+            dev_error,
+            self.baseline_error,
+            self.tolerance,
+            rel_tolerance=self.rel_tolerance,
+        )
+        entry = {
+            "params": params,
+            "train_error": train_error,
+            "dev_error": dev_error,
+            "diagnosis": diagnosis,
+            "action": None,
+            "fit_time": fit_time,
+        }
+        return entry, estimator
+
+    def _run_rounds(self, base, net, error, split):
+        """The rounds of the recipe: return ``(history, best)``."""
+        history, rejected = [], set()
+        params = net.params(self.estimator)
+        best = current = move_name = None
+        spent, started = 0, time.perf_counter()
+        for index in range(self.max_rounds):
+            entry, estimator = self._round(base, net, error, params, split)
+            history.append(entry)
+            spent += net.epochs(estimator)
+            note = ""
+            if current is None or entry["dev_error"] <= current["dev_error"]:
+                current = {
+                    "index": index,
+                    "params": params,
+                    "dev_error": entry["dev_error"],
+                    "diagnosis": entry["diagnosis"],
+                    "converged": net.converged(estimator),
+                }
+                if best is None or entry["dev_error"] < best["dev_error"]:
+                    best = {**current, "estimator": estimator}
+            else:
+                rejected.add(move_name)
+                note = (
+                    f"dev error {error.format(entry['dev_error'])} is above round "
+                    f"{current['index'] + 1}'s {error.format(current['dev_error'])}: "
+                    f"back to round {current['index'] + 1}; "
+                )
+            move_name, move = self._next_move(net, current, rejected)
+            case = current["diagnosis"].case
+            stop = None
+            if case == "good fit":
+                stop = "stop: neither bias nor variance is high"
+            elif move is None:
+                stop = f"stop: no change left for {case}"
+            elif index == self.max_rounds - 1:
+                stop = f"stop: max_rounds={self.max_rounds} rounds spent"
+            else:
+                changes, text = move
+                params = {**current["params"], **changes}
+                stop = self._over_budget(net, params, spent, started)
+            entry["action"] = note + (stop or "; ".join(text))
+            self._say(index, entry, stop, error)
+            if stop:
+                break
+        return history, best
+
+    def _say(self, index, entry, stop, error):
+        if self.verbose:
+            print(
+                f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
+                f"train error {error.format(entry['train_error'])}, dev error "
+                f"{error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
+                + ("" if stop else "next: ")
+                + entry["action"],
+                flush=True,
+            )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y):
         """Run the recipe and fit ``best_estimator_``.
+
+        A fit that fails or is interrupted changes nothing: the fitted
+        attributes are all set together at the end.
 
         Parameters
         ----------
@@ -493,89 +706,31 @@ None, default=None
                 "target y is None."
             )
         X, y = indexable(X, y)
+        validate_like_fit(self.estimator)
         if is_classifier(self.estimator):
             check_classification_targets(y)
         net = _Network(self.estimator)
-        scorer = check_scoring(self.estimator, scoring=self.scoring)
-        X_train, X_dev, y_train, y_dev = self._split(X, y)
-
-        history, rejected = [], set()
-        params = net.params(self.estimator)
-        best = current = move_name = None
-        for index in range(self.max_rounds):
-            estimator, fit_time = self._fit_one(params, X_train, y_train)
-            train_error = self._error(scorer, estimator, X_train, y_train)
-            dev_error = self._error(scorer, estimator, X_dev, y_dev)
-            diagnosis = diagnose_bias_variance(
-                train_error,
-                dev_error,
-                self.baseline_error,
-                self.tolerance,
-                rel_tolerance=self.rel_tolerance,
-            )
-            entry = {
-                "params": params,
-                "train_error": train_error,
-                "dev_error": dev_error,
-                "diagnosis": diagnosis,
-                "action": None,
-                "fit_time": fit_time,
-            }
-            history.append(entry)
-            note = ""
-            if current is None or dev_error <= current["dev_error"]:
-                current = {
-                    "index": index,
-                    "params": params,
-                    "dev_error": dev_error,
-                    "diagnosis": diagnosis,
-                    "converged": net.converged(estimator),
-                }
-                if best is None or dev_error < best["dev_error"]:
-                    best = {**current, "estimator": estimator}
-            else:
-                rejected.add(move_name)
-                note = (
-                    f"dev error {_percent(dev_error)} is above round "
-                    f"{current['index'] + 1}'s {_percent(current['dev_error'])}: "
-                    f"back to round {current['index'] + 1}; "
-                )
-            move_name, move = self._next_move(net, current, rejected)
-            case = current["diagnosis"].case
-            if case == "good fit":
-                stop = "stop: neither bias nor variance is high"
-            elif move is None:
-                stop = f"stop: no change left for {case}"
-            elif index == self.max_rounds - 1:
-                stop = f"stop: max_rounds={self.max_rounds} rounds spent"
-            else:
-                stop = None
-                changes, text = move
-                params = {**current["params"], **changes}
-            entry["action"] = note + (stop or "; ".join(text))
-            if self.verbose:
-                print(
-                    f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
-                    f"train error {_percent(train_error)}, dev error "
-                    f"{_percent(dev_error)}, {diagnosis.case}; "
-                    + ("" if stop else "next: ")
-                    + entry["action"],
-                    flush=True,
-                )
-            if stop:
-                break
-
-        self.history_ = history
-        self.best_index_ = best["index"]
-        self.best_params_ = dict(best["params"])
-        self.best_dev_error_ = best["dev_error"]
-        self.diagnosis_ = best["diagnosis"]
+        error = error_scorer(self.estimator, self.scoring)
+        self._check_budget(net)
+        base = self._seeded_estimator()
+        split = self._split(X, y)
+        net.n_train = _num_samples(split[0])
+        history, best = self._run_rounds(base, net, error, split)
         if self.refit:
-            self.best_estimator_, self.refit_time_ = self._fit_one(
-                self.best_params_, X, y
-            )
+            best_estimator, refit_time = self._fit_one(base, best["params"], X, y)
         else:
-            self.best_estimator_, self.refit_time_ = best["estimator"], 0.0
+            best_estimator, refit_time = best["estimator"], 0.0
+        fitted = {
+            "history_": history,
+            "best_index_": best["index"],
+            "best_params_": dict(best["params"]),
+            "best_dev_error_": best["dev_error"],
+            "diagnosis_": best["diagnosis"],
+            "best_estimator_": best_estimator,
+            "refit_time_": refit_time,
+        }
+        for name, value in fitted.items():
+            setattr(self, name, value)
         return self
 
     # -- prediction, delegated to best_estimator_ ------------------------------

@@ -1,0 +1,194 @@
+"""Private report writing for the command line: a folder that loses nothing.
+
+Every file is written to a fresh temporary name in the folder and renamed
+into place, so a symbolic link planted in the folder is replaced, never
+followed, and a reader never sees half a file. ``report.json`` is rewritten
+as the run goes, with its ``"status"``.
+"""
+
+import contextlib
+import datetime
+import json
+import math
+import os
+import platform
+import tempfile
+import traceback
+
+import numpy as np
+
+from ._csv import UsageError
+
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
+def default_out():
+    """Return a new ``sklearn-dnn-report-<time>`` folder name."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = f"sklearn-dnn-report-{stamp}"
+    candidate, k = base, 1
+    while os.path.lexists(candidate):
+        k += 1
+        candidate = f"{base}-{k}"
+    return candidate
+
+
+class ReportFolder:
+    """The ``--out`` folder: new or empty, or replaced file by file with ``force``.
+
+    Parameters
+    ----------
+    path : str
+        The folder; created (with its parents) when missing.
+    force : bool
+        Accept a non-empty folder. Only the files the command writes are
+        replaced; nothing else in it is touched.
+    """
+
+    def __init__(self, path, *, force=False):
+        self.path = path
+        self.created = not os.path.lexists(path)
+        if not self.created:
+            _check_existing(path, force)
+        try:
+            os.makedirs(path, exist_ok=True)
+            # A probe under a fresh random name (O_EXCL): it cannot follow
+            # or clobber anything already in the folder.
+            fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
+            os.close(fd)
+            os.remove(probe)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise UsageError(f"cannot write to --out {path!r}: {reason}") from None
+        self.written = []
+
+    def file(self, name):
+        """Return the path of ``name`` in the folder."""
+        return os.path.join(self.path, name)
+
+    @contextlib.contextmanager
+    def open(self, name, mode="w"):
+        """Open a temporary file for ``name``; rename it into place on success."""
+        with atomic_open(self.file(name), mode) as handle:
+            yield handle
+        if name not in self.written:
+            self.written.append(name)
+
+    def write_json(self, name, obj):
+        """Write ``obj`` as indented JSON, atomically."""
+        with self.open(name) as handle:
+            json.dump(jsonable(obj), handle, indent=2)
+            handle.write("\n")
+
+    def save_figure(self, fig, name):
+        """Save a matplotlib figure as PNG, atomically; return ``name``."""
+        fig.tight_layout()
+        with self.open(name, "wb") as handle:
+            fig.savefig(handle, format="png", dpi=100)
+        return name
+
+    def discard(self):
+        """Remove the files written and the folder itself, if it was created."""
+        for name in self.written:
+            with contextlib.suppress(OSError):
+                os.remove(self.file(name))
+        self.written = []
+        if self.created:
+            with contextlib.suppress(OSError):
+                os.rmdir(self.path)
+
+
+def _check_existing(path, force):
+    if not os.path.isdir(path) or os.path.islink(path):
+        raise UsageError(f"--out {path!r} exists and is not a folder")
+    try:
+        entries = os.listdir(path)
+    except OSError as exc:
+        raise UsageError(f"cannot read --out {path!r}: {exc.strerror}") from None
+    if entries and not force:
+        raise UsageError(
+            f"--out {path!r} is not empty ({len(entries)} entries); choose a new "
+            "folder, or pass --force to replace the files this command writes"
+        )
+
+
+@contextlib.contextmanager
+def atomic_open(path, mode="w"):
+    """Write ``path`` through a temporary file in its folder, renamed on success.
+
+    The rename replaces a symbolic link at ``path`` instead of following it,
+    and a failure leaves ``path`` as it was.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp's 0600 is for secrets
+        with os.fdopen(fd, mode) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+class Report:
+    """The contents of ``report.json``, rewritten whenever they change.
+
+    Parameters
+    ----------
+    folder : ReportFolder
+        Where ``report.json`` goes.
+    fields : dict
+        The fields known at the start (the command line, the options).
+    """
+
+    def __init__(self, folder, fields):
+        self.folder = folder
+        self.fields = {"status": "running", **fields}
+
+    def update(self, **fields):
+        """Record ``fields`` and rewrite ``report.json``."""
+        self.fields.update(fields)
+        self.folder.write_json("report.json", self.fields)
+
+    def failed(self, exc):
+        """Record the error that ended the run, keeping everything done so far."""
+        line = traceback.format_exception_only(type(exc), exc)[-1].strip()
+        self.update(status="failed", error=line)
+
+
+def jsonable(value):
+    """Return ``value`` with numpy types, tuples and non-finite floats made JSON."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return jsonable(value.tolist())
+    if isinstance(value, np.generic):
+        return jsonable(value.item())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if callable(value) or hasattr(value, "get_params"):
+        return type(value).__name__
+    return str(value)
+
+
+def versions():
+    """Return the versions of the package, its dependencies and Python."""
+    import scipy
+    import sklearn
+
+    from . import __version__
+
+    return {
+        "sklearn_dnn": __version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "scikit-learn": sklearn.__version__,
+        "python": platform.python_version(),
+    }

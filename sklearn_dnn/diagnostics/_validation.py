@@ -1,0 +1,184 @@
+"""What the diagnostics share: validating like ``fit``, and errors from scores.
+
+Every entry point that takes an estimator validates its parameters as the
+estimator's own ``fit`` would, so a typo is an ``InvalidParameterError``
+naming the parameter rather than a wrong diagnosis.
+
+An error is only meaningful when "0 is perfect, more is worse" holds for it.
+:func:`error_scorer` turns a ``scoring`` into such an error, or says why it
+cannot:
+
+- a score bounded above by 1, 1 for a perfect model (accuracy, balanced
+  accuracy, f1, precision, recall, jaccard, ROC AUC, R^2, explained variance,
+  ...): the error is ``1 - score``. It is never clipped: an R^2 below 0 gives
+  an error above 1, a model worse than predicting the mean;
+- a loss negated by scikit-learn (``neg_mean_squared_error``,
+  ``neg_log_loss``, ... or any ``make_scorer(..., greater_is_better=False)``):
+  the error is the loss, ``-score``;
+- anything else (a plain callable, a score without an upper bound of 1 such
+  as ``mutual_info_score``) is a ``ValueError`` naming ``scoring``.
+"""
+
+from sklearn import metrics
+from sklearn.base import is_classifier, is_regressor
+from sklearn.metrics import check_scoring
+
+from .._dropout import resolve_keep_prob
+from .._multilayer import BaseDNN
+from ._bias_variance import _percent
+
+# Score functions whose best value is 1 and that never exceed it.
+_BOUNDED_BY_ONE = frozenset(
+    {
+        metrics.accuracy_score,
+        metrics.adjusted_mutual_info_score,
+        metrics.adjusted_rand_score,
+        metrics.average_precision_score,
+        metrics.balanced_accuracy_score,
+        metrics.completeness_score,
+        metrics.d2_absolute_error_score,
+        metrics.d2_brier_score,
+        metrics.d2_log_loss_score,
+        metrics.d2_pinball_score,
+        metrics.d2_tweedie_score,
+        metrics.explained_variance_score,
+        metrics.f1_score,
+        metrics.fbeta_score,
+        metrics.fowlkes_mallows_score,
+        metrics.homogeneity_score,
+        metrics.jaccard_score,
+        metrics.matthews_corrcoef,
+        metrics.normalized_mutual_info_score,
+        metrics.precision_score,
+        metrics.r2_score,
+        metrics.rand_score,
+        metrics.recall_score,
+        metrics.roc_auc_score,
+        metrics.top_k_accuracy_score,
+        metrics.v_measure_score,
+    }
+)
+
+
+def validate_like_fit(estimator):
+    """Validate ``estimator``'s parameters as its ``fit`` would, or raise.
+
+    A Pipeline is validated with every one of its steps. The network (the
+    estimator, or the Pipeline's last step) also gets the checks its ``fit``
+    makes beyond the parameter constraints (``hidden_layer_sizes`` entries,
+    ``keep_prob`` per layer).
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator, or a Pipeline.
+
+    Returns
+    -------
+    network : estimator object
+        The estimator, or the Pipeline's last step.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the parameter that ``fit`` would reject.
+    """
+    steps = [estimator]
+    if hasattr(estimator, "steps"):
+        steps += [step for _, step in estimator.steps]
+    for step in steps:
+        if hasattr(step, "_parameter_constraints"):
+            _validate_params(step)
+    network = steps[-1]
+    if isinstance(network, BaseDNN):
+        resolve_keep_prob(network.keep_prob, len(network._hidden_sizes()))
+    return network
+
+
+def _validate_params(estimator):
+    try:
+        estimator._validate_params()
+    except ValueError as exc:  # scikit-learn's InvalidParameterError
+        # Say whose parameter it is: a function decorated by validate_params
+        # would otherwise claim it as its own.
+        message = str(exc).replace("parameter of ", "parameter of the estimator ", 1)
+        raise type(exc)(message) from exc
+
+
+class ErrorScorer:
+    """``error(estimator, X, y)``: a scorer's score turned into an error.
+
+    Built by :func:`error_scorer`.
+
+    Attributes
+    ----------
+    scorer : callable
+        The scikit-learn scorer.
+    negated_loss : bool
+        True when the error is ``-score`` (a negated loss), False when it is
+        ``1 - score``.
+    name : str
+        The error in words, for axis labels.
+    """
+
+    def __init__(self, scorer, negated_loss, name):
+        self.scorer = scorer
+        self.negated_loss = negated_loss
+        self.name = name
+
+    def from_scores(self, scores):
+        """The errors of scores (a float or an array)."""
+        return -scores if self.negated_loss else 1.0 - scores
+
+    def format(self, error):
+        """The error as text: a percentage, or a loss as a number."""
+        return f"{error:.4g}" if self.negated_loss else _percent(error)
+
+    def __call__(self, estimator, X, y):
+        return float(self.from_scores(self.scorer(estimator, X, y)))
+
+
+def error_scorer(estimator, scoring):
+    """Return the :class:`ErrorScorer` of ``scoring``, or raise.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator scored (a Pipeline is scored by its last step when
+        ``scoring`` is None).
+    scoring : str, callable or None
+        A scorer name, a scorer from ``make_scorer``, or None for the
+        estimator's ``score`` (accuracy for a classifier, R^2 for a
+        regressor).
+
+    Raises
+    ------
+    ValueError
+        Naming ``scoring``, when its error would not be meaningful.
+    """
+    if scoring is None:
+        if is_classifier(estimator):
+            return ErrorScorer(check_scoring(estimator), False, "1 - accuracy")
+        if is_regressor(estimator):
+            return ErrorScorer(check_scoring(estimator), False, "1 - R^2")
+        raise ValueError(
+            f"scoring=None uses {estimator.__class__.__name__}.score, which is "
+            "neither a classifier's accuracy nor a regressor's R^2, so its "
+            "error is unknown; pass scoring, e.g. 'accuracy' or "
+            "'neg_mean_squared_error'."
+        )
+    scorer = check_scoring(estimator, scoring=scoring)
+    sign = getattr(scorer, "_sign", None)
+    function = getattr(scorer, "_score_func", None)
+    label = scoring if isinstance(scoring, str) else getattr(function, "__name__", "")
+    if sign == -1:
+        return ErrorScorer(scorer, True, label.removeprefix("neg_"))
+    if sign == 1 and function in _BOUNDED_BY_ONE:
+        return ErrorScorer(scorer, False, f"1 - {label}")
+    raise ValueError(
+        f"scoring={scoring!r} does not give a meaningful error: it must be a "
+        "score bounded above by 1 with 1 for a perfect model (the error is "
+        "1 - score, e.g. 'accuracy', 'f1', 'r2'), or a negated loss (the "
+        "error is -score, e.g. 'neg_mean_squared_error', 'neg_log_loss', or "
+        "make_scorer(loss, greater_is_better=False))."
+    )

@@ -1,0 +1,408 @@
+"""Save and load fitted objects as skops files, safely.
+
+:func:`dump` writes the `skops <https://skops.readthedocs.io>`_ format
+atomically: the file is complete or untouched, never half written.
+:func:`load` opens a file that may come from anyone without running its
+author's code or exhausting memory: it builds only the types in
+:data:`TRUSTED_TYPES` (plus those the caller names in ``trusted``), and it
+refuses an archive whose arrays would take more than ``max_bytes`` before
+reading any of them.
+"""
+
+import copy
+import io
+import math
+import os
+import secrets
+import tokenize
+import zipfile
+import zlib
+from numbers import Integral
+
+import numpy as np
+import skops.io as sio
+from skops.io.exceptions import UntrustedTypesFoundException
+
+from ._compat import HasMethods, Interval, validate_params
+
+__all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "dump", "load"]
+
+#: The types, beyond those skops trusts by default (numpy arrays, scikit-learn
+#: estimators such as ``Pipeline``, ``StandardScaler``,
+#: ``TransformedTargetRegressor`` and ``LabelBinarizer``), that the files of the
+#: package's fitted objects name. ``numpy.dtype`` is the ``dtype`` attribute of
+#: :class:`~sklearn_dnn.GradientCheckResult`; skops rebuilds it from an array's
+#: dtype, which runs no code.
+TRUSTED_TYPES = (
+    "numpy.dtype",
+    "sklearn_dnn._multilayer.DNNClassifier",
+    "sklearn_dnn._multilayer.DNNRegressor",
+    "sklearn_dnn._optimizers.AdamOptimizer",
+    "sklearn_dnn._optimizers.SGDOptimizer",
+    "sklearn_dnn.augment.ImageAugmenter",
+    "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis",
+    "sklearn_dnn.diagnostics._gradients.GradientDiagnosis",
+    "sklearn_dnn.diagnostics._recipe.BasicRecipe",
+    "sklearn_dnn.gradcheck.GradientCheckResult",
+    "sklearn_dnn.model_selection.DistributionCheckResult",
+    "sklearn_dnn.preprocessing.InputNormalizer",
+)
+
+# Only these two can be read with a bound on the decompressed output per read;
+# bzip2 and lzma expand one read of compressed input without limit.
+_COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_CHUNK = 1 << 20
+# What a damaged archive makes zipfile, numpy or skops raise while loading.
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    TypeError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+    NotImplementedError,  # zipfile, on zip features it does not support
+    tokenize.TokenError,  # numpy, on a .npy header cut inside a bracket
+)
+
+
+class _Refusal(ValueError):
+    """A size or format check failed; the message says which."""
+
+
+class UntrustedTypesError(UntrustedTypesFoundException):
+    """A file names types that :func:`load` was not told to trust.
+
+    Nothing from the file has been built when this is raised.
+
+    Parameters
+    ----------
+    types : iterable of str
+        The fully qualified names of the untrusted types.
+    source : str
+        The file, as named in the message.
+
+    Attributes
+    ----------
+    types : list of str
+        The untrusted types, sorted.
+    """
+
+    def __init__(self, types, source):
+        self.types = sorted(types)
+        # Bypass skops's message: ours names the remedy for this loader.
+        TypeError.__init__(
+            self,
+            f"{source} names types that are not trusted: {self.types}. Nothing "
+            "was loaded. Only if you know where the file comes from and have "
+            "audited each of these types (that loading and using it runs no "
+            "code you do not want), load it with "
+            f"sklearn_dnn.persistence.load(file, trusted={self.types!r}).",
+        )
+
+
+def _fsync_folder(folder):
+    """Make a rename in ``folder`` durable, where the system allows it."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # Windows cannot open a folder
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _create_temporary(path):
+    """Create a new file next to ``path``; return its name and descriptor.
+
+    ``os.open`` applies the umask, so the final file gets the permissions a
+    plain ``open(path, "wb")`` would give it.
+    """
+    folder, name = os.path.split(os.path.abspath(path))
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    while True:
+        temporary = os.path.join(folder, f".{name}.{secrets.token_hex(8)}.tmp")
+        try:
+            return temporary, os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+
+
+@validate_params(
+    {"obj": "no_validation", "file": [str, os.PathLike]},
+    prefer_skip_nested_validation=True,
+)
+def dump(obj, file):
+    """Save ``obj`` to ``file`` in the skops format, atomically.
+
+    The archive is written to a temporary file in the same folder, flushed
+    and synced to disk, then renamed onto ``file``: readers see the old file
+    or the new one, never a partial one. A symbolic link at ``file`` is
+    replaced by the new file, never followed. If anything fails, ``file`` is
+    unchanged and no temporary file is left behind.
+
+    Parameters
+    ----------
+    obj : object
+        The object to save, e.g. a fitted estimator.
+    file : str or path-like
+        Where to save it; conventionally ending in ``.skops``.
+
+    See Also
+    --------
+    load : Load the object back.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_dnn import InputNormalizer
+    >>> from sklearn_dnn.persistence import dump, load
+    >>> normalizer = InputNormalizer().fit([[0.0], [2.0]])
+    >>> path = os.path.join(tempfile.mkdtemp(), "normalizer.skops")
+    >>> dump(normalizer, path)
+    >>> load(path).transform([[4.0]])
+    array([[3.]])
+    """
+    path = os.fspath(file)
+    temporary, fd = _create_temporary(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            sio.dump(obj, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_folder(os.path.dirname(os.path.abspath(path)))
+
+
+def _source_name(file):
+    if isinstance(file, (str, os.PathLike)):
+        return repr(os.fspath(file))
+    name = getattr(file, "name", None)
+    return "the file object" if name is None else repr(name)
+
+
+def _too_large(what, n_bytes, max_bytes):
+    return _Refusal(
+        f"{what} {n_bytes} bytes uncompressed, more than max_bytes={max_bytes}. "
+        "Nothing was loaded; if you expect a model this large, pass a larger "
+        "max_bytes."
+    )
+
+
+def _open_member(archive, info):
+    """Open a member so that reading may run one byte past its declared size.
+
+    zipfile stops at the declared size, which hides extra data; one more byte
+    reveals it. The checksum is left to the load that follows: checked here,
+    it would fail on the truncated data first and hide the reason.
+    """
+    if info.flag_bits & 0x1:
+        raise _Refusal(f"member {info.filename!r} is encrypted")
+    if info.compress_type not in _COMPRESSIONS:
+        raise _Refusal(
+            f"member {info.filename!r} uses zip compression method "
+            f"{info.compress_type}; only stored and deflated members can be "
+            "checked for their size before decompressing"
+        )
+    probe = copy.copy(info)
+    probe.file_size += 1
+    probe.CRC = None
+    return archive.open(probe)
+
+
+def _read_bounded(member, info, keep=False):
+    """Read ``member`` in chunks; raise if it holds more than it declares.
+
+    Returns the content if ``keep``, else nothing is held in memory.
+    """
+    chunks, n_read = [], member.tell()
+    while chunk := member.read(_CHUNK):
+        n_read += len(chunk)
+        if n_read > info.file_size:
+            raise _Refusal(
+                f"member {info.filename!r} holds more data than the "
+                f"{info.file_size} bytes its directory entry declares"
+            )
+        if keep:
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _npy_array_bytes(member, info, max_bytes):
+    """Read the ``.npy`` header of ``member``; return the bytes numpy allocates."""
+    version = np.lib.format.read_magic(member)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(member)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(member)
+    else:
+        raise _Refusal(f"member {info.filename!r}: unsupported .npy version")
+    if dtype.hasobject:
+        raise _Refusal(f"member {info.filename!r} holds Python objects")
+    n_bytes = math.prod(shape) * dtype.itemsize
+    if n_bytes > max_bytes:
+        raise _too_large(
+            f"the header of {info.filename!r} declares an array of shape "
+            f"{shape} and dtype {dtype}:",
+            n_bytes,
+            max_bytes,
+        )
+    if member.tell() + n_bytes != info.file_size:
+        raise _Refusal(
+            f"member {info.filename!r}: its header declares {n_bytes} bytes of "
+            f"array data, its directory entry {info.file_size - member.tell()}"
+        )
+    return n_bytes
+
+
+def _check_member(archive, info, max_bytes, spare, nested):
+    """Check one member; return the bytes it adds beyond its declared size.
+
+    ``spare`` is what ``max_bytes`` leaves for the content of a nested archive.
+    """
+    with _open_member(archive, info) as member:
+        if info.filename.endswith(".npy"):
+            _npy_array_bytes(member, info, max_bytes)
+        if info.filename.endswith(".npz") and not nested:
+            # A sparse matrix: an archive of .npy members, unpacked by scipy.
+            content = io.BytesIO(_read_bounded(member, info, keep=True))
+            return _check_archive(content, spare, nested=True)
+        _read_bounded(member, info)
+    return 0
+
+
+def _check_archive(handle, max_bytes, nested=False):
+    """Check every member's sizes; return the archive's total uncompressed size.
+
+    Raises a ValueError, before any array is read, when the declared sizes or
+    an array header exceed ``max_bytes``, or when a member holds more data
+    than it declares.
+    """
+    with zipfile.ZipFile(handle) as archive:
+        infos = archive.infolist()
+        if not nested and "schema.json" not in archive.namelist():
+            raise _Refusal("it is a zip archive without a skops schema.json")
+        total = sum(info.file_size for info in infos)
+        if total > max_bytes:
+            raise _too_large("the archive's directory declares", total, max_bytes)
+        for info in infos:
+            spare = max_bytes - total
+            total += _check_member(archive, info, max_bytes, spare, nested)
+    return total
+
+
+def _reason(exc):
+    if isinstance(exc, _Refusal):
+        return str(exc)
+    return f"it is not a valid skops file ({type(exc).__name__}: {exc})"
+
+
+def _load_checked(handle, source, allowed):
+    """Load a size-checked archive, building only the ``allowed`` types."""
+    try:
+        return sio.load(handle, trusted=allowed)
+    except UntrustedTypesFoundException:
+        handle.seek(0)
+        untrusted = set(sio.get_untrusted_types(file=handle)) - set(allowed)
+        raise UntrustedTypesError(untrusted, source) from None
+
+
+@validate_params(
+    {
+        "file": [str, os.PathLike, HasMethods(["read", "seek"])],
+        "trusted": [list, tuple, set, frozenset],
+        "max_bytes": [Interval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
+def load(file, *, trusted=(), max_bytes=2**31):
+    """Load an object saved with :func:`dump` (or ``skops.io.dump``).
+
+    Loading a file from someone else runs none of their code: the file is
+    loaded only if every type it names is in :data:`TRUSTED_TYPES`, in
+    ``trusted``, or trusted by skops by default (numpy arrays, scikit-learn's
+    estimators, Python's built-in containers); otherwise
+    :class:`UntrustedTypesError` is raised before anything is built. Nor can a
+    small file exhaust memory: the sizes the archive declares, and the shape
+    and dtype of each array it holds, are checked against ``max_bytes`` before
+    any array is read.
+
+    Parameters
+    ----------
+    file : str, path-like or binary file object
+        The skops file.
+    trusted : list, tuple or set of str, default=()
+        Fully qualified names of further types to build, such as
+        ``"sklearn.metrics._scorer._PassthroughScorer"``. Name a type here
+        only after auditing the file: ``skops.io.get_untrusted_types(file=...)``
+        lists what it needs, and each entry must be a class you expect and
+        whose construction and use runs no code you do not want.
+    max_bytes : int, default=2**31
+        The largest uncompressed size, in bytes, of the archive's content.
+
+    Returns
+    -------
+    obj : object
+        The loaded object.
+
+    Raises
+    ------
+    UntrustedTypesError
+        If the file names a type that is not trusted (a subclass of
+        ``skops.io.exceptions.UntrustedTypesFoundException`` and of
+        ``TypeError``).
+    ValueError
+        If the file is not a skops archive, is damaged, or is larger than
+        ``max_bytes`` uncompressed.
+
+    See Also
+    --------
+    dump : Save an object atomically.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from sklearn_dnn import DNNClassifier
+    >>> from sklearn_dnn.persistence import dump, load
+    >>> X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+    >>> model = DNNClassifier(hidden_layer_sizes=(3,), solver="lbfgs",
+    ...                       random_state=0).fit(X, y)
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.skops")
+    >>> dump(model, path)
+    >>> loaded = load(path)
+    >>> bool((loaded.predict_proba(X) == model.predict_proba(X)).all())
+    True
+    """
+    for name in trusted:
+        if not isinstance(name, str):
+            raise TypeError(
+                "trusted must hold fully qualified type names as strings, such "
+                f"as 'module.Class'; got {name!r} of type {type(name).__name__}."
+            )
+    allowed = sorted({*TRUSTED_TYPES, *trusted})
+    source = _source_name(file)
+    opened = isinstance(file, (str, os.PathLike))
+    handle = open(file, "rb") if opened else file
+    try:
+        _check_archive(handle, max_bytes)
+        handle.seek(0)
+        return _load_checked(handle, source, allowed)
+    except UntrustedTypesFoundException:
+        raise
+    except _DAMAGE as exc:
+        raise ValueError(f"Cannot load {source}: {_reason(exc)}") from exc
+    finally:
+        if opened:
+            handle.close()
