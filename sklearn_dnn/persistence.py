@@ -38,6 +38,7 @@ TRUSTED_TYPES = (
     "sklearn_dnn._multilayer.DNNClassifier",
     "sklearn_dnn._multilayer.DNNRegressor",
     "sklearn_dnn._optimizers.AdamOptimizer",
+    "sklearn_dnn._optimizers.RMSpropOptimizer",
     "sklearn_dnn._optimizers.SGDOptimizer",
     "sklearn_dnn.augment.ImageAugmenter",
     "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis",
