@@ -348,10 +348,11 @@ class Network:
         m, n = delta.shape
         centered, inv_std = self._centered[l][:m], self._inv_stds[l]
         dgamma, dbeta = self.gamma_grads[l], self.beta_grads[l]
-        np.matmul(self._ones[:m], delta, out=dbeta)
-        np.einsum("ij,ij->j", delta, centered, out=dgamma)
+        ones, scratch = self._ones[:m], self._scratch(m, n)
+        np.matmul(ones, delta, out=dbeta)
+        np.matmul(ones, np.multiply(delta, centered, out=scratch), out=dgamma)
         dgamma *= inv_std
-        correction = np.multiply(centered, dgamma * inv_std, out=self._scratch(m, n))
+        correction = np.multiply(centered, dgamma * inv_std, out=scratch)
         correction += dbeta
         correction *= shares if isinstance(shares, float) else shares[:, np.newaxis]
         delta -= correction
