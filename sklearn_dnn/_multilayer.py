@@ -31,7 +31,7 @@ from ._compat import (
     _fit_context,
     validate_data,
 )
-from ._docstrings import FITTED_ATTRIBUTES, NETWORK_PARAMETERS
+from ._docstrings import fill_docstring
 from ._dropout import resolve_keep_prob
 from ._init import INITIALIZERS, resolve_init
 from ._loop import TrainingDiverged, run_epochs
@@ -979,11 +979,5 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         return tags
 
 
-def _fill_docstring(cls):
-    cls.__doc__ = cls.__doc__.format(
-        parameters=NETWORK_PARAMETERS, attributes=FITTED_ATTRIBUTES
-    )
-
-
-_fill_docstring(DNNClassifier)
-_fill_docstring(DNNRegressor)
+fill_docstring(DNNClassifier)
+fill_docstring(DNNRegressor)
