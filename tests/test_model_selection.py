@@ -271,8 +271,9 @@ def test_impossible_stratification_says_which_cut_failed():
     with pytest.raises(ValueError, match="Cannot stratify the test set.*1 member"):
         train_dev_test_split(np.arange(10), stratify=y, random_state=0)
     y = np.array([0, 1, 2] * 10)
-    # 3 classes but only 2 dev examples.
-    with pytest.raises(ValueError, match="Cannot stratify the dev set"):
+    # 3 classes but only 2 dev examples: the message names dev_size, not the
+    # test_size of the train_test_split call that makes the dev cut.
+    with pytest.raises(ValueError, match=r"^dev_size=2 gives 2 .* the 3 classes"):
         train_dev_test_split(np.arange(30), stratify=y, dev_size=2, test_size=6)
     with pytest.raises(ValueError, match="shuffle=False"):
         train_dev_test_split(np.arange(30), stratify=y, shuffle=False)
