@@ -742,6 +742,8 @@ def _few_values_distances(X_a, X_b, columns):
     column's implicit zeros enter as one more level, 0, with their count.
     """
     k = len(columns)
+    if k == 0:
+        return np.zeros(0)
     subs = [X[:, columns] for X in (X_a, X_b)]
     stored = [np.diff(sub.indptr) for sub in subs]
     n_sub = [len(sub.data) for sub in subs]
@@ -954,8 +956,15 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
     random 100,000 rows for both tests (``result.subsampled``), and the
     classifier is fitted on at most 10,000 rows of each set (and scored on the
     rest); at that size both tests already see very small differences. The
-    classifier runs on one thread. Sparse input is made dense after
-    subsampling.
+    classifier runs on one thread.
+
+    *Sparse input* is made dense after subsampling when both sets together
+    hold at most 2**22 values. Larger sparse input stays sparse, so memory
+    grows with the stored values, not with the number of features: only the
+    columns with a stored value in either set are tested (a column of zeros
+    in both sets is "constant", p-value 1), and the domain classifier is a
+    logistic regression on the max-abs scaled non-zero columns (gradient
+    boosting needs dense input).
 
     *Power.* With few examples (a few hundred per set), only large differences
     are found; "same" then means "no evidence of a difference", not proof.
