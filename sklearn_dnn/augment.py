@@ -56,7 +56,7 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     image_shape : tuple of int
         ``(h, w)`` or ``(h, w, channels)``; ``h * w * channels`` must equal
-        the number of features of ``X``.
+        the number of features of ``X`` (and be at most ``2**31``).
 
     horizontal_flip : bool, default=False
         Mirror each image left-right with probability 1/2. Leave it off for
@@ -65,7 +65,8 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     max_shift : int, default=0
         Shift each image by a whole number of pixels drawn uniformly from
         ``[-max_shift, max_shift]``, independently down and across (a random
-        crop of the zero-padded image).
+        crop of the zero-padded image). Must be smaller than ``min(h, w)``,
+        or whole images could be shifted out of their frame.
 
     max_rotation : float, default=0.0
         Rotate each image about its centre by an angle in degrees drawn
