@@ -1,5 +1,30 @@
 """Parameter and attribute text shared by the estimators' docstrings."""
 
+__all__ = ["fill_docstring"]
+
+
+def fill_docstring(cls):
+    """Put the shared parameter and attribute text into ``cls``'s docstring.
+
+    Parameters
+    ----------
+    cls : type
+        A class whose docstring has ``{parameters}`` and ``{attributes}``
+        fields. Under ``python -OO`` docstrings are stripped (``__doc__`` is
+        None) and the class is left as it is.
+
+    Returns
+    -------
+    cls : type
+        The same class.
+    """
+    if cls.__doc__ is not None:
+        cls.__doc__ = cls.__doc__.format(
+            parameters=NETWORK_PARAMETERS, attributes=FITTED_ATTRIBUTES
+        )
+    return cls
+
+
 NETWORK_PARAMETERS = """\
 hidden_layer_sizes : array-like of int, default=(100,)
         The ``i``-th element is the number of units of the ``i``-th hidden

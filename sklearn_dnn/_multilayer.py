@@ -46,7 +46,7 @@ from ._compat import (
     _safe_indexing,
     validate_data,
 )
-from ._docstrings import FITTED_ATTRIBUTES, NETWORK_PARAMETERS
+from ._docstrings import fill_docstring
 from ._dropout import resolve_keep_prob
 from ._fit_tasks import EpochTasks, LbfgsIterationTasks
 from ._init import INITIALIZERS, resolve_init
@@ -1257,13 +1257,5 @@ def _dev_cost(net, *, X, Y, sample_weight):
     return net.cost(X, Y, sample_weight, batch_statistics=False)
 
 
-def _fill_docstring(cls):
-    if cls.__doc__ is None:  # python -OO strips docstrings
-        return
-    cls.__doc__ = cls.__doc__.format(
-        parameters=NETWORK_PARAMETERS, attributes=FITTED_ATTRIBUTES
-    )
-
-
-_fill_docstring(DNNClassifier)
-_fill_docstring(DNNRegressor)
+fill_docstring(DNNClassifier)
+fill_docstring(DNNRegressor)

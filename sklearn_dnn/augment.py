@@ -8,6 +8,7 @@ coordinates), samples the image there with one batched
 pixels), and adds Gaussian noise.
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -19,6 +20,11 @@ from sklearn.utils.validation import check_is_fitted
 from ._compat import Interval, _fit_context, validate_data
 
 __all__ = ["ImageAugmenter"]
+
+# Largest number of pixel values per image (h * w * channels) accepted: far
+# beyond any image a dense network can take, and small enough that every
+# array built from it has a size numpy can index.
+_MAX_IMAGE_SIZE = 2**31
 
 # Bilinear interpolation: no prefilter, and no overshoot (an output pixel lies
 # between the input pixels, or 0, around it).
@@ -50,7 +56,7 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ----------
     image_shape : tuple of int
         ``(h, w)`` or ``(h, w, channels)``; ``h * w * channels`` must equal
-        the number of features of ``X``.
+        the number of features of ``X`` (and be at most ``2**31``).
 
     horizontal_flip : bool, default=False
         Mirror each image left-right with probability 1/2. Leave it off for
@@ -59,7 +65,8 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     max_shift : int, default=0
         Shift each image by a whole number of pixels drawn uniformly from
         ``[-max_shift, max_shift]``, independently down and across (a random
-        crop of the zero-padded image).
+        crop of the zero-padded image). Must be smaller than ``min(h, w)``,
+        or whole images could be shifted out of their frame.
 
     max_rotation : float, default=0.0
         Rotate each image about its centre by an angle in degrees drawn
@@ -217,7 +224,7 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted augmenter.
         """
         X = validate_data(self, X, dtype=[np.float64, np.float32])
-        _check_n_features(_image_shape(self.image_shape), X.shape[1])
+        _check_n_features(self._image_shape(), X.shape[1])
         return self
 
     def transform(self, X):
@@ -235,7 +242,7 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=[np.float64, np.float32])
-        shape = _image_shape(self.image_shape)
+        shape = self._image_shape()
         return self._distort(X, shape, check_random_state(self.random_state))
 
     def augment(self, X_batch, random_state):
@@ -284,8 +291,20 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         checked = getattr(self, "_checked_params", None)
         if checked is None or checked[0] != params:
             self._validate_params()
-            checked = self._checked_params = (params, _image_shape(self.image_shape))
+            checked = self._checked_params = (params, self._image_shape())
         return checked[1]
+
+    def _image_shape(self):
+        """`image_shape` as a tuple, checked on its own and against `max_shift`."""
+        shape = _image_shape(self.image_shape)
+        if self.max_shift >= min(shape[:2]):
+            raise ValueError(
+                f"max_shift={self.max_shift} must be smaller than the image: a "
+                f"shift of {min(shape[:2])} pixels or more moves the whole image "
+                f"out of its {shape[0]} x {shape[1]} frame (image_shape={shape}). "
+                f"Use max_shift < {min(shape[:2])}."
+            )
+        return shape
 
     def _distort(self, X, shape, rng):
         """Draw one distortion per row of `X` and apply it to a copy."""
@@ -344,11 +363,20 @@ def _image_shape(image_shape):
             "image_shape must be (h, w) or (h, w, channels) with positive "
             f"integer sizes; got {image_shape!r}."
         )
-    return tuple(int(size) for size in shape)
+    shape = tuple(int(size) for size in shape)
+    if math.prod(shape) > _MAX_IMAGE_SIZE:
+        raise ValueError(
+            f"image_shape={shape} describes images of "
+            f"{' * '.join(map(str, shape))} = {math.prod(shape)} pixel values, "
+            f"more than the {_MAX_IMAGE_SIZE} allowed; image_shape must be the "
+            "shape of one image, whose size is the number of features of X."
+        )
+    return shape
 
 
 def _check_n_features(shape, n_features):
-    size = int(np.prod(shape))
+    """Raise unless the rows of X have exactly ``prod(shape)`` values."""
+    size = math.prod(shape)
     if n_features != size:
         raise ValueError(
             f"X has {n_features} feature(s), but image_shape={shape} describes "

@@ -19,9 +19,12 @@ from itertools import chain
 from numbers import Integral
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler
 from sklearn.utils import check_random_state, indexable
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
@@ -55,6 +58,9 @@ _MIN_EXPECTED_COUNT = 5
 _MAX_ROWS_PER_SET = 100_000
 # The domain classifier is fitted on half of each set's rows, at most this many.
 _MAX_CLASSIFIER_FIT_ROWS_PER_SET = 10_000
+# Sparse input is made dense (after subsampling) when both sets together hold
+# at most this many values (32 MiB as float64); larger sparse input stays sparse.
+_MAX_DENSE_VALUES = 2**22
 # Features listed in ``top_features``.
 _N_TOP_FEATURES = 10
 
@@ -217,6 +223,33 @@ def _stratified_cut(indices, n_keep, n_cut, stratify, shuffle, random_state, wha
         ) from exc
 
 
+def _check_stratified_sizes(stratify, n_train, sizes):
+    """Raise unless every set can hold one example of each class.
+
+    ``sizes`` maps ``"dev_size"``/``"test_size"`` to the value given and the
+    number of examples it means.
+    """
+    labels = np.asarray(stratify)
+    n_classes = len(np.unique(labels, axis=0 if labels.ndim == 2 else None))
+    for name, (given, count) in sizes.items():
+        if count < n_classes:
+            given = f"{given!r}" if given is not None else f"None (suggested: {count})"
+            raise ValueError(
+                f"{name}={given} gives {count} example(s), fewer than the "
+                f"{n_classes} classes in stratify: a stratified split needs at "
+                f"least one example of each class in every set. Use "
+                f"a larger {name}, of at least {n_classes} examples (or "
+                "stratify=None)."
+            )
+    if n_train < n_classes:
+        raise ValueError(
+            f"dev_size and test_size leave {n_train} training example(s), fewer "
+            f"than the {n_classes} classes in stratify: a stratified split needs "
+            "at least one example of each class in every set. Use smaller "
+            "dev_size and/or test_size (or stratify=None)."
+        )
+
+
 @validate_params(
     {
         "dev_size": [
@@ -336,6 +369,11 @@ def train_dev_test_split(
                 f"stratify has {_num_samples(stratify)} labels but the arrays "
                 f"have {n_samples} samples."
             )
+        _check_stratified_sizes(
+            stratify,
+            n_train,
+            {"test_size": (test_size, n_test), "dev_size": (dev_size, n_dev)},
+        )
 
     rng = check_random_state(random_state) if shuffle else None
     indices = np.arange(n_samples)
@@ -565,15 +603,70 @@ def _feature_names(columns_a, columns_b, n_features):
     for n in names:
         if n is not None:
             return n
-    return np.asarray([f"x{j}" for j in range(n_features)])
+    return _default_names(n_features)
 
 
-def _dense_float_rows(X, rows):
-    """Rows ``rows`` of ``X`` (in that order) as a dense float64 array."""
+def _default_names(n_features):
+    """``["x0", "x1", ...]``, written digit by digit into a character array.
+
+    Converting the integers to ``str`` one by one takes seconds for a
+    million features.
+    """
+    j = np.arange(n_features)
+    width = len(str(max(n_features - 1, 0)))
+    n_digits = 1 + np.sum(j >= 10 ** np.arange(1, width)[:, None], axis=0)
+    chars = np.zeros((n_features, 1 + width), dtype="<u4")  # UCS-4 code points
+    chars[:, 0] = ord("x")
+    for k in range(width):  # the k-th digit from the right
+        has = n_digits > k
+        chars[has, n_digits[has] - k] = ord("0") + j[has] // 10**k % 10
+    return chars.view(f"<U{1 + width}").ravel()
+
+
+def _float_rows(X, rows, dense):
+    """Rows ``rows`` of ``X`` (in that order) as float64, dense or CSR."""
     X = X[rows]
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    return np.asarray(X, dtype=np.float64)
+    if not sparse.issparse(X):
+        X = np.asarray(X, dtype=np.float64)
+        return X if dense else sparse.csr_matrix(X)
+    if dense:
+        return X.toarray().astype(np.float64, copy=False)
+    X = X.astype(np.float64).tocsr()
+    X.sum_duplicates()
+    X.eliminate_zeros()
+    return X
+
+
+def _column(X, j):
+    """Column ``j`` of a CSC matrix, as a dense 1-D array."""
+    column = np.zeros(X.shape[0])
+    start, stop = X.indptr[j], X.indptr[j + 1]
+    column[X.indices[start:stop]] = X.data[start:stop]
+    return column
+
+
+def _feature_tests(X_a, X_b):
+    """Test every feature: ``(tests, p_values, distances)``, one entry each.
+
+    For sparse input only the columns with stored values in either set are
+    tested; every other column is all zeros in both sets, hence "constant"
+    with p-value 1 and distance 0, exactly what its test would give.
+    """
+    n_features = X_a.shape[1]
+    tests = np.full(n_features, "constant", dtype="<U8")
+    p_values, distances = np.ones(n_features), np.zeros(n_features)
+    if not sparse.issparse(X_a):
+        for j in range(n_features):
+            tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
+        return tests, p_values, distances
+    X_a, X_b = X_a.tocsc(), X_b.tocsc()
+    n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
+    few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
+    tests[few] = "too few"
+    distances[few] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
+    for j in np.flatnonzero((n_stored > 0) & ~few):
+        tests[j], p_values[j], distances[j] = _test_sparse_feature(X_a, X_b, j)
+    return tests, p_values, distances
 
 
 def _merge_sparse_levels(counts_a, counts_b):
@@ -622,8 +715,96 @@ def _test_feature(a, b):
         return "ks", float(result.pvalue), float(result.statistic)
     counts_a = np.bincount(codes[: len(a)], minlength=n_levels)
     counts_b = np.bincount(codes[len(a) :], minlength=n_levels)
+    return _test_counts(counts_a, counts_b)
+
+
+def _too_few_values(n_stored, n_a, n_b):
+    """Which sparse columns `_test_feature` would call "too few", from counts.
+
+    A column with ``k`` stored (non-zero) values has at most ``k + 1``
+    levels; with ``k + 1 <= 20`` and five examples per level it is tested
+    as discrete. Every chi-squared bin but one (the bin of the zeros) holds
+    only stored values, so with fewer than a bin needs (see
+    `_merge_sparse_levels`) a single bin is left: "too few".
+    """
+    n = n_a + n_b
+    min_bin = _MIN_EXPECTED_COUNT * n / min(n_a, n_b)
+    levels = n_stored + 1
+    discrete = (levels <= _MAX_DISCRETE_LEVELS) & (n >= _MIN_EXPECTED_COUNT * levels)
+    return (n_stored > 0) & discrete & (n_stored < min_bin)
+
+
+def _few_values_distances(X_a, X_b, columns):
+    """KS distances of CSC columns ``columns``, vectorized over the columns.
+
+    The same numbers as `_test_counts`: at the end of each level, the gap
+    between the two cumulative counts divided by each set's size. Each
+    column's implicit zeros enter as one more level, 0, with their count.
+    """
+    k = len(columns)
+    if k == 0:
+        return np.zeros(0)
+    subs = [X[:, columns] for X in (X_a, X_b)]
+    stored = [np.diff(sub.indptr) for sub in subs]
+    n_sub = [len(sub.data) for sub in subs]
+    column = np.concatenate(
+        [np.repeat(np.arange(k), c) for c in stored] + [np.arange(k)]
+    )
+    value = np.concatenate([subs[0].data, subs[1].data, np.zeros(k)])
+    count_a = np.concatenate(
+        [np.ones(n_sub[0]), np.zeros(n_sub[1]), subs[0].shape[0] - stored[0]]
+    )
+    count_b = np.concatenate(
+        [np.zeros(n_sub[0]), np.ones(n_sub[1]), subs[1].shape[0] - stored[1]]
+    )
+    order = np.lexsort((value, column))
+    column, value = column[order], value[order]
+    first = np.searchsorted(column, np.arange(k))
+    gaps = []
+    for count, sub in zip((count_a[order], count_b[order]), subs):
+        total = np.cumsum(count.astype(np.int64))
+        before = np.concatenate([[0], total])[first]
+        gaps.append((total - before[column]) / sub.shape[0])
+    level_end = np.append((column[1:] != column[:-1]) | (value[1:] != value[:-1]), True)
+    distances = np.zeros(k)
+    np.maximum.at(distances, column[level_end], np.abs(gaps[0] - gaps[1])[level_end])
+    return distances
+
+
+def _test_sparse_feature(X_a, X_b, j):
+    """`_test_feature` of column ``j`` of two CSC matrices, from stored values.
+
+    The counts of a discrete feature are those of the stored values plus the
+    implicit zeros, so only a continuous feature needs its dense columns.
+    """
+    values = [X.data[X.indptr[j] : X.indptr[j + 1]] for X in (X_a, X_b)]
+    n_zeros = [X.shape[0] - len(v) for X, v in zip((X_a, X_b), values)]
+    levels = np.unique(np.concatenate([*values, np.zeros(min(1, sum(n_zeros)))]))
+    n_levels = len(levels)
+    if n_levels == 1:
+        return "constant", 1.0, 0.0
+    n_samples = X_a.shape[0] + X_b.shape[0]
+    if n_levels > _MAX_DISCRETE_LEVELS or n_samples < _MIN_EXPECTED_COUNT * n_levels:
+        return _test_feature(_column(X_a, j), _column(X_b, j))
+    counts_a, counts_b = (
+        np.bincount(np.searchsorted(levels, v), minlength=n_levels) for v in values
+    )
+    if sum(n_zeros):
+        zero = np.searchsorted(levels, 0.0)
+        counts_a[zero] += n_zeros[0]
+        counts_b[zero] += n_zeros[1]
+    return _test_counts(counts_a, counts_b)
+
+
+def _test_counts(counts_a, counts_b):
+    """Chi-squared test of a discrete feature from its counts per level."""
     distance = float(
-        np.max(np.abs(np.cumsum(counts_a) / len(a) - np.cumsum(counts_b) / len(b)))
+        np.max(
+            np.abs(
+                np.cumsum(counts_a) / counts_a.sum()
+                - np.cumsum(counts_b) / counts_b.sum()
+            )
+        )
     )
     table = _merge_sparse_levels(counts_a, counts_b)
     if table.shape[1] < 2:
@@ -651,16 +832,21 @@ def _domain_classifier_test(X_a, X_b, rng):
     # The rows were shuffled by the caller: fit on the first half of each set
     # (capped), score the rest.
     n_fit = [
-        min(math.ceil(len(X) / 2), _MAX_CLASSIFIER_FIT_ROWS_PER_SET) for X in (X_a, X_b)
+        min(math.ceil(X.shape[0] / 2), _MAX_CLASSIFIER_FIT_ROWS_PER_SET)
+        for X in (X_a, X_b)
     ]
-    X_fit = np.concatenate([X_a[: n_fit[0]], X_b[: n_fit[1]]])
+    sizes_eval = (X_a.shape[0] - n_fit[0], X_b.shape[0] - n_fit[1])
+    if sparse.issparse(X_a):
+        # Columns that are zero in both sets cannot tell them apart.
+        used = np.flatnonzero(X_a.getnnz(axis=0) + X_b.getnnz(axis=0))
+        if len(used) == 0:
+            return 0.5, 1.0, tuple(n_fit), sizes_eval
+        X_a, X_b = X_a[:, used], X_b[:, used]
+        X_fit = sparse.vstack([X_a[: n_fit[0]], X_b[: n_fit[1]]], format="csr")
+    else:
+        X_fit = np.concatenate([X_a[: n_fit[0]], X_b[: n_fit[1]]])
     y_fit = np.repeat([0, 1], n_fit)
-    classifier = HistGradientBoostingClassifier(
-        max_iter=100,
-        max_leaf_nodes=15,
-        early_stopping=False,
-        random_state=rng.randint(np.iinfo(np.int32).max),
-    )
+    classifier = _domain_classifier(sparse.issparse(X_fit), rng)
     # One thread: with at most 20,000 rows to fit, threads save little, and on a
     # busy machine (or inside a parallel grid search) OpenMP threads can make a
     # fit ten times slower.
@@ -668,13 +854,29 @@ def _domain_classifier_test(X_a, X_b, rng):
         classifier.fit(X_fit, y_fit)
         score_a = classifier.decision_function(X_a[n_fit[0] :])
         score_b = classifier.decision_function(X_b[n_fit[1] :])
-    sizes_eval = (len(score_a), len(score_b))
     if np.ptp(np.concatenate([score_a, score_b])) == 0:
         # The classifier learnt nothing: every example gets the same score.
         return 0.5, 1.0, tuple(n_fit), sizes_eval
     result = stats.mannwhitneyu(score_b, score_a, alternative="greater")
     auc = float(result.statistic) / (len(score_a) * len(score_b))
     return auc, float(result.pvalue), tuple(n_fit), sizes_eval
+
+
+def _domain_classifier(sparse_input, rng):
+    """The classifier of the domain test: gradient boosting, linear if sparse.
+
+    Gradient boosting needs dense input; for sparse input (such as word
+    counts) a logistic regression on the max-abs scaled columns is the usual
+    choice and keeps the matrix sparse.
+    """
+    if sparse_input:
+        return make_pipeline(MaxAbsScaler(), LogisticRegression(max_iter=1000))
+    return HistGradientBoostingClassifier(
+        max_iter=100,
+        max_leaf_nodes=15,
+        early_stopping=False,
+        random_state=rng.randint(np.iinfo(np.int32).max),
+    )
 
 
 @validate_params(
@@ -754,8 +956,15 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
     random 100,000 rows for both tests (``result.subsampled``), and the
     classifier is fitted on at most 10,000 rows of each set (and scored on the
     rest); at that size both tests already see very small differences. The
-    classifier runs on one thread. Sparse input is made dense after
-    subsampling.
+    classifier runs on one thread.
+
+    *Sparse input* is made dense after subsampling when both sets together
+    hold at most 2**22 values. Larger sparse input stays sparse, so memory
+    grows with the stored values, not with the number of features: only the
+    columns with a stored value in either set are tested (a column of zeros
+    in both sets is "constant", p-value 1), and the domain classifier is a
+    logistic regression on the max-abs scaled non-zero columns (gradient
+    boosting needs dense input).
 
     *Power.* With few examples (a few hundred per set), only large differences
     are found; "same" then means "no evidence of a difference", not proof.
@@ -795,12 +1004,12 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
     # One random order of each set's rows, cut to at most _MAX_ROWS_PER_SET;
     # both tests use these rows, and the classifier fits on the first half.
     rows = [rng.permutation(X.shape[0])[:_MAX_ROWS_PER_SET] for X in (X_a, X_b)]
-    X_a, X_b = (_dense_float_rows(X, r) for X, r in zip((X_a, X_b), rows))
+    n_values = (len(rows[0]) + len(rows[1])) * X_a.shape[1]
+    dense = not (sparse.issparse(X_a) or sparse.issparse(X_b))
+    dense = dense or n_values <= _MAX_DENSE_VALUES
+    X_a, X_b = (_float_rows(X, r, dense) for X, r in zip((X_a, X_b), rows))
 
-    tests, p_values, distances = map(
-        np.asarray,
-        zip(*(_test_feature(X_a[:, j], X_b[:, j]) for j in range(X_a.shape[1]))),
-    )
+    tests, p_values, distances = _feature_tests(X_a, X_b)
     p_values_adjusted = _holm(p_values)
     feature_p_value = float(p_values_adjusted.min())
     auc, auc_p_value, fit_sizes, eval_sizes = _domain_classifier_test(X_a, X_b, rng)

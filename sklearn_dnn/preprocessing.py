@@ -18,7 +18,10 @@ import copy
 import numpy as np
 from scipy import sparse
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_array
+from sklearn.utils.sparsefuncs import min_max_axis
+from sklearn.utils.validation import check_array, check_is_fitted
+
+from ._compat import _check_sample_weight
 
 __all__ = ["InputNormalizer"]
 
@@ -120,6 +123,30 @@ class InputNormalizer(StandardScaler):
     def __init__(self, *, copy=True, with_mean=True, with_std=True):
         super().__init__(copy=copy, with_mean=with_mean, with_std=with_std)
 
+    def fit(self, X, y=None, sample_weight=None):
+        """Compute ``mu`` and ``sigma^2`` on the training data.
+
+        A failed fit leaves a previously fitted normalizer as it was.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data.
+
+        y : None
+            Ignored.
+
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative, finite weight of each example in ``mu`` and
+            ``sigma^2``, not all zero.
+
+        Returns
+        -------
+        self : InputNormalizer
+            The fitted normalizer.
+        """
+        return self._atomic(super().fit, X, y, sample_weight)
+
     def partial_fit(self, X, y=None, sample_weight=None):
         """Update ``mu`` and ``sigma^2`` with one more batch of training data.
 
@@ -136,7 +163,8 @@ class InputNormalizer(StandardScaler):
             Ignored.
 
         sample_weight : array-like of shape (n_samples,), default=None
-            Weight of each example in ``mu`` and ``sigma^2``.
+            Non-negative, finite weight of each example in ``mu`` and
+            ``sigma^2``, not all zero.
 
         Returns
         -------
@@ -155,18 +183,33 @@ class InputNormalizer(StandardScaler):
         >>> int(normalizer.n_samples_seen_)
         4
         """
-        self._check_input(X, "fit")
-        saved = copy.deepcopy(self.__dict__)
+        return self._atomic(self._partial_fit, X, y, sample_weight)
+
+    def _partial_fit(self, X, y, sample_weight):
+        """`StandardScaler.partial_fit` on checked data, weights and statistics."""
+        X_checked = self._check_input(X, "fit")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X_checked, ensure_non_negative=True
+            )
         super().partial_fit(X, y, sample_weight=sample_weight)
         statistics = [s for s in (self.mean_, self.var_) if s is not None]
         if not all(np.all(np.isfinite(s)) for s in statistics):
-            self.__dict__.clear()
-            self.__dict__.update(saved)
             raise ValueError(
                 "The mean or variance of X overflows (is not finite): its values "
                 "are too large to square. Divide X by a constant first."
             )
         return self
+
+    def _atomic(self, update, *args):
+        """Run ``update(*args)``; if it raises, restore the previous state."""
+        saved = copy.deepcopy(self.__dict__)
+        try:
+            return update(*args)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
 
     def transform(self, X, copy=None):
         """Normalize ``X`` with the training ``mu`` and ``sigma``.
@@ -194,8 +237,8 @@ class InputNormalizer(StandardScaler):
         array([[0.],
                [2.]])
         """
-        self._check_input(X, "transform")
-        return _finite(super().transform(X, copy=copy), "normalized")
+        self._check_overflow(self._check_input(X, "transform"), inverse=False)
+        return super().transform(X, copy=copy)
 
     def inverse_transform(self, X, copy=None):
         """Undo the normalization: ``X * scale_ + mean_``.
@@ -222,14 +265,15 @@ class InputNormalizer(StandardScaler):
         array([[0.],
                [3.]])
         """
-        self._check_input(X, "inverse_transform")
-        return _finite(super().inverse_transform(X, copy=copy), "inverse-transformed")
+        self._check_overflow(self._check_input(X, "inverse_transform"), inverse=True)
+        return super().inverse_transform(X, copy=copy)
 
     def _check_input(self, X, method):
         """Reject NaN/infinity and sparse input that would have to be centred.
 
         The rest of the validation (dtype, feature count and names) is left to
         :class:`~sklearn.preprocessing.StandardScaler`, which runs right after.
+        Returns the checked array.
         """
         X = check_array(
             X,
@@ -241,6 +285,7 @@ class InputNormalizer(StandardScaler):
             ensure_min_samples=0,
             ensure_min_features=0,
             estimator=self,
+            input_name="X",
         )
         if sparse.issparse(X) and self.with_mean:
             action = {
@@ -256,6 +301,31 @@ class InputNormalizer(StandardScaler):
                 "matrix stays sparse), or pass a dense array (X.toarray()) if it "
                 "fits in memory."
             )
+        return X
+
+    def _check_overflow(self, X, inverse):
+        """Raise if (inverse_)transform of ``X`` would overflow, before any write.
+
+        ``StandardScaler`` may work in place (``copy=False``), so the check
+        cannot look at its output. Each feature's map is monotone (a shift
+        and a positive scale, with monotone rounding), so its results lie
+        between those of the feature's minimum and maximum: computing those
+        two rows the way ``StandardScaler`` does bounds every value.
+        """
+        check_is_fitted(self)
+        if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != self.n_features_in_:
+            return  # StandardScaler rejects it with its own error
+        dtype = X.dtype if X.dtype in (np.float64, np.float32, np.float16) else None
+        dtype = np.dtype(np.float64) if dtype is None else dtype
+        with np.errstate(over="ignore", invalid="ignore"):
+            bounds = _mapped_bounds(self, X, dtype, inverse)
+        if not np.all(np.isfinite(bounds)):
+            what = "inverse-transformed" if inverse else "normalized"
+            raise ValueError(
+                f"Some {what} values would overflow (not be finite): X holds "
+                "values far outside the range of the training data. Scale them "
+                "down first; X was left unchanged."
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -264,12 +334,16 @@ class InputNormalizer(StandardScaler):
         return tags
 
 
-def _finite(X_new, what):
-    """Return ``X_new``, or raise if it overflowed to infinity."""
-    values = X_new.data if sparse.issparse(X_new) else np.asarray(X_new)
-    if not np.all(np.isfinite(values)):
-        raise ValueError(
-            f"Some {what} values overflow (are not finite): X holds values far "
-            "outside the range of the training data. Scale them down first."
-        )
-    return X_new
+def _mapped_bounds(normalizer, X, dtype, inverse):
+    """Each feature's minimum and maximum, mapped as `StandardScaler` maps X."""
+    if sparse.issparse(X):
+        bounds = np.vstack(min_max_axis(X, 0)).astype(dtype)
+        if normalizer.scale_ is None:
+            return bounds
+        # inplace_column_scale multiplies in float64, then casts back.
+        factor = normalizer.scale_ if inverse else 1 / normalizer.scale_
+        return (bounds * factor).astype(dtype)
+    bounds = np.vstack([X.min(axis=0), X.max(axis=0)]).astype(dtype)
+    mean = normalizer.mean_.astype(dtype) if normalizer.with_mean else 0
+    scale = normalizer.scale_.astype(dtype) if normalizer.with_std else 1
+    return bounds * scale + mean if inverse else (bounds - mean) / scale

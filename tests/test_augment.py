@@ -207,6 +207,33 @@ def test_input_is_never_modified_nor_shared(options):
     assert_array_equal(X, before)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("shape", [(5, 5), (5, 4, 3)])
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"horizontal_flip": True},
+        {"max_shift": 2},
+        {"horizontal_flip": True, "max_shift": 1, "noise_std": 0.1},
+        {"max_rotation": 10.0},
+        {"max_zoom": 0.1},
+        {"elastic_alpha": 2.0},
+        {"noise_std": 0.1},
+    ],
+    ids=repr,
+)
+def test_read_only_input_of_every_path_is_never_modified(options, shape, dtype):
+    X = random_images(shape=shape).astype(dtype)
+    X.flags.writeable = False
+    before = X.copy()
+    augmenter = ImageAugmenter(shape, **options, random_state=0)
+    outputs = [augmenter.fit(X).transform(X), augmenter.fit_transform(X)]
+    outputs.append(augmenter.augment(X, np.random.RandomState(0)))
+    for Xt in outputs:
+        assert not np.shares_memory(Xt, X)
+    assert_array_equal(X, before)
+
+
 @pytest.mark.parametrize("shape", [(6, 7), (6, 7, 3)])
 def test_defaults_return_the_batch_unchanged(shape):
     X = random_images(shape=shape)
@@ -289,6 +316,52 @@ def test_malformed_image_shape_is_a_value_error(image_shape):
         augmenter.fit(random_images())
     with pytest.raises(ValueError, match="image_shape"):
         augmenter.augment(random_images(), 0)
+
+
+@pytest.mark.parametrize(
+    "image_shape, max_shift, limit",
+    [((3, 3), 3, 3), ((3, 3), 2**63, 3), ((2, 8), 2, 2), ((8, 1, 3), 1, 1)],
+)
+def test_max_shift_not_smaller_than_the_image_is_a_value_error(
+    image_shape, max_shift, limit
+):
+    X = np.zeros((2, int(np.prod(image_shape))))
+    augmenter = ImageAugmenter(image_shape, max_shift=max_shift)
+    match = (
+        rf"^max_shift={max_shift} must be smaller than the image.*max_shift < {limit}"
+    )
+    with pytest.raises(ValueError, match=match):
+        augmenter.augment(X, 0)
+    with pytest.raises(ValueError, match=match):
+        augmenter.fit(X)
+
+
+def test_max_shift_is_checked_again_when_changed_after_fit():
+    X = np.zeros((2, 9))
+    augmenter = ImageAugmenter((3, 3), max_shift=1).fit(X)
+    augmenter.set_params(max_shift=5)
+    with pytest.raises(ValueError, match="^max_shift=5 must be smaller"):
+        augmenter.transform(X)
+
+
+@pytest.mark.parametrize(
+    "image_shape", [(2**40, 2**40), (2**32, 2**32, 1), (2**16, 2**16, 3)]
+)
+def test_huge_image_shape_is_a_value_error_naming_its_true_size(image_shape):
+    size = int(np.prod(np.array(image_shape, dtype=object)))
+    match = rf"^image_shape=\({image_shape[0]}, .* = {size} pixel values, more than"
+    for call in (
+        lambda a: a.fit(np.zeros((2, 9))),
+        lambda a: a.augment(np.zeros((2, 9)), 0),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call(ImageAugmenter(image_shape))
+
+
+def test_image_shape_product_is_exact_in_the_mismatch_message():
+    # 2**31 pixels: allowed, and reported as such, not as a wrapped-around int.
+    with pytest.raises(ValueError, match=r"= 2147483648 pixel values\.$"):
+        ImageAugmenter((2**16, 2**15)).fit(np.zeros((2, 9)))
 
 
 def test_image_shape_not_matching_n_features_is_a_value_error():
@@ -394,7 +467,9 @@ def check_id(check):
 def checks_that_apply():
     params = []
     for n_features, image_shape in IMAGE_SHAPES.items():
-        augmenter = ImageAugmenter(image_shape, **EVERY_DISTORTION, random_state=0)
+        # The largest shift these small images allow (max_shift < min(h, w)).
+        distortions = {**EVERY_DISTORTION, "max_shift": min(image_shape[:2]) - 1}
+        augmenter = ImageAugmenter(image_shape, **distortions, random_state=0)
         for param in estimator_checks_generator(
             augmenter,
             expected_failed_checks=EXPECTED_FAILED_CHECKS,

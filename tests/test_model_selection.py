@@ -271,8 +271,9 @@ def test_impossible_stratification_says_which_cut_failed():
     with pytest.raises(ValueError, match="Cannot stratify the test set.*1 member"):
         train_dev_test_split(np.arange(10), stratify=y, random_state=0)
     y = np.array([0, 1, 2] * 10)
-    # 3 classes but only 2 dev examples.
-    with pytest.raises(ValueError, match="Cannot stratify the dev set"):
+    # 3 classes but only 2 dev examples: the message names dev_size, not the
+    # test_size of the train_test_split call that makes the dev cut.
+    with pytest.raises(ValueError, match=r"^dev_size=2 gives 2 .* the 3 classes"):
         train_dev_test_split(np.arange(30), stratify=y, dev_size=2, test_size=6)
     with pytest.raises(ValueError, match="shuffle=False"):
         train_dev_test_split(np.arange(30), stratify=y, shuffle=False)
@@ -518,3 +519,116 @@ def test_two_rows_per_set_are_enough_to_run():
     assert result.classifier_fit_sizes == (1, 1)
     assert result.classifier_eval_sizes == (1, 1)
     assert np.all(result.p_values <= 1)
+
+
+# ---------------------------------------------------------------------------
+# Safety: stratified sizes name the parameter, sparse input stays sparse,
+# read-only input
+
+
+@pytest.mark.parametrize(
+    "dev_size, test_size, match",
+    [
+        (20, 0.05, r"^test_size=0.05 gives 5 example\(s\), fewer than the 10 classes"),
+        (5, 20, r"^dev_size=5 gives 5 example\(s\), fewer than the 10 classes"),
+        (0.04, 20, r"^dev_size=0.04 gives 4 example\(s\), fewer than the 10"),
+        (45, 50, r"^dev_size and test_size leave 5 training example\(s\), fewer "),
+    ],
+)
+def test_too_small_stratified_set_names_the_parameter_and_class_count(
+    dev_size, test_size, match
+):
+    y = np.repeat(np.arange(10), 10)
+    with pytest.raises(ValueError, match=match):
+        train_dev_test_split(
+            np.zeros((100, 1)), y, dev_size=dev_size, test_size=test_size, stratify=y
+        )
+
+
+def test_too_small_default_stratified_set_says_it_was_the_suggested_size():
+    y = np.arange(30) % 15
+    with pytest.raises(
+        ValueError, match=r"^test_size=None \(suggested: 6\) gives 6 .* 15 classes"
+    ):
+        train_dev_test_split(np.zeros((30, 1)), stratify=y, random_state=0)
+
+
+def test_read_only_input_goes_through_every_function():
+    rng = np.random.RandomState(0)
+    X, y = rng.normal(size=(60, 3)), np.arange(60) % 2
+    X_sparse = sparse.csr_matrix(np.where(X > 1, X, 0.0))
+    for a in (X, y, X_sparse.data, X_sparse.indices, X_sparse.indptr):
+        a.setflags(write=False)
+    before = X.copy(), X_sparse.toarray()
+    train_dev_test_split(X, y, X_sparse, stratify=y, random_state=0)
+    check_same_distribution(X[:30], X[30:], random_state=0)
+    check_same_distribution(X_sparse[:30], X_sparse[30:], random_state=0)
+    suggest_split_sizes(np.int64(60))
+    assert_array_equal(X, before[0])
+    assert_array_equal(X_sparse.toarray(), before[1])
+
+
+def _random_csr(shape, nnz, seed, values=None):
+    rng = np.random.RandomState(seed)
+    data = rng.rand(nnz) if values is None else rng.choice(values, size=nnz)
+    coords = rng.randint(shape[0], size=nnz), rng.randint(shape[1], size=nnz)
+    return sparse.csr_matrix((data, coords), shape=shape)
+
+
+def test_large_sparse_input_runs_in_memory_bounded_by_the_non_zeros():
+    # Dense, these sets would take 2 x 14.9 GiB.
+    import tracemalloc
+
+    X_a = _random_csr((2000, 1_000_000), 20_000, seed=0)
+    X_b = _random_csr((2000, 1_000_000), 20_000, seed=1)
+    tracemalloc.start()
+    try:
+        result = check_same_distribution(X_a, X_b, random_state=0)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200 * 2**20
+    assert result.same
+    assert result.p_values.shape == (1_000_000,)
+    assert result.feature_names[-1] == "x999999"
+
+
+@pytest.mark.parametrize("format_b", ["csr", "csc"])
+def test_sparse_path_gives_the_dense_per_feature_tests(monkeypatch, format_b):
+    rng = np.random.RandomState(0)
+    X_a = _random_csr((300, 40), 600, seed=1, values=[1.0, 2.0, -1.0, 0.0]).toarray()
+    X_b = _random_csr((250, 40), 900, seed=2, values=[1.0, 2.0, 3.0]).toarray()
+    X_a[:, :4] = rng.normal(size=(300, 4)) * (rng.rand(300, 4) < 0.5)  # continuous
+    X_b[:, :4] = rng.normal(size=(250, 4)) * (rng.rand(250, 4) < 0.5)
+    X_a[:, 5], X_b[:, 5] = 0.0, 0.0
+    X_a[:, 6], X_b[:, 6] = 0.0, 0.0
+    X_a[:7, 6], X_b[:3, 6] = 4.0, 5.0  # too few stored values for a chi2 table
+    dense = check_same_distribution(X_a, X_b, random_state=0)
+    monkeypatch.setattr(ms, "_MAX_DENSE_VALUES", 0)
+    sparse_b = sparse.csr_matrix(X_b).asformat(format_b)
+    kept_sparse = check_same_distribution(
+        sparse.csr_matrix(X_a), sparse_b, random_state=0
+    )
+    assert set(dense.feature_tests) == {"ks", "chi2", "constant", "too few"}
+    assert_array_equal(kept_sparse.feature_tests, dense.feature_tests)
+    assert_array_equal(kept_sparse.p_values, dense.p_values)
+    assert_array_equal(kept_sparse.distances, dense.distances)
+    assert kept_sparse.top_features == dense.top_features
+
+
+def test_sparse_domain_classifier_finds_a_shift_in_the_non_zero_pattern(monkeypatch):
+    monkeypatch.setattr(ms, "_MAX_DENSE_VALUES", 0)
+    X_a = _random_csr((400, 5000), 4000, seed=0)
+    X_b = _random_csr((400, 5000), 4000, seed=1)
+    shift = _random_csr((400, 50), 800, seed=2)  # 50 features, more often non-zero
+    X_b = X_b + sparse.hstack([shift, sparse.csr_matrix((400, 4950))], format="csr")
+    result = check_same_distribution(X_a, X_b, random_state=0)
+    assert result.auc > 0.6
+    assert not result.same
+    all_zero = sparse.csr_matrix((400, 5000))
+    assert check_same_distribution(all_zero, all_zero, random_state=0).auc == 0.5
+
+
+def test_default_feature_names_are_x0_x1_and_so_on():
+    for n in (1, 9, 10, 11, 101):
+        assert list(ms._default_names(n)) == [f"x{j}" for j in range(n)]

@@ -222,3 +222,114 @@ def test_non_numeric_column_is_rejected():
     df = pd.DataFrame({"size": [1.0, 2.0], "colour": ["red", "blue"]})
     with pytest.raises(ValueError, match="could not convert|numeric|string"):
         InputNormalizer().fit(df)
+
+
+# -- Safety: a failed call changes nothing; weights and messages ---------------
+
+
+def _fitted_state(normalizer):
+    return {k: np.copy(v) for k, v in vars(normalizer).items() if k.endswith("_")}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("with_mean", [True, False])
+@pytest.mark.parametrize("method", ["transform", "inverse_transform"])
+def test_overflow_with_copy_false_leaves_x_unchanged(dtype, with_mean, method):
+    big = np.finfo(dtype).max
+    fit_on = np.array([[0.0, 0.0], [1.0, 1e-3]], dtype=dtype)
+    if method == "inverse_transform":
+        fit_on = np.array([[0.0, 0.0], [1e30, 1.0]], dtype=dtype)
+    normalizer = InputNormalizer(copy=False, with_mean=with_mean).fit(fit_on)
+    X = np.array([[1.0, 0.5], [big, 0.25]], dtype=dtype)
+    before = X.copy()
+    with pytest.raises(ValueError, match="would overflow.*X was left unchanged"):
+        getattr(normalizer, method)(X)
+    assert_array_equal(X, before)
+
+
+def test_overflow_on_sparse_input_with_copy_false_leaves_x_unchanged():
+    normalizer = InputNormalizer(copy=False, with_mean=False)
+    normalizer.fit(sparse.csr_matrix([[0.0], [1e-3]]))
+    X = sparse.csr_matrix([[1.0], [1e308]])
+    with pytest.raises(ValueError, match="would overflow"):
+        normalizer.transform(X)
+    assert_array_equal(X.data, [1.0, 1e308])
+
+
+def test_copy_false_still_works_in_place_when_nothing_overflows(X):
+    normalizer = InputNormalizer(copy=False).fit(X)
+    X_work = X.copy()
+    assert normalizer.transform(X_work) is X_work
+    assert_allclose(X_work, (X - X.mean(axis=0)) / X.std(axis=0))
+
+
+@pytest.mark.filterwarnings("ignore:overflow:RuntimeWarning")
+@pytest.mark.parametrize(
+    "X_bad, sample_weight",
+    [
+        (np.array([[1e200], [-1e200]]), None),  # the variance overflows
+        (np.array([[1.0], [2.0]]), [1.0, -1.0]),
+        (np.array([[1.0], [2.0]]), [1.0]),  # wrong length
+        (np.array([[1.0], [np.nan]]), None),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_failed_fit_or_partial_fit_leaves_the_statistics_unchanged(
+    X_bad, sample_weight, method
+):
+    normalizer = InputNormalizer().fit(np.array([[0.0], [1.0]]))
+    before = _fitted_state(normalizer)
+    with pytest.raises(ValueError):
+        getattr(normalizer, method)(X_bad, sample_weight=sample_weight)
+    after = _fitted_state(normalizer)
+    assert after.keys() == before.keys()
+    for name, value in before.items():
+        assert_array_equal(after[name], value, err_msg=name)
+
+
+@pytest.mark.parametrize(
+    "sample_weight, match",
+    [
+        ([1.0, -1.0, 1.0], "Negative values in data passed to `sample_weight`"),
+        (-1.0, "Negative values in data passed to `sample_weight`"),
+        ([1.0, np.nan, 1.0], "Input sample_weight contains NaN"),
+        ([1.0, np.inf, 1.0], "Input sample_weight contains infinity"),
+        ([0.0, 0.0, 0.0], "Sample weights must contain at least one non-zero"),
+    ],
+)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_bad_sample_weights_are_rejected(sample_weight, match, method):
+    X = np.array([[0.0], [10.0], [20.0]])
+    with pytest.raises(ValueError, match=match):
+        getattr(InputNormalizer(), method)(X, sample_weight=sample_weight)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit", "transform"])
+def test_nan_error_names_the_normalizer_and_says_impute_or_drop(X, method):
+    X_bad = X.copy()
+    X_bad[3, 1] = np.nan
+    normalizer = (
+        InputNormalizer().fit(X) if method == "transform" else InputNormalizer()
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"(?s)Input X contains NaN.\nInputNormalizer does not accept missing "
+        r"values.*imputer.*drop samples with missing values",
+    ):
+        getattr(normalizer, method)(X_bad)
+
+
+@pytest.mark.parametrize("copy", [True, False])
+def test_read_only_input_goes_through_every_method(X, copy):
+    X = X.copy()
+    X.setflags(write=False)
+    weights = np.ones(len(X))
+    weights.setflags(write=False)
+    before = X.copy()
+    normalizer = InputNormalizer(copy=copy).fit(X, sample_weight=weights)
+    normalizer.partial_fit(X, sample_weight=weights)
+    Z = normalizer.transform(X)
+    Z.setflags(write=False)
+    normalizer.inverse_transform(Z)
+    normalizer.fit_transform(X)
+    assert_array_equal(X, before)
