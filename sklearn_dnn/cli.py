@@ -658,6 +658,7 @@ def run_gradcheck(args, out=None):
         penalty=None if args.penalty == "none" else args.penalty,
         alpha=args.alpha,
         keep_prob=args.keep_prob,
+        batch_norm=args.batch_norm,
         max_iter=max(args.max_iter, 1),
         random_state=args.random_state,
     )
@@ -843,6 +844,12 @@ def _gradcheck_parser(commands):
         default=1.0,
         help="dropout keep probability in (0, 1]; the check itself runs "
         "with dropout off, as gradient checking requires (default: 1.0)",
+    )
+    add(
+        "--batch-norm",
+        action="store_true",
+        help="batch-normalize the hidden layers; gamma[l] and beta[l] are "
+        "checked too",
     )
     add(
         "--epsilon",

@@ -349,6 +349,16 @@ def test_gradcheck_reports_verdict_and_table(capsys):
         assert name in printed
 
 
+def test_gradcheck_checks_batch_norm_parameters(capsys):
+    argv = ["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4,3"]
+    status = cli.main([*argv, "--batch-norm"])
+    printed = capsys.readouterr().out
+    assert status == 0
+    assert "great" in printed
+    for name in ("gamma[1]", "beta[1]", "gamma[2]", "beta[2]"):
+        assert name in printed
+
+
 def test_gradcheck_exits_1_on_a_bug(monkeypatch, capsys):
     from sklearn_dnn import _network
 
