@@ -60,36 +60,61 @@ _BOUNDED_BY_ONE = frozenset(
 )
 
 
+def unwrap_network(estimator):
+    """The network estimator inside ``estimator``.
+
+    A fitted search's (or :class:`~sklearn_dnn.BasicRecipe`'s)
+    ``best_estimator_`` is taken first, then a Pipeline's last step; any
+    other estimator is returned as it is.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A network, a Pipeline ending in one, or a fitted meta-estimator with
+        ``best_estimator_``.
+
+    Returns
+    -------
+    network : estimator object
+        The network (or whatever estimator ends the chain).
+    """
+    estimator = getattr(estimator, "best_estimator_", estimator)
+    if hasattr(estimator, "steps"):
+        return estimator.steps[-1][1]
+    return estimator
+
+
 def validate_like_fit(estimator):
     """Validate ``estimator``'s parameters as its ``fit`` would, or raise.
 
-    A Pipeline is validated with every one of its steps. The network (the
-    estimator, or the Pipeline's last step) also gets the checks its ``fit``
+    The estimator is validated with the estimators among its parameters (a
+    Pipeline's steps, a meta-estimator's ``estimator``). The network it
+    holds (see :func:`unwrap_network`) also gets the checks its ``fit``
     makes beyond the parameter constraints (``hidden_layer_sizes`` entries,
     ``keep_prob`` per layer).
 
     Parameters
     ----------
     estimator : estimator object
-        The estimator, or a Pipeline.
+        The estimator, a Pipeline, or a fitted meta-estimator.
 
     Returns
     -------
     network : estimator object
-        The estimator, or the Pipeline's last step.
+        The network inside ``estimator`` (see :func:`unwrap_network`).
 
     Raises
     ------
     InvalidParameterError
         Naming the parameter that ``fit`` would reject.
     """
-    steps = [estimator]
-    if hasattr(estimator, "steps"):
-        steps += [step for _, step in estimator.steps]
-    for step in steps:
-        if hasattr(step, "_parameter_constraints"):
-            _validate_params(step)
-    network = steps[-1]
+    network = unwrap_network(estimator)
+    parts = [estimator, network]
+    if hasattr(estimator, "get_params"):
+        parts += estimator.get_params(deep=True).values()
+    for part in parts:
+        if hasattr(part, "_parameter_constraints") and hasattr(part, "get_params"):
+            _validate_params(part)
     if isinstance(network, BaseDNN):
         resolve_keep_prob(network.keep_prob, len(network._hidden_sizes()))
     return network
