@@ -378,8 +378,9 @@ def _write_figures(recipe, best, X_train, y_train, args, report_dir):
         )
         return {}
     from . import BiasVarianceDisplay, LossCurveDisplay, diagnose_gradients
+    from .diagnostics._validation import unwrap_network
 
-    network = best[-1] if hasattr(best, "steps") else best
+    network = unwrap_network(best)
     figures = {}
 
     fig, ax = plt.subplots(figsize=(6, 4))

@@ -30,7 +30,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_consistent_length, check_is_fitted
+from sklearn.utils.validation import check_is_fitted
 
 from .._compat import (
     HasMethods,
@@ -42,7 +42,7 @@ from .._compat import (
 )
 from ._bias_variance import diagnose_bias_variance
 from ._recipe_moves import NetworkKnobs, next_move
-from ._validation import error_scorer, validate_like_fit
+from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
 
@@ -451,27 +451,6 @@ None, default=None
             return _Splits((X_train, y_train), None, (X_held, y_held))
         return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val))
 
-    def _checked_dev_set(self, X, X_val, y_val):
-        """``(X_val, y_val)`` made indexable, or raise naming them."""
-        if (X_val is None) != (y_val is None):
-            given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
-            raise ValueError(
-                f"{given} is given without {missing}: the dev set needs both."
-            )
-        if X_val is None:
-            return None, None
-        X_val, y_val = indexable(X_val, y_val)
-        check_consistent_length(X_val, y_val)
-        if is_classifier(self.estimator):
-            check_classification_targets(y_val)
-        n_features, n_val_features = np.shape(X)[1:], np.shape(X_val)[1:]
-        if n_features != n_val_features:
-            raise ValueError(
-                f"X_val has {n_val_features} features per example but X has "
-                f"{n_features}: the dev set must describe examples the same way."
-            )
-        return X_val, y_val
-
     def _seeded_estimator(self):
         """The estimator, its unset ``random_state`` s drawn from the recipe's.
 
@@ -637,7 +616,7 @@ None, default=None
         validate_like_fit(self.estimator)
         if is_classifier(self.estimator):
             check_classification_targets(y)
-        return X, y, *self._checked_dev_set(X, X_val, y_val)
+        return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
 
     def _refit(self, context, base, best, X, y):
         if not self.refit:

@@ -19,9 +19,13 @@ cannot:
   as ``mutual_info_score``) is a ``ValueError`` naming ``scoring``.
 """
 
+import numpy as np
 from sklearn import metrics
 from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import check_scoring
+from sklearn.utils import indexable
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length
 
 from .._dropout import resolve_keep_prob
 from .._multilayer import BaseDNN
@@ -118,6 +122,47 @@ def validate_like_fit(estimator):
     if isinstance(network, BaseDNN):
         resolve_keep_prob(network.keep_prob, len(network._hidden_sizes()))
     return network
+
+
+def check_dev_set(estimator, X, X_val, y_val):
+    """Return an explicit dev set ``(X_val, y_val)`` checked against ``X``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to be scored on it (a classifier's ``y_val`` must be
+        class labels).
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        The training data.
+    X_val, y_val : array-like or None
+        The dev set; both None for none.
+
+    Returns
+    -------
+    X_val, y_val : indexable or None
+
+    Raises
+    ------
+    ValueError
+        Naming ``X_val`` or ``y_val``, when only one is given, their lengths
+        differ or ``X_val`` has other features than ``X``.
+    """
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} is given without {missing}: the dev set needs both.")
+    if X_val is None:
+        return None, None
+    X_val, y_val = indexable(X_val, y_val)
+    check_consistent_length(X_val, y_val)
+    if is_classifier(estimator):
+        check_classification_targets(y_val)
+    n_features, n_val_features = np.shape(X)[1:], np.shape(X_val)[1:]
+    if n_features != n_val_features:
+        raise ValueError(
+            f"X_val has {n_val_features} features per example but X has "
+            f"{n_features}: the dev set must describe examples the same way."
+        )
+    return X_val, y_val
 
 
 def _validate_params(estimator):
