@@ -171,7 +171,7 @@ class BiasVarianceDiagnosis:
             f"Bias/variance diagnosis: {self.case}",
             f"  baseline error  {_percent(self.baseline_error):>8}",
         ]
-        rows += [_gap_row(*row) for row in self._gap_rows()]
+        rows += [self._gap_row(*row) for row in self._gap_rows()]
         if self.recommendations:
             rows.append("Basic recipe, in this order:")
             rows += [f"  {i}. {r}" for i, r in enumerate(self.recommendations, 1)]
@@ -182,67 +182,26 @@ class BiasVarianceDiagnosis:
         return "\n".join(rows)
 
     def _gap_rows(self):
-        """``(error name, error, gap name, gap, threshold, high)`` per row."""
-        rows = [
-            (
-                "train",
-                self.train_error,
-                "avoidable bias",
-                self.avoidable_bias,
-                self.bias_threshold,
-                self.high_bias,
-            ),
-        ]
+        """``(error's split, gap's words, gap's field)`` of each measured gap."""
+        rows = [("train", "avoidable bias", "avoidable_bias")]
         if self.train_dev_error is None:
-            rows.append(
-                (
-                    "dev",
-                    self.dev_error,
-                    "variance",
-                    self.variance,
-                    self.variance_threshold,
-                    self.high_variance,
-                )
-            )
+            rows.append(("dev", "variance", "variance"))
         else:
-            rows += [
-                (
-                    "train-dev",
-                    self.train_dev_error,
-                    "variance",
-                    self.variance,
-                    self.variance_threshold,
-                    self.high_variance,
-                ),
-                (
-                    "dev",
-                    self.dev_error,
-                    "data mismatch",
-                    self.data_mismatch,
-                    self.data_mismatch_threshold,
-                    self.high_data_mismatch,
-                ),
-            ]
+            rows.append(("train-dev", "variance", "variance"))
+            rows.append(("dev", "data mismatch", "data_mismatch"))
         if self.test_error is not None:
-            rows.append(
-                (
-                    "test",
-                    self.test_error,
-                    "dev overfitting",
-                    self.dev_overfitting,
-                    self.dev_overfitting_threshold,
-                    self.high_dev_overfitting,
-                )
-            )
+            rows.append(("test", "dev overfitting", "dev_overfitting"))
         return rows
 
-
-def _gap_row(name, error, gap_name, gap, threshold, high):
-    return (
-        f"  {name + ' error':<16}{_percent(error):>8}    {gap_name:<15}"
-        f"{_percent(gap):>8}  (high above {_percent(threshold)}): "
-        f"{'HIGH' if high else 'ok'}"
-    )
+    def _gap_row(self, split, words, name):
+        error = getattr(self, f"{split.replace('-', '_')}_error")
+        key = name.removeprefix("avoidable_")
+        threshold = getattr(self, f"{key}_threshold")
+        return (
+            f"  {split + ' error':<16}{_percent(error):>8}    {words:<15}"
+            f"{_percent(getattr(self, name)):>8}  (high above {_percent(threshold)}): "
+            f"{'HIGH' if getattr(self, f'high_{key}') else 'ok'}"
+        )
 
 
 def _gap(start, end, reference, tolerance, rel_tolerance):
@@ -267,29 +226,28 @@ def _recommendations(highs):
     return recommendations
 
 
-def _optional_gaps(train_dev_error, dev_error, test_error, tolerance, rel_tolerance):
-    """The fields of the data-mismatch and dev-overfitting gaps, when measured."""
+# The gaps measured only when their errors are given: (name, start, end).
+_OPTIONAL_GAPS = (
+    ("data_mismatch", "train_dev_error", "dev_error"),
+    ("dev_overfitting", "dev_error", "test_error"),
+)
+
+
+def _optional_gaps(errors, tolerance, rel_tolerance):
+    """The fields of the data-mismatch and dev-overfitting gaps, when measured.
+
+    ``errors`` maps ``"train_dev_error"``, ``"dev_error"`` and
+    ``"test_error"`` to their values (None when not given); a gap is
+    measured from its start, which is also its reference.
+    """
     fields = {}
-    if train_dev_error is not None:
+    for name, start, end in _OPTIONAL_GAPS:
+        if errors[start] is None or errors[end] is None:
+            continue
         gap, threshold, high = _gap(
-            train_dev_error, dev_error, train_dev_error, tolerance, rel_tolerance
+            errors[start], errors[end], errors[start], tolerance, rel_tolerance
         )
-        fields.update(
-            train_dev_error=train_dev_error,
-            data_mismatch=gap,
-            data_mismatch_threshold=threshold,
-            high_data_mismatch=high,
-        )
-    if test_error is not None:
-        gap, threshold, high = _gap(
-            dev_error, test_error, dev_error, tolerance, rel_tolerance
-        )
-        fields.update(
-            test_error=test_error,
-            dev_overfitting=gap,
-            dev_overfitting_threshold=threshold,
-            high_dev_overfitting=high,
-        )
+        fields.update({name: gap, f"{name}_threshold": threshold, f"high_{name}": high})
     return fields
 
 
@@ -444,7 +402,13 @@ def diagnose_bias_variance(
         rel_tolerance,
     )
     optional = _optional_gaps(
-        train_dev_error, dev_error, test_error, tolerance, rel_tolerance
+        {
+            "train_dev_error": train_dev_error,
+            "dev_error": dev_error,
+            "test_error": test_error,
+        },
+        tolerance,
+        rel_tolerance,
     )
     highs = (
         high_bias,
@@ -467,5 +431,7 @@ def diagnose_bias_variance(
         recommendations=_recommendations(highs),
         tolerance=float(tolerance),
         rel_tolerance=float(rel_tolerance),
+        train_dev_error=train_dev_error,
+        test_error=test_error,
         **optional,
     )
