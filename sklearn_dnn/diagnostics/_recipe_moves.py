@@ -48,6 +48,8 @@ class NetworkKnobs:
         self.prefix = "" if network is estimator else f"{estimator.steps[-1][0]}__"
         own = network.get_params(deep=False)
         missing = [k for k in _REQUIRED_KNOBS if k not in own]
+        if self.prefix and estimator.steps[-1][1] is not network:
+            missing = ["hidden_layer_sizes"]  # a nested Pipeline's knobs
         if missing:
             raise ValueError(
                 "BasicRecipe needs a network estimator (DNNClassifier, "

@@ -68,8 +68,8 @@ def unwrap_network(estimator):
     """The network estimator inside ``estimator``.
 
     A fitted search's (or :class:`~sklearn_dnn.BasicRecipe`'s)
-    ``best_estimator_`` is taken first, then a Pipeline's last step; any
-    other estimator is returned as it is.
+    ``best_estimator_`` and a Pipeline's last step are followed, as deep as
+    they nest; any other estimator is returned as it is.
 
     Parameters
     ----------
@@ -82,10 +82,13 @@ def unwrap_network(estimator):
     network : estimator object
         The network (or whatever estimator ends the chain).
     """
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    if hasattr(estimator, "steps"):
-        return estimator.steps[-1][1]
-    return estimator
+    while True:
+        if hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        else:
+            return estimator
 
 
 def validate_like_fit(estimator):
