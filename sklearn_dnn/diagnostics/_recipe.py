@@ -51,8 +51,8 @@ _Splits = namedtuple("_Splits", ["train", "train_dev", "dev"])
 
 _STOP_ASKED = "stop: a callback asked to stop after this round"
 _MISMATCH_NOTE = (
-    "data mismatch is high: no change of the network fixes it (make the "
-    "training data more like dev: error analysis, more data like dev, "
+    "data mismatch is high and no change of the network fixes it: make the "
+    "training data more like dev (error analysis, more data like dev, "
     "artificial data synthesis)"
 )
 
@@ -570,8 +570,9 @@ None, default=None
         stop = self._over_budget(knobs, search.params, search)
         if stop:
             return stop, True
-        mismatch = f" ({_MISMATCH_NOTE})" * diagnosis.high_data_mismatch
-        return "; ".join(texts) + mismatch, False
+        if diagnosis.high_data_mismatch:
+            texts = [*texts, _MISMATCH_NOTE]
+        return "; ".join(texts), False
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``_Search``."""
