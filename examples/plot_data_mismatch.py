@@ -1,7 +1,7 @@
 """
-=====================================================
+========================================================
 Mismatched training and dev/test data: the train-dev set
-=====================================================
+========================================================
 
 The model will serve images written with a thicker pen than the ones it is
 trained on: the dev and test sets come from that target distribution, the
