@@ -204,13 +204,6 @@ class BiasVarianceDiagnosis:
         )
 
 
-def _gap(start, end, reference, tolerance, rel_tolerance):
-    """``(gap, threshold, high)`` of the gap from error ``start`` to ``end``."""
-    gap = end - start
-    threshold = float(max(tolerance, rel_tolerance * reference))
-    return gap, threshold, bool(gap - threshold > _ROUNDING_SLACK)
-
-
 def _recommendations(highs):
     """The remedies of the high gaps, in order, each remedy once."""
     remedies = (
@@ -226,28 +219,31 @@ def _recommendations(highs):
     return recommendations
 
 
-# The gaps measured only when their errors are given: (name, start, end).
-_OPTIONAL_GAPS = (
-    ("data_mismatch", "train_dev_error", "dev_error"),
-    ("dev_overfitting", "dev_error", "test_error"),
-)
+def _gap_fields(errors, tolerance, rel_tolerance):
+    """The gap, threshold and flag fields of every gap whose errors are given.
 
-
-def _optional_gaps(errors, tolerance, rel_tolerance):
-    """The fields of the data-mismatch and dev-overfitting gaps, when measured.
-
-    ``errors`` maps ``"train_dev_error"``, ``"dev_error"`` and
-    ``"test_error"`` to their values (None when not given); a gap is
-    measured from its start, which is also its reference.
+    ``errors`` maps the ``*_error`` field names to their values (None when
+    not given). A gap goes from a start error to an end error and is high
+    above ``max(tolerance, rel_tolerance * start)``.
     """
+    variance_end = (
+        "dev_error" if errors["train_dev_error"] is None else "train_dev_error"
+    )
+    gaps = (  # (gap field, key of its threshold and flag, start, end)
+        ("avoidable_bias", "bias", "baseline_error", "train_error"),
+        ("variance", "variance", "train_error", variance_end),
+        ("data_mismatch", "data_mismatch", "train_dev_error", "dev_error"),
+        ("dev_overfitting", "dev_overfitting", "dev_error", "test_error"),
+    )
     fields = {}
-    for name, start, end in _OPTIONAL_GAPS:
+    for name, key, start, end in gaps:
         if errors[start] is None or errors[end] is None:
             continue
-        gap, threshold, high = _gap(
-            errors[start], errors[end], errors[start], tolerance, rel_tolerance
-        )
-        fields.update({name: gap, f"{name}_threshold": threshold, f"high_{name}": high})
+        gap = errors[end] - errors[start]
+        threshold = float(max(tolerance, rel_tolerance * errors[start]))
+        fields[name] = gap
+        fields[f"{key}_threshold"] = threshold
+        fields[f"high_{key}"] = bool(gap - threshold > _ROUNDING_SLACK)
     return fields
 
 
@@ -387,51 +383,23 @@ def diagnose_bias_variance(
     >>> mismatch.case, round(mismatch.data_mismatch, 3)
     ('high data mismatch', 0.085)
     """
-    train_error, dev_error = float(train_error), float(dev_error)
-    baseline_error = float(baseline_error)
-    train_dev_error = _optional_float(train_dev_error)
-    test_error = _optional_float(test_error)
-    avoidable_bias, bias_threshold, high_bias = _gap(
-        baseline_error, train_error, baseline_error, tolerance, rel_tolerance
-    )
-    variance, variance_threshold, high_variance = _gap(
-        train_error,
-        dev_error if train_dev_error is None else train_dev_error,
-        train_error,
-        tolerance,
-        rel_tolerance,
-    )
-    optional = _optional_gaps(
-        {
-            "train_dev_error": train_dev_error,
-            "dev_error": dev_error,
-            "test_error": test_error,
-        },
-        tolerance,
-        rel_tolerance,
-    )
-    highs = (
-        high_bias,
-        high_variance,
-        optional.get("high_data_mismatch", False),
-        optional.get("high_dev_overfitting", False),
-    )
+    given = {
+        "train_error": train_error,
+        "dev_error": dev_error,
+        "baseline_error": baseline_error,
+        "train_dev_error": train_dev_error,
+        "test_error": test_error,
+    }
+    errors = {name: _optional_float(value) for name, value in given.items()}
+    fields = _gap_fields(errors, tolerance, rel_tolerance)
+    keys = ("bias", "variance", "data_mismatch", "dev_overfitting")
+    highs = tuple(fields.get(f"high_{key}", False) for key in keys)
     words = [case for case, high in zip(GAP_CASES, highs) if high]
     return BiasVarianceDiagnosis(
-        train_error=train_error,
-        dev_error=dev_error,
-        baseline_error=baseline_error,
-        avoidable_bias=avoidable_bias,
-        variance=variance,
-        bias_threshold=bias_threshold,
-        variance_threshold=variance_threshold,
-        high_bias=high_bias,
-        high_variance=high_variance,
+        **errors,
+        **fields,
         case=" and ".join(words) or "good fit",
         recommendations=_recommendations(highs),
         tolerance=float(tolerance),
         rel_tolerance=float(rel_tolerance),
-        train_dev_error=train_dev_error,
-        test_error=test_error,
-        **optional,
     )
