@@ -4,6 +4,7 @@ A scikit-learn release that moves one of these names breaks only this file.
 """
 
 from sklearn.base import _fit_context
+from sklearn.model_selection._validation import _translate_train_sizes
 from sklearn.utils._indexing import _safe_indexing
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._param_validation import (
@@ -14,6 +15,7 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
+from sklearn.utils._plotting import _validate_style_kwargs
 from sklearn.utils.validation import (
     _check_sample_weight,
     _num_samples,
@@ -30,6 +32,8 @@ __all__ = [
     "_fit_context",
     "_num_samples",
     "_safe_indexing",
+    "_translate_train_sizes",
+    "_validate_style_kwargs",
     "check_matplotlib_support",
     "validate_data",
     "validate_params",

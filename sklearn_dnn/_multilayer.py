@@ -1259,3 +1259,27 @@ def _dev_cost(net, *, X, Y, sample_weight):
 
 fill_docstring(DNNClassifier)
 fill_docstring(DNNRegressor)
+
+
+def network_for_gradient_check(estimator, X, y, sample_weight=None):
+    """The network whose cost and gradient a gradient check compares.
+
+    Parameters
+    ----------
+    estimator : BaseDNN
+        Fitted or not; it is not changed.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Data, validated as ``fit`` would.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Targets.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the examples.
+
+    Returns
+    -------
+    net, X, Y, sample_weight
+        A ``Network`` with a copy of the fitted parameters (or those ``fit``
+        would start from), the validated data, the dense targets and the
+        validated weights.
+    """
+    return estimator._network_from_data(X, y, sample_weight)

@@ -479,7 +479,9 @@ def _write_figures(model, split, data_name, args, folder, report):
         )
         report.update(figures={})
         return
-    network = _network_of(model)
+    from .diagnostics._validation import unwrap_network
+
+    network = unwrap_network(model)
     what = f"{_describe_network(network)} on {data_name}"
     figures = {}
     try:
@@ -491,11 +493,6 @@ def _write_figures(model, split, data_name, args, folder, report):
     finally:
         plt.close("all")
         report.update(figures=figures)
-
-
-def _network_of(model):
-    inner = getattr(model, "regressor_", model)
-    return inner[-1] if hasattr(inner, "steps") else inner
 
 
 def _describe_network(network):
@@ -848,8 +845,7 @@ def _gradcheck_parser(commands):
     add(
         "--batch-norm",
         action="store_true",
-        help="batch-normalize the hidden layers; gamma[l] and beta[l] are "
-        "checked too",
+        help="batch-normalize the hidden layers; gamma[l] and beta[l] are checked too",
     )
     add(
         "--epsilon",

@@ -17,13 +17,14 @@ Two schemes are offered:
   whatever the width of the layers, and a wrong block is still located.
 """
 
+from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, validate_params
-from ._multilayer import BaseDNN
+from ._multilayer import BaseDNN, network_for_gradient_check
 from .diagnostics._validation import validate_like_fit
 
 #: ``difference <= GREAT`` is "great", ``<= CHECK`` is "check", above is "bug".
@@ -69,6 +70,7 @@ def verdict(difference):
     return "bug"
 
 
+@dataclass(frozen=True, eq=False, repr=False)
 class GradientCheckResult:
     """The outcome of :func:`gradient_check`.
 
@@ -146,48 +148,23 @@ class GradientCheckResult:
     ['W[1]', 'b[1]', 'W[2]', 'b[2]']
     """
 
-    def __init__(
-        self,
-        pairs,
-        *,
-        rounding_error,
-        epsilon,
-        n_directions,
-        n_parameters,
-        n_cost_evaluations,
-        kinks,
-        dtype,
-        dtype_note,
-    ):
-        self.per_parameter = {}
-        self.per_parameter_noise_floor = {}
-        for name, (approx, grad) in pairs.items():
-            self.per_parameter[name] = relative_difference(approx, grad)
-            self.per_parameter_noise_floor[name] = _noise_floor(
-                approx, grad, rounding_error
-            )
-        self.approx = np.concatenate([approx for approx, _ in pairs.values()])
-        self.grad = np.concatenate([grad for _, grad in pairs.values()])
-        self.difference = relative_difference(self.approx, self.grad)
-        self.noise_floor = _noise_floor(self.approx, self.grad, rounding_error)
-        self.verdict = verdict(self.difference)
-        self.per_parameter_verdict = {
-            name: verdict(value) for name, value in self.per_parameter.items()
-        }
-        self.suspects = [
-            name
-            for name, value in self.per_parameter.items()
-            if value > GREAT
-            and value > _SUSPECT_FACTOR * self.per_parameter_noise_floor[name]
-        ]
-        self.epsilon = epsilon
-        self.n_directions = n_directions
-        self.n_parameters = n_parameters
-        self.n_cost_evaluations = n_cost_evaluations
-        self.kinks = kinks
-        self.n_kinks = sum(len(items) for items in kinks.values())
-        self.dtype = dtype
-        self.dtype_note = dtype_note
+    difference: float
+    verdict: str
+    per_parameter: dict
+    per_parameter_verdict: dict
+    noise_floor: float
+    per_parameter_noise_floor: dict
+    suspects: list
+    approx: np.ndarray
+    grad: np.ndarray
+    epsilon: float
+    n_directions: int | None
+    n_parameters: int
+    n_cost_evaluations: int
+    kinks: dict
+    n_kinks: int
+    dtype: np.dtype
+    dtype_note: str | None
 
     @property
     def worst(self):
@@ -264,6 +241,40 @@ def _noise_floor(approx, grad, rounding_error):
     if denominator == 0:
         return float("inf")
     return float(np.sqrt(len(approx)) * rounding_error / denominator)
+
+
+def _check_result(pairs, *, rounding_error, kinks, **details):
+    """The :class:`GradientCheckResult` of ``{block: (approx, grad)}`` pairs.
+
+    ``rounding_error`` is the error of one difference quotient due to the
+    rounding of ``J``; ``details`` are the result's fields given as they are.
+    """
+    per_parameter = {name: relative_difference(*pair) for name, pair in pairs.items()}
+    per_floor = {
+        name: _noise_floor(*pair, rounding_error) for name, pair in pairs.items()
+    }
+    approx = np.concatenate([approx for approx, _ in pairs.values()])
+    grad = np.concatenate([grad for _, grad in pairs.values()])
+    difference = relative_difference(approx, grad)
+    suspects = [
+        name
+        for name, value in per_parameter.items()
+        if value > GREAT and value > _SUSPECT_FACTOR * per_floor[name]
+    ]
+    return GradientCheckResult(
+        difference=difference,
+        verdict=verdict(difference),
+        per_parameter=per_parameter,
+        per_parameter_verdict={n: verdict(v) for n, v in per_parameter.items()},
+        noise_floor=_noise_floor(approx, grad, rounding_error),
+        per_parameter_noise_floor=per_floor,
+        suspects=suspects,
+        approx=approx,
+        grad=grad,
+        kinks=kinks,
+        n_kinks=sum(len(items) for items in kinks.values()),
+        **details,
+    )
 
 
 class _CostProbe:
@@ -528,7 +539,7 @@ def gradient_check(
             "and an unfitted estimator takes its layer sizes from them too."
         )
     validate_like_fit(estimator)
-    net, X, Y, sample_weight = estimator._network_from_data(X, y)
+    net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
     dtype, dtype_note = net.dtype, None
     if net.dtype != np.float64:
         net = _float64_copy(net)
@@ -553,7 +564,7 @@ def gradient_check(
     else:
         rng = check_random_state(random_state)
         pairs, kinks = _randomized_check(probe, grad, epsilon, n_directions, rng)
-    return GradientCheckResult(
+    return _check_result(
         pairs,
         rounding_error=_UNIT_ROUNDOFF * abs(J) / epsilon,
         epsilon=epsilon,

@@ -392,7 +392,7 @@ def train_dev_test_split(
     )
 
 
-@dataclass(eq=False, repr=False)
+@dataclass(frozen=True, eq=False, repr=False)
 class DistributionCheckResult:
     """Outcome of :func:`check_same_distribution`; ``print`` it for a report.
 

@@ -95,8 +95,8 @@ def test_printed_summary_names_the_flag_and_every_layer(data):
 def test_plot_draws_each_layer_norm_per_epoch_on_a_log_scale(data, pyplot):
     clf = _fit(data, activation="tanh", init="normal")
     diagnosis = diagnose_gradients(clf)
-    ax = diagnosis.plot()
-    assert ax is diagnosis.ax_
+    assert diagnosis.plot() is diagnosis  # as every Display's plot
+    ax = diagnosis.ax_
     assert diagnosis.figure_ is ax.figure
     assert ax.get_yscale() == "log"
     lines = ax.get_lines()
@@ -112,7 +112,7 @@ def test_plot_draws_each_layer_norm_per_epoch_on_a_log_scale(data, pyplot):
 def test_plot_draws_on_the_given_axes(data, pyplot):
     _, ax = pyplot.subplots()
     diagnosis = diagnose_gradients(_fit(data, activation="relu", max_iter=3))
-    assert diagnosis.plot(ax=ax) is ax
+    assert diagnosis.plot(ax=ax).ax_ is ax
     assert len(ax.get_lines()) == 10
 
 

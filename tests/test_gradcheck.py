@@ -17,6 +17,7 @@ from sklearn_dnn import (
     gradient_check,
 )
 from sklearn_dnn._activations import HIDDEN_ACTIVATIONS
+from sklearn_dnn._multilayer import network_for_gradient_check
 from sklearn_dnn._network import Network
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
@@ -94,7 +95,7 @@ def test_per_parameter_uses_course_numbering_in_layer_order():
 def test_difference_is_the_course_relative_difference_of_approx_and_grad():
     est, X, y = _fitted("identity")
     result = gradient_check(est, X, y)
-    net, Xv, Y, _ = est._network_from_data(X, y)
+    net, Xv, Y, _ = network_for_gradient_check(est, X, y)
     net.cost_and_grad(Xv, Y)
     slices = net.parameter_slices()
     backprop = np.concatenate([net.grad[slices[name]] for name in result.per_parameter])

@@ -291,9 +291,11 @@ def test_baseline_and_tolerance_decide_what_is_high():
 def test_history_has_one_documented_entry_per_round():
     recipe = run(underfit_until_wide_and_long)
     for entry in recipe.history_:
+        assert entry["train_dev_error"] is None  # no X_val
         assert set(entry) == {
             "params",
             "train_error",
+            "train_dev_error",
             "dev_error",
             "diagnosis",
             "action",
@@ -568,10 +570,10 @@ def test_a_refit_that_fails_changes_nothing(monkeypatch, exception):
     before_history = [dict(entry) for entry in recipe.history_]
     original = BasicRecipe._fit_one
 
-    def fit_one(self, base, params, X, y):
+    def fit_one(self, task, base, params, X, y):
         if len(X) == N_ROWS:  # the refit, on train and dev together
             raise exception("interrupted")
-        return original(self, base, params, X, y)
+        return original(self, task, base, params, X, y)
 
     monkeypatch.setattr(BasicRecipe, "_fit_one", fit_one)
     recipe.set_params(estimator=ScriptedNetwork(script=always_overfit))

@@ -1,4 +1,4 @@
-"""Bias and variance against a baseline: the course's first diagnosis.
+"""Bias, variance and data mismatch against a baseline: the course's diagnoses.
 
 Compare the training error with the baseline (human-level or Bayes error) and
 the dev error with the training error:
@@ -8,10 +8,16 @@ the dev error with the training error:
 - ``variance = dev_error - train_error``: how much worse it does on examples
   it has not seen.
 
+When the dev set comes from another distribution than the training set, a
+**train-dev** set (training distribution, not trained on) separates the two
+causes of a dev error above the training error: ``variance = train_dev_error
+- train_error`` and ``data_mismatch = dev_error - train_dev_error``. A test
+error adds ``dev_overfitting = test_error - dev_error``.
+
 Each gap is "high" when it is larger than a threshold with an absolute floor
 and a part relative to the error it is measured from (see
 :func:`diagnose_bias_variance`). The remedies follow the course's basic
-recipe: fix high bias first, then high variance.
+recipe: fix high bias first, then high variance, then data mismatch.
 """
 
 from dataclasses import dataclass
@@ -23,7 +29,8 @@ from .._compat import Interval, validate_params
 
 __all__ = ["BiasVarianceDiagnosis", "diagnose_bias_variance"]
 
-CASES = ("good fit", "high bias", "high variance", "high bias and high variance")
+# The gaps in the order they are fixed, as the case words name them.
+GAP_CASES = ("high bias", "high variance", "high data mismatch", "high dev overfitting")
 
 # The basic recipe, in the order the course gives it.
 BIAS_REMEDIES = (
@@ -37,6 +44,19 @@ VARIANCE_REMEDIES = (
     "stop early (early_stopping)",
     "data augmentation: e.g. augment=ImageAugmenter(...)",
     "another architecture: a network better suited to the data",
+)
+# No knob of the network fixes a mismatch: the data must change.
+DATA_MISMATCH_REMEDIES = (
+    "error analysis: look at dev examples the model gets wrong next to "
+    "training examples, to understand how the two distributions differ",
+    "make training data more like dev: collect more training examples like "
+    "the dev/test data",
+    "artificial data synthesis: make training examples that look like dev "
+    "(e.g. the same distortion or noise), from varied sources so the network "
+    "does not overfit a small synthesized subset",
+)
+DEV_OVERFITTING_REMEDIES = (
+    "bigger dev set: the dev set has been overfit by tuning on it",
 )
 
 # Gaps are differences of error rates; a gap equal to its threshold up to
@@ -54,7 +74,7 @@ def _percent(value):
 
 @dataclass(frozen=True)
 class BiasVarianceDiagnosis:
-    """Where a model's error comes from: avoidable bias, variance or neither.
+    """Where a model's error comes from: bias, variance, data mismatch or none.
 
     Returned by :func:`diagnose_bias_variance`; ``print`` it for a report.
 
@@ -69,7 +89,8 @@ class BiasVarianceDiagnosis:
         than the baseline on its training data).
 
     variance : float
-        ``dev_error - train_error``.
+        ``dev_error - train_error``, or ``train_dev_error - train_error``
+        when a train-dev error is given.
 
     bias_threshold, variance_threshold : float
         The gap above which ``avoidable_bias`` (resp. ``variance``) is high:
@@ -79,18 +100,39 @@ class BiasVarianceDiagnosis:
     high_bias, high_variance : bool
         Whether each gap is larger than its threshold.
 
-    case : {"good fit", "high bias", "high variance", \
-"high bias and high variance"}
-        The two flags in words.
+    case : str
+        The high gaps in words, joined with ``" and "`` in the order
+        ``"high bias"``, ``"high variance"``, ``"high data mismatch"``,
+        ``"high dev overfitting"``; ``"good fit"`` when none is high.
 
     recommendations : tuple of str
         The basic recipe for this case, bias remedies first (bigger network,
         train longer, another architecture), then variance remedies (more
-        data, regularization, data augmentation, another architecture);
+        data, regularization, data augmentation, another architecture), then
+        data-mismatch remedies (error analysis, training data more like dev,
+        artificial data synthesis) and a bigger dev set for dev overfitting;
         empty for a good fit.
 
     tolerance, rel_tolerance : float
         The tolerances used.
+
+    train_dev_error, test_error : float or None
+        The train-dev and test errors, when given.
+
+    data_mismatch : float or None
+        ``dev_error - train_dev_error``, when a train-dev error is given.
+
+    dev_overfitting : float or None
+        ``test_error - dev_error``, when a test error is given.
+
+    data_mismatch_threshold, dev_overfitting_threshold : float or None
+        ``max(tolerance, rel_tolerance * train_dev_error)`` and
+        ``max(tolerance, rel_tolerance * dev_error)``, when their gap is
+        measured.
+
+    high_data_mismatch, high_dev_overfitting : bool
+        Whether each of these gaps is larger than its threshold (False when
+        it is not measured).
 
     Examples
     --------
@@ -115,29 +157,98 @@ class BiasVarianceDiagnosis:
     recommendations: tuple
     tolerance: float
     rel_tolerance: float
+    train_dev_error: float | None = None
+    test_error: float | None = None
+    data_mismatch: float | None = None
+    dev_overfitting: float | None = None
+    data_mismatch_threshold: float | None = None
+    dev_overfitting_threshold: float | None = None
+    high_data_mismatch: bool = False
+    high_dev_overfitting: bool = False
 
     def __str__(self):
-        def flag(high):
-            return "HIGH" if high else "ok"
-
         rows = [
             f"Bias/variance diagnosis: {self.case}",
             f"  baseline error  {_percent(self.baseline_error):>8}",
-            f"  train error     {_percent(self.train_error):>8}"
-            f"    avoidable bias {_percent(self.avoidable_bias):>8}"
-            f"  (high above {_percent(self.bias_threshold)}): "
-            f"{flag(self.high_bias)}",
-            f"  dev error       {_percent(self.dev_error):>8}"
-            f"    variance       {_percent(self.variance):>8}"
-            f"  (high above {_percent(self.variance_threshold)}): "
-            f"{flag(self.high_variance)}",
         ]
+        rows += [self._gap_row(*row) for row in self._gap_rows()]
         if self.recommendations:
             rows.append("Basic recipe, in this order:")
             rows += [f"  {i}. {r}" for i, r in enumerate(self.recommendations, 1)]
-        else:
+        elif self.train_dev_error is None and self.test_error is None:
             rows.append("Nothing to fix at this tolerance: both gaps are within it.")
+        else:
+            rows.append("Nothing to fix at this tolerance: every gap is within it.")
         return "\n".join(rows)
+
+    def _gap_rows(self):
+        """``(error's split, gap's words, gap's field)`` of each measured gap."""
+        rows = [("train", "avoidable bias", "avoidable_bias")]
+        if self.train_dev_error is None:
+            rows.append(("dev", "variance", "variance"))
+        else:
+            rows.append(("train-dev", "variance", "variance"))
+            rows.append(("dev", "data mismatch", "data_mismatch"))
+        if self.test_error is not None:
+            rows.append(("test", "dev overfitting", "dev_overfitting"))
+        return rows
+
+    def _gap_row(self, split, words, name):
+        error = getattr(self, f"{split.replace('-', '_')}_error")
+        key = name.removeprefix("avoidable_")
+        threshold = getattr(self, f"{key}_threshold")
+        return (
+            f"  {split + ' error':<16}{_percent(error):>8}    {words:<15}"
+            f"{_percent(getattr(self, name)):>8}  (high above {_percent(threshold)}): "
+            f"{'HIGH' if getattr(self, f'high_{key}') else 'ok'}"
+        )
+
+
+def _recommendations(highs):
+    """The remedies of the high gaps, in order, each remedy once."""
+    remedies = (
+        BIAS_REMEDIES,
+        VARIANCE_REMEDIES,
+        DATA_MISMATCH_REMEDIES,
+        DEV_OVERFITTING_REMEDIES,
+    )
+    recommendations = ()
+    for high, group in zip(highs, remedies):
+        if high:
+            recommendations += tuple(r for r in group if r not in recommendations)
+    return recommendations
+
+
+def _gap_fields(errors, tolerance, rel_tolerance):
+    """The gap, threshold and flag fields of every gap whose errors are given.
+
+    ``errors`` maps the ``*_error`` field names to their values (None when
+    not given). A gap goes from a start error to an end error and is high
+    above ``max(tolerance, rel_tolerance * start)``.
+    """
+    variance_end = (
+        "dev_error" if errors["train_dev_error"] is None else "train_dev_error"
+    )
+    gaps = (  # (gap field, key of its threshold and flag, start, end)
+        ("avoidable_bias", "bias", "baseline_error", "train_error"),
+        ("variance", "variance", "train_error", variance_end),
+        ("data_mismatch", "data_mismatch", "train_dev_error", "dev_error"),
+        ("dev_overfitting", "dev_overfitting", "dev_error", "test_error"),
+    )
+    fields = {}
+    for name, key, start, end in gaps:
+        if errors[start] is None or errors[end] is None:
+            continue
+        gap = errors[end] - errors[start]
+        threshold = float(max(tolerance, rel_tolerance * errors[start]))
+        fields[name] = gap
+        fields[f"{key}_threshold"] = threshold
+        fields[f"high_{key}"] = bool(gap - threshold > _ROUNDING_SLACK)
+    return fields
+
+
+def _optional_float(value):
+    return None if value is None else float(value)
 
 
 @validate_params(
@@ -147,13 +258,22 @@ class BiasVarianceDiagnosis:
         "baseline_error": [_ERROR],
         "tolerance": [_ERROR],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
+        "train_dev_error": [_ERROR, None],
+        "test_error": [_ERROR, None],
     },
     prefer_skip_nested_validation=True,
 )
 def diagnose_bias_variance(
-    train_error, dev_error, baseline_error=0.0, tolerance=0.01, *, rel_tolerance=0.1
+    train_error,
+    dev_error,
+    baseline_error=0.0,
+    tolerance=0.01,
+    *,
+    rel_tolerance=0.1,
+    train_dev_error=None,
+    test_error=None,
 ):
-    """Diagnose high bias and/or high variance from train and dev errors.
+    """Diagnose high bias, variance, data mismatch and dev-set overfitting.
 
     ``avoidable_bias = train_error - baseline_error`` and
     ``variance = dev_error - train_error``. A gap is **high** when it is
@@ -182,6 +302,15 @@ def diagnose_bias_variance(
     (15 %, 30 %) both and (0.5 %, 1 %) neither; with a 15 % baseline,
     (15 %, 16 %) is neither.
 
+    **Mismatched distributions.** When the training data come from another
+    distribution than the dev and test data, give the error on a train-dev
+    set (training distribution, held out from training): the variance is then
+    ``train_dev_error - train_error`` and ``data_mismatch = dev_error -
+    train_dev_error`` (reference: the train-dev error). With ``test_error``,
+    ``dev_overfitting = test_error - dev_error`` (reference: the dev error)
+    tells whether tuning has overfit the dev set. Train 1 %, train-dev 1.5 %,
+    dev 10 % is high data mismatch, not high variance.
+
     Parameters
     ----------
     train_error : float
@@ -199,12 +328,22 @@ def diagnose_bias_variance(
         proxy for Bayes error, in the same units.
 
     tolerance : float, default=0.01
-        The absolute floor of both thresholds, in the same units (0.01 is
+        The absolute floor of every threshold, in the same units (0.01 is
         one percentage point of an error rate); finite and at least 0.
 
     rel_tolerance : float, default=0.1
         The relative part of the thresholds, as a fraction of the reference
-        error (the baseline for bias, the training error for variance).
+        error (the baseline for bias, the training error for variance, the
+        train-dev error for data mismatch, the dev error for dev
+        overfitting).
+
+    train_dev_error : float or None, default=None
+        Error on a train-dev set, in the same units; None when the dev set
+        comes from the training distribution.
+
+    test_error : float or None, default=None
+        Error on the test set (the dev set's distribution), in the same
+        units; None when there is none.
 
     Returns
     -------
@@ -240,36 +379,27 @@ def diagnose_bias_variance(
       1. bigger network: more hidden units or more hidden layers
       2. train longer: more epochs (max_iter) or a better optimizer
       3. another architecture: a network better suited to the data
+    >>> mismatch = diagnose_bias_variance(0.01, 0.10, train_dev_error=0.015)
+    >>> mismatch.case, round(mismatch.data_mismatch, 3)
+    ('high data mismatch', 0.085)
     """
-    train_error = float(train_error)
-    dev_error = float(dev_error)
-    baseline_error = float(baseline_error)
-    avoidable_bias = train_error - baseline_error
-    variance = dev_error - train_error
-    bias_threshold = max(tolerance, rel_tolerance * baseline_error)
-    variance_threshold = max(tolerance, rel_tolerance * train_error)
-    high_bias = bool(avoidable_bias - bias_threshold > _ROUNDING_SLACK)
-    high_variance = bool(variance - variance_threshold > _ROUNDING_SLACK)
-    case = CASES[int(high_bias) + 2 * int(high_variance)]
-    recommendations = ()
-    if high_bias:
-        recommendations += BIAS_REMEDIES
-    if high_variance:
-        recommendations += tuple(
-            r for r in VARIANCE_REMEDIES if r not in recommendations
-        )
+    given = {
+        "train_error": train_error,
+        "dev_error": dev_error,
+        "baseline_error": baseline_error,
+        "train_dev_error": train_dev_error,
+        "test_error": test_error,
+    }
+    errors = {name: _optional_float(value) for name, value in given.items()}
+    fields = _gap_fields(errors, tolerance, rel_tolerance)
+    keys = ("bias", "variance", "data_mismatch", "dev_overfitting")
+    highs = tuple(fields.get(f"high_{key}", False) for key in keys)
+    words = [case for case, high in zip(GAP_CASES, highs) if high]
     return BiasVarianceDiagnosis(
-        train_error=train_error,
-        dev_error=dev_error,
-        baseline_error=baseline_error,
-        avoidable_bias=avoidable_bias,
-        variance=variance,
-        bias_threshold=float(bias_threshold),
-        variance_threshold=float(variance_threshold),
-        high_bias=high_bias,
-        high_variance=high_variance,
-        case=case,
-        recommendations=recommendations,
+        **errors,
+        **fields,
+        case=" and ".join(words) or "good fit",
+        recommendations=_recommendations(highs),
         tolerance=float(tolerance),
         rel_tolerance=float(rel_tolerance),
     )

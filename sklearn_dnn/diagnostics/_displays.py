@@ -8,48 +8,109 @@ arrays and then calls ``plot``. matplotlib is imported inside ``plot`` only.
 from numbers import Integral
 
 import numpy as np
-from sklearn.model_selection import learning_curve
+from sklearn.base import is_classifier
+from sklearn.model_selection import check_cv, cross_validate, learning_curve
+from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import check_matplotlib_support
+from .._compat import _translate_train_sizes
 from ._bias_variance import _percent, diagnose_bias_variance
-from ._validation import error_scorer, validate_like_fit
+from ._plotting import _Display, style
+from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BiasVarianceDisplay", "LossCurveDisplay"]
 
 
-def _check_curves(train_sizes, train_errors, dev_errors):
-    """Return the three arrays as floats, or raise naming the bad one."""
+def _check_errors(name, errors, n_ticks):
+    errors = np.asarray(errors, dtype=float)
+    if errors.ndim != 2 or errors.shape[0] != n_ticks or errors.shape[1] == 0:
+        raise ValueError(
+            f"{name} must have shape (n_ticks, n_folds) = ({n_ticks}, "
+            "n_folds) with n_folds >= 1, one row per train size; got "
+            f"shape {errors.shape} for train_sizes of shape ({n_ticks},)."
+        )
+    if not np.all(np.isfinite(errors) & (errors >= 0)):
+        raise ValueError(
+            f"{name} must be finite and non-negative: an error is 0 for a "
+            "perfect model and grows with the mistakes."
+        )
+    return errors
+
+
+def _check_curves(train_sizes, **curves):
+    """Return the sizes and the curves (None stays None) as float arrays.
+
+    Raise naming the bad array when one is malformed or the shapes differ.
+    """
     sizes = np.asarray(train_sizes, dtype=float)
     if sizes.ndim != 1 or sizes.size == 0:
         raise ValueError(
             f"train_sizes must be a non-empty 1-D array, got shape {sizes.shape}."
         )
-    curves = {}
-    for name, errors in (("train_errors", train_errors), ("dev_errors", dev_errors)):
-        errors = np.asarray(errors, dtype=float)
-        if errors.ndim != 2 or errors.shape[0] != sizes.size or errors.shape[1] == 0:
+    checked = {
+        name: _check_errors(name, errors, sizes.size)
+        for name, errors in curves.items()
+        if errors is not None
+    }
+    (first, reference), *others = checked.items()
+    for name, errors in others:
+        if errors.shape != reference.shape:
             raise ValueError(
-                f"{name} must have shape (n_ticks, n_folds) = ({sizes.size}, "
-                f"n_folds) with n_folds >= 1, one row per train size; got "
-                f"shape {errors.shape} for train_sizes of shape {sizes.shape}."
+                f"{first} and {name} must have the same shape, got "
+                f"{reference.shape} and {errors.shape}."
             )
-        if not np.all(np.isfinite(errors) & (errors >= 0)):
-            raise ValueError(
-                f"{name} must be finite and non-negative: an error is 0 for a "
-                "perfect model and grows with the mistakes."
-            )
-        curves[name] = errors
-    if curves["train_errors"].shape != curves["dev_errors"].shape:
-        raise ValueError(
-            "train_errors and dev_errors must have the same shape, got "
-            f"{curves['train_errors'].shape} and {curves['dev_errors'].shape}."
-        )
-    return sizes, curves["train_errors"], curves["dev_errors"]
+    return sizes, {name: checked.get(name) for name in curves}
 
 
-class BiasVarianceDisplay:
+def _dev_set_curves(estimator, X, y, X_val, y_val, error, *, train_sizes, cv, **kw):
+    """Learning curves of train, train-dev (CV folds of X) and dev (X_val) error.
+
+    The folds and sizes are those of ``learning_curve``; every fitted model
+    is also scored on ``X_val``.
+    """
+    cv = check_cv(cv, y, classifier=is_classifier(estimator))
+    folds = list(cv.split(X, y, kw.pop("groups")))
+    sizes = _translate_train_sizes(train_sizes, len(folds[0][0]))
+    if kw.pop("shuffle"):
+        rng = check_random_state(kw.pop("random_state"))
+        folds = [(rng.permutation(train), test) for train, test in folds]
+    kw.pop("random_state", None)
+    splits = [(train[:n], test) for train, test in folds for n in sizes]
+    result = cross_validate(
+        estimator,
+        X,
+        y,
+        cv=splits,
+        scoring=error.scorer,
+        return_train_score=True,
+        return_estimator=True,
+        error_score="raise",
+        **kw,
+    )
+    dev = [error.scorer(fitted, X_val, y_val) for fitted in result["estimator"]]
+    n_ticks = len(sizes)
+    return sizes, *(
+        error.from_scores(np.reshape(scores, (-1, n_ticks)).T)
+        for scores in (result["train_score"], result["test_score"], dev)
+    )
+
+
+def _learning_curves(estimator, X, y, X_val, y_val, error, **kw):
+    """``(sizes, train, train_dev, dev)`` errors; train_dev is None without X_val."""
+    if X_val is not None:
+        return _dev_set_curves(estimator, X, y, X_val, y_val, error, **kw)
+    sizes, train_scores, dev_scores = learning_curve(
+        estimator, X, y, scoring=error.scorer, error_score="raise", **kw
+    )
+    return sizes, error.from_scores(train_scores), None, error.from_scores(dev_scores)
+
+
+class BiasVarianceDisplay(_Display):
     """Learning curve of train and dev error with its bias/variance diagnosis.
+
+    With a dev set from another distribution than the training data, the
+    curve also has a train-dev error (training distribution, not trained
+    on), and the diagnosis tells data mismatch from variance.
 
     It is recommended to use :meth:`from_estimator` to create one. All
     parameters are stored as attributes.
@@ -65,7 +126,13 @@ class BiasVarianceDisplay:
         R^2 below 0 gives ``1 - R^2 > 1``).
 
     dev_errors : ndarray of shape (n_ticks, n_cv_folds)
-        Dev error (on the held-out fold) of each fold at each size.
+        Dev error of each fold at each size: on the held-out fold, or on the
+        explicit dev set when ``train_dev_errors`` is given.
+
+    train_dev_errors : ndarray of shape (n_ticks, n_cv_folds), default=None
+        Train-dev error (on the held-out fold of the training data) of each
+        fold at each size, when the dev set is a separate one; None
+        otherwise.
 
     baseline_error : float, default=0.0
         Human-level (or Bayes) error, drawn as a horizontal line.
@@ -82,8 +149,8 @@ class BiasVarianceDisplay:
     Attributes
     ----------
     diagnosis : BiasVarianceDiagnosis
-        The diagnosis of the mean train and dev error (over the folds) at the
-        largest training size.
+        The diagnosis of the mean train, train-dev (when given) and dev error
+        (over the folds) at the largest training size.
 
     ax_ : matplotlib Axes
         Axes with the learning curve.
@@ -92,7 +159,8 @@ class BiasVarianceDisplay:
         Figure containing the learning curve.
 
     lines_ : list of matplotlib Line2D
-        The mean train error and the mean dev error, against ``train_sizes``.
+        The mean train error, the mean train-dev error (when given) and the
+        mean dev error, against ``train_sizes``.
 
     fill_between_ : list of matplotlib PolyCollection
         The bands of plus or minus one standard deviation across folds around
@@ -132,33 +200,49 @@ class BiasVarianceDisplay:
         train_sizes,
         train_errors,
         dev_errors,
+        train_dev_errors=None,
         baseline_error=0.0,
         tolerance=0.01,
         rel_tolerance=0.1,
         error_name=None,
     ):
-        _check_curves(train_sizes, train_errors, dev_errors)
         self.train_sizes = train_sizes
         self.train_errors = train_errors
+        self.train_dev_errors = train_dev_errors
         self.dev_errors = dev_errors
+        self._curves()
         self.baseline_error = baseline_error
         self.tolerance = tolerance
         self.rel_tolerance = rel_tolerance
         self.error_name = error_name
 
+    def _curves(self):
+        """The sizes and ``{label: errors}`` of the curves, checked."""
+        sizes, curves = _check_curves(
+            self.train_sizes,
+            train_errors=self.train_errors,
+            train_dev_errors=self.train_dev_errors,
+            dev_errors=self.dev_errors,
+        )
+        return sizes, {
+            name.removesuffix("_errors").replace("_", "-") + " error": errors
+            for name, errors in curves.items()
+            if errors is not None
+        }
+
     @property
     def diagnosis(self):
         """The diagnosis at the largest training size (mean over folds)."""
-        sizes, train_errors, dev_errors = _check_curves(
-            self.train_sizes, self.train_errors, self.dev_errors
-        )
+        sizes, curves = self._curves()
         largest = int(np.argmax(sizes))
+        means = {name: float(np.mean(e[largest])) for name, e in curves.items()}
         return diagnose_bias_variance(
-            float(np.mean(train_errors[largest])),
-            float(np.mean(dev_errors[largest])),
+            means["train error"],
+            means["dev error"],
             self.baseline_error,
             self.tolerance,
             rel_tolerance=self.rel_tolerance,
+            train_dev_error=means.get("train-dev error"),
         )
 
     def plot(
@@ -183,7 +267,7 @@ class BiasVarianceDisplay:
             construction, or ``"Error"``.
 
         line_kw : dict, default=None
-            Keyword arguments passed to ``ax.plot`` for both mean curves.
+            Keyword arguments passed to ``ax.plot`` for every mean curve.
 
         fill_between_kw : dict, default=None
             Keyword arguments passed to ``ax.fill_between`` for the bands of
@@ -201,52 +285,46 @@ class BiasVarianceDisplay:
             The object, with ``ax_``, ``figure_``, ``lines_``,
             ``fill_between_``, ``baseline_line_`` and ``text_`` set.
         """
-        check_matplotlib_support(f"{self.__class__.__name__}.plot")
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = self._axes(ax)
         diagnosis = self.diagnosis
-        sizes, train_errors, dev_errors = _check_curves(
-            self.train_sizes, self.train_errors, self.dev_errors
-        )
-        curves = {"train error": train_errors, "dev error": dev_errors}
+        sizes, curves = self._curves()
         self.lines_, self.fill_between_ = [], []
         for label, errors in curves.items():
             mean, std = errors.mean(axis=1), errors.std(axis=1)
-            (line,) = ax.plot(sizes, mean, label=label, **(line_kw or {}))
-            fill_kw = {"alpha": 0.2, "color": line.get_color()}
-            fill_kw.update(fill_between_kw or {})
+            (line,) = ax.plot(sizes, mean, **style({"label": label}, line_kw))
+            fill_kw = style({"alpha": 0.2, "color": line.get_color()}, fill_between_kw)
             # An error is never negative: the band stops at 0.
             lower = np.maximum(mean - std, 0.0)
             self.fill_between_.append(
                 ax.fill_between(sizes, lower, mean + std, **fill_kw)
             )
             self.lines_.append(line)
+        self._draw_baseline_and_text(ax, diagnosis, baseline_kw, text_kw)
+        ax.set_xlabel("Number of training examples")
+        error_name = self.error_name if error_name is None else error_name
+        ax.set_ylabel("Error" if error_name is None else error_name)
+        ax.legend(loc="upper right")
+        return self._drawn(ax)
+
+    def _draw_baseline_and_text(self, ax, diagnosis, baseline_kw, text_kw):
         base_kw = {
             "color": "black",
             "linestyle": "--",
             "linewidth": 1,
             "label": f"baseline error ({_percent(self.baseline_error)})",
         }
-        base_kw.update(baseline_kw or {})
-        self.baseline_line_ = ax.axhline(self.baseline_error, **base_kw)
+        self.baseline_line_ = ax.axhline(
+            self.baseline_error, **style(base_kw, baseline_kw)
+        )
         kw = {
             "transform": ax.transAxes,
-            "ha": "right",
-            "va": "center",
+            "horizontalalignment": "right",
+            "verticalalignment": "center",
             "bbox": {"boxstyle": "round", "facecolor": "white", "alpha": 0.8},
         }
-        kw.update(text_kw or {})
-        self.text_ = ax.text(0.97, 0.6, _diagnosis_text(diagnosis), **kw)
-        ax.set_xlabel("Number of training examples")
-        if error_name is None:
-            error_name = self.error_name
-        ax.set_ylabel("Error" if error_name is None else error_name)
-        ax.legend(loc="upper right")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        self.text_ = ax.text(
+            0.97, 0.6, _diagnosis_text(diagnosis), **style(kw, text_kw)
+        )
 
     @classmethod
     def from_estimator(
@@ -255,6 +333,8 @@ class BiasVarianceDisplay:
         X,
         y,
         *,
+        X_val=None,
+        y_val=None,
         train_sizes=np.linspace(0.1, 1.0, 5),
         cv=None,
         scoring=None,
@@ -276,7 +356,10 @@ class BiasVarianceDisplay:
         """Compute a learning curve with scikit-learn and diagnose it.
 
         The curve comes from :func:`sklearn.model_selection.learning_curve`.
-        The estimator's parameters are validated first, as its ``fit`` would.
+        With a dev set ``X_val``, the same cross-validation folds of ``X``
+        and training sizes give the train and train-dev errors, and every
+        fitted model is also scored on ``X_val`` for the dev error. The
+        estimator's parameters are validated first, as its ``fit`` would.
 
         Parameters
         ----------
@@ -288,6 +371,15 @@ class BiasVarianceDisplay:
 
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Targets.
+
+        X_val : array-like of shape (n_val, n_features), default=None
+            A dev set from the distribution the model will serve (which the
+            training data may not follow); None takes the dev error on the
+            held-out folds of ``X``.
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), \
+default=None
+            Targets of ``X_val``.
 
         train_sizes : array-like of shape (n_ticks,), \
 default=np.linspace(0.1, 1.0, 5)
@@ -360,24 +452,27 @@ default=np.linspace(0.1, 1.0, 5)
         """
         validate_like_fit(estimator)
         error = error_scorer(estimator, scoring)
-        train_sizes, train_scores, dev_scores = learning_curve(
+        X_val, y_val = check_dev_set(estimator, X, X_val, y_val)
+        sizes, train, train_dev, dev = _learning_curves(
             estimator,
             X,
             y,
-            groups=groups,
+            X_val,
+            y_val,
+            error,
             train_sizes=train_sizes,
             cv=cv,
-            scoring=error.scorer,
+            groups=groups,
             n_jobs=n_jobs,
             shuffle=shuffle,
             random_state=random_state,
-            error_score="raise",
             params=fit_params,
         )
         display = cls(
-            train_sizes=train_sizes,
-            train_errors=error.from_scores(train_scores),
-            dev_errors=error.from_scores(dev_scores),
+            train_sizes=sizes,
+            train_errors=train,
+            train_dev_errors=train_dev,
+            dev_errors=dev,
             baseline_error=baseline_error,
             tolerance=tolerance,
             rel_tolerance=rel_tolerance,
@@ -393,20 +488,14 @@ default=np.linspace(0.1, 1.0, 5)
 
 
 def _diagnosis_text(diagnosis):
-    return (
-        f"{diagnosis.case}\n"
-        f"avoidable bias {_percent(diagnosis.avoidable_bias)}\n"
-        f"variance {_percent(diagnosis.variance)}"
-    )
-
-
-def _final_estimator(estimator):
-    """The network inside a meta-estimator: a search's or recipe's best
-    estimator, then a Pipeline's last step, each validated as by ``fit``."""
-    validate_like_fit(estimator)
-    if hasattr(estimator, "best_estimator_"):
-        return validate_like_fit(estimator.best_estimator_)
-    return validate_like_fit(estimator)
+    rows = [
+        diagnosis.case,
+        f"avoidable bias {_percent(diagnosis.avoidable_bias)}",
+        f"variance {_percent(diagnosis.variance)}",
+    ]
+    if diagnosis.data_mismatch is not None:
+        rows.append(f"data mismatch {_percent(diagnosis.data_mismatch)}")
+    return "\n".join(rows)
 
 
 def _check_loss_curves(loss_curve, validation_loss_curve, best_epoch):
@@ -434,7 +523,7 @@ def _check_loss_curves(loss_curve, validation_loss_curve, best_epoch):
         )
 
 
-class LossCurveDisplay:
+class LossCurveDisplay(_Display):
     """The cost J per epoch, the dev cost and the restored best epoch.
 
     The course's "plot J against the number of iterations" to debug
@@ -525,16 +614,12 @@ class LossCurveDisplay:
             The object, with ``ax_``, ``figure_``, ``line_``,
             ``validation_line_`` and ``best_epoch_line_`` set.
         """
-        check_matplotlib_support(f"{self.__class__.__name__}.plot")
-        import matplotlib.pyplot as plt
-
         _check_loss_curves(self.loss_curve, self.validation_loss_curve, self.best_epoch)
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = self._axes(ax)
         loss = np.asarray(self.loss_curve, dtype=float)
         epochs = np.arange(1, len(loss) + 1)
         (self.line_,) = ax.plot(
-            epochs, loss, **{"label": "train cost J", **(line_kw or {})}
+            epochs, loss, **style({"label": "train cost J"}, line_kw)
         )
         self.validation_line_ = None
         if self.validation_loss_curve is not None:
@@ -542,7 +627,7 @@ class LossCurveDisplay:
             (self.validation_line_,) = ax.plot(
                 np.arange(1, len(dev) + 1),
                 dev,
-                **{"label": "dev cost J", **(validation_line_kw or {})},
+                **style({"label": "dev cost J"}, validation_line_kw),
             )
         self.best_epoch_line_ = None
         if self.best_epoch is not None:
@@ -552,14 +637,11 @@ class LossCurveDisplay:
                 "linestyle": ":",
                 "label": f"restored best epoch ({best})",
             }
-            kw.update(best_epoch_kw or {})
-            self.best_epoch_line_ = ax.axvline(best, **kw)
+            self.best_epoch_line_ = ax.axvline(best, **style(kw, best_epoch_kw))
         ax.set_xlabel("Epoch")
         ax.set_ylabel("Cost J (penalty included)")
         ax.legend(loc="upper right")
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return self
+        return self._drawn(ax)
 
     @classmethod
     def from_estimator(
@@ -607,7 +689,7 @@ class LossCurveDisplay:
         >>> display.line_.get_xdata()[-1] == clf.n_iter_
         True
         """
-        network = _final_estimator(estimator)
+        network = validate_like_fit(estimator)
         check_is_fitted(network)
         if getattr(network, "loss_curve_", None) is None:
             raise ValueError(

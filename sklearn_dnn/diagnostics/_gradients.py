@@ -6,12 +6,14 @@ gradients orders of magnitude smaller than the output layer and barely learn;
 when they explode, the norms are huge and the updates unstable.
 """
 
+from dataclasses import dataclass, field
 from numbers import Real
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, validate_params
+from ._plotting import _Display
 from ._validation import validate_like_fit
 
 #: Defaults of ``diagnose_gradients``; see its Notes for why.
@@ -20,7 +22,8 @@ EXPLODING_RATIO = 1e2
 EXPLODING_NORM = 1e3
 
 
-class GradientDiagnosis:
+@dataclass(frozen=True, eq=False, repr=False)
+class GradientDiagnosis(_Display):
     """Vanishing/exploding-gradient flags of a fitted network.
 
     Built by :func:`diagnose_gradients`; printable.
@@ -62,46 +65,51 @@ class GradientDiagnosis:
     1.5e-05
     """
 
-    def __init__(
-        self,
-        gradient_norms,
-        *,
-        vanishing_ratio=VANISHING_RATIO,
-        exploding_ratio=EXPLODING_RATIO,
-        exploding_norm=EXPLODING_NORM,
-    ):
-        norms = np.asarray(gradient_norms, dtype=float)
+    gradient_norms: np.ndarray
+    vanishing_ratio: float = field(default=VANISHING_RATIO, kw_only=True)
+    exploding_ratio: float = field(default=EXPLODING_RATIO, kw_only=True)
+    exploding_norm: float = field(default=EXPLODING_NORM, kw_only=True)
+    layer_norms: np.ndarray = field(init=False)
+    relative_norms: np.ndarray = field(init=False)
+    ratio: float = field(init=False)
+    per_layer: dict = field(init=False)
+    vanishing: bool = field(init=False)
+    exploding: bool = field(init=False)
+
+    def __post_init__(self):
+        norms = np.asarray(self.gradient_norms, dtype=float)
         if norms.ndim != 2 or norms.shape[0] == 0 or norms.shape[1] == 0:
             raise ValueError(
                 "gradient_norms must be a non-empty 2-D array of shape "
                 f"(n_iter, n_layers - 1), got shape {norms.shape}."
             )
-        self.gradient_norms = norms
-        self.vanishing_ratio = vanishing_ratio
-        self.exploding_ratio = exploding_ratio
-        self.exploding_norm = exploding_norm
-
         # A norm that overflowed is the extreme of exploding.
         layer_norms = np.median(np.where(np.isnan(norms), np.inf, norms), axis=0)
-        last = layer_norms[-1]
         with np.errstate(divide="ignore", invalid="ignore"):
-            relative = layer_norms / last
-        self.layer_norms = layer_norms
-        self.relative_norms = relative
-        self.ratio = float(relative[0])
+            relative = layer_norms / layer_norms[-1]
+        per_layer = {
+            f"W[{l}]": self._flag(norm, rel)
+            for l, (norm, rel) in enumerate(zip(layer_norms, relative), start=1)
+        }
+        # The fields derived from gradient_norms, set once: the record is frozen.
+        derived = {
+            "gradient_norms": norms,
+            "layer_norms": layer_norms,
+            "relative_norms": relative,
+            "ratio": float(relative[0]),
+            "per_layer": per_layer,
+            "vanishing": "vanishing" in per_layer.values(),
+            "exploding": "exploding" in per_layer.values(),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
-        per_layer = {}
-        for l, (norm, rel) in enumerate(zip(layer_norms, relative), start=1):
-            if norm > exploding_norm or rel > exploding_ratio:
-                flag = "exploding"
-            elif norm == 0 or rel < vanishing_ratio:
-                flag = "vanishing"
-            else:
-                flag = "ok"
-            per_layer[f"W[{l}]"] = flag
-        self.per_layer = per_layer
-        self.vanishing = "vanishing" in per_layer.values()
-        self.exploding = "exploding" in per_layer.values()
+    def _flag(self, norm, relative):
+        if norm > self.exploding_norm or relative > self.exploding_ratio:
+            return "exploding"
+        if norm == 0 or relative < self.vanishing_ratio:
+            return "vanishing"
+        return "ok"
 
     @property
     def case(self):
@@ -162,21 +170,16 @@ class GradientDiagnosis:
 
         Returns
         -------
-        ax : matplotlib Axes
-            The axes drawn on, also stored as ``ax_`` (and its figure as
-            ``figure_``).
+        diagnosis : GradientDiagnosis
+            The object, with ``ax_`` (the axes drawn on) and ``figure_``
+            set.
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - matplotlib is optional
-            raise ImportError(
-                "GradientDiagnosis.plot needs matplotlib: pip install matplotlib"
-            ) from exc
-        if ax is None:
-            _, ax = plt.subplots()
+        ax = self._axes(ax)
+        import matplotlib
+
         n_iter, n_layers = self.gradient_norms.shape
         epochs = np.arange(1, n_iter + 1)
-        colors = plt.get_cmap("viridis")(np.linspace(0, 0.9, n_layers))
+        colors = matplotlib.colormaps["viridis"](np.linspace(0, 0.9, n_layers))
         for l, (name, flag) in enumerate(self.per_layer.items()):
             label = name if flag == "ok" else f"{name} ({flag})"
             ax.plot(
@@ -191,9 +194,7 @@ class GradientDiagnosis:
         ax.set_ylabel("mean ||dW[l]||")
         ax.set_title(f"Gradient norms per layer: {self.case}")
         ax.legend(fontsize="small", ncol=2 if n_layers > 6 else 1)
-        self.ax_ = ax
-        self.figure_ = ax.figure
-        return ax
+        return self._drawn(ax)
 
 
 def _fmt(value, spec):

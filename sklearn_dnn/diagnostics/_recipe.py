@@ -11,17 +11,19 @@ Fit, diagnose bias and variance on a dev split, change one thing, repeat::
 Each round is one fit of a clone of the estimator and one entry of
 ``history_``. The rounds form a greedy search: a round whose dev error is
 worse than the best so far is undone, and its kind of change is not tried
-again.
+again. The changes themselves are in ``_recipe_moves``.
 """
 
 import math
 import time
 import warnings
+from collections import namedtuple
 from copy import deepcopy
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.callback import CallbackSupportMixin
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import train_test_split
@@ -39,29 +41,20 @@ from .._compat import (
     _num_samples,
 )
 from ._bias_variance import diagnose_bias_variance
-from ._validation import error_scorer, validate_like_fit
+from ._recipe_moves import NetworkKnobs, next_move
+from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
 
-# Limits of the changes the recipe makes (the hidden units in all are bounded
-# by the max_hidden_units parameter).
-_MAX_HIDDEN_LAYERS = 4
-_FIRST_HIDDEN_WIDTH = 16  # width of the layer added to a network with none
-_MAX_EPOCHS = 10_000
-# alpha goes up tenfold, and straight to at least 0.1: with the penalty
-# alpha/(2m) ||W||^2 (m the mini-batch size), smaller values barely change a
-# network's fit (scikit-learn's example "Varying regularization in
-# Multi-layer Perceptron" sweeps alpha from 0.1 to 10).
-_ALPHA_FACTOR = 10.0
-_MIN_RAISED_ALPHA = 0.1
-_MAX_ALPHA = 1e3
-_KEEP_PROB_STEP = 0.2
-_MIN_KEEP_PROB = 0.5
+#: The examples of a fit: ``(X, y)`` pairs; ``train_dev`` is None without X_val.
+_Splits = namedtuple("_Splits", ["train", "train_dev", "dev"])
 
-# The knobs the recipe reads and changes on the network (the last step of a
-# Pipeline); the first three are required.
-_REQUIRED_KNOBS = ("hidden_layer_sizes", "max_iter", "alpha")
-_KNOBS = (*_REQUIRED_KNOBS, "penalty", "keep_prob", "early_stopping", "augment")
+_STOP_ASKED = "stop: a callback asked to stop after this round"
+_MISMATCH_NOTE = (
+    "data mismatch is high and no change of the network fixes it: make the "
+    "training data more like dev (error analysis, more data like dev, "
+    "artificial data synthesis)"
+)
 
 
 def _estimator_has(attr):
@@ -75,63 +68,87 @@ def _estimator_has(attr):
     return check
 
 
-def _hidden_tuple(sizes):
-    return tuple(int(s) for s in np.atleast_1d(np.asarray(sizes, dtype=object)))
+def _delegated(method, returns):
+    """A method of BasicRecipe that calls ``best_estimator_.<method>(X)``."""
+
+    def delegate(self, X):
+        check_is_fitted(self)
+        return getattr(self.best_estimator_, method)(X)
+
+    delegate.__name__ = delegate.__qualname__ = method
+    delegate.__doc__ = f"""Call ``best_estimator_.{method}``.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Input data.
+
+        Returns
+        -------
+        {returns}
+        """
+    return available_if(_estimator_has(method))(delegate)
 
 
-class _Network:
-    """Where the knobs of the estimator's network live, and how to change them."""
+def _fitted_attribute(name, doc):
+    """A property reading ``best_estimator_.<name>`` once the recipe is fitted."""
 
-    def __init__(self, estimator):
-        if hasattr(estimator, "steps"):
-            name, step = estimator.steps[-1]
-            self.prefix = f"{name}__"
-        else:
-            step, self.prefix = estimator, ""
-        own = step.get_params(deep=False)
-        missing = [k for k in _REQUIRED_KNOBS if k not in own]
-        if missing:
+    def read(self):
+        try:
+            check_is_fitted(self)
+        except NotFittedError as exc:
+            raise AttributeError(
+                f"{self.__class__.__name__} object has no {name} attribute."
+            ) from exc
+        return getattr(self.best_estimator_, name)
+
+    return property(read, doc=doc)
+
+
+def _check_errors(errors, scoring):
+    for split, value in errors.items():
+        if value is not None and not (np.isfinite(value) and value >= 0):
             raise ValueError(
-                "BasicRecipe needs a network estimator (DNNClassifier, "
-                "DNNRegressor) or a Pipeline ending in one; "
-                f"{step.__class__.__name__} has no parameter {missing[0]!r}."
-            )
-        self.knobs = [k for k in _KNOBS if k in own]
-        self.stochastic = own.get("solver", "adam") in ("sgd", "adam")
-        self.validation_fraction = own.get("validation_fraction", 0.1)
-        self.n_train = None  # examples in the training split, set by fit
-
-    def params(self, estimator):
-        """The knobs' current values, under their ``set_params`` names."""
-        values = estimator.get_params(deep=True)
-        return {self.prefix + k: values[self.prefix + k] for k in self.knobs}
-
-    def get(self, params, knob, default=None):
-        return params.get(self.prefix + knob, default)
-
-    def converged(self, fitted):
-        """False when the fit used every epoch it was given (max_iter)."""
-        step = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
-        n_iter = getattr(step, "n_iter_", None)
-        return n_iter is None or n_iter < step.max_iter
-
-    def epochs(self, fitted):
-        """The epochs the fit trained: ``n_iter_``, else all of ``max_iter``."""
-        step = fitted.steps[-1][1] if hasattr(fitted, "steps") else fitted
-        return int(getattr(step, "n_iter_", step.max_iter))
-
-
-def _check_error(train_error, dev_error, scoring):
-    for split, value in (("train", train_error), ("dev", dev_error)):
-        if not (np.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"scoring={scoring!r} gave a {split} error of {value}: an "
-                "error must be finite and non-negative (is the dev split too "
-                "small for this score?)."
+                f"scoring={scoring!r} gave a {split.removesuffix('_error')} "
+                f"error of {value}: an error must be finite and non-negative "
+                "(is the dev split too small for this score?)."
             )
 
 
-class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
+class _Search:
+    """The state of the greedy search: history, current and best round."""
+
+    def __init__(self, params):
+        self.history, self.rejected = [], set()
+        self.params = params  # the settings of the next round
+        self.current = self.best = self.move = None
+        self.spent, self.started = 0, time.perf_counter()
+
+    def record(self, index, entry, estimator, knobs, error):
+        """Keep the round or undo it; return the note saying it was undone."""
+        self.history.append(entry)
+        self.spent += knobs.epochs(estimator)
+        if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
+            self.rejected.add(self.move)
+            back = self.current["index"] + 1
+            return (
+                f"dev error {error.format(entry['dev_error'])} is above round "
+                f"{back}'s {error.format(self.current['dev_error'])}: back to "
+                f"round {back}; "
+            )
+        self.current = {
+            "index": index,
+            "params": self.params,
+            "dev_error": entry["dev_error"],
+            "diagnosis": entry["diagnosis"],
+            "converged": knobs.converged(estimator),
+        }
+        if self.best is None or entry["dev_error"] < self.best["dev_error"]:
+            self.best = {**self.current, "estimator": estimator}
+        return ""
+
+
+class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     """Run the course's basic recipe: fix high bias first, then high variance.
 
     ``fit`` splits off a dev set, then runs rounds. Each round fits a clone of
@@ -184,6 +201,22 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
     ``X`` (train and dev splits together); with ``refit=False`` it is that
     round's estimator as fitted on the training split.
 
+    **An explicit dev set.** ``fit(X, y, X_val=, y_val=)`` takes the dev set
+    from the distribution the model will serve. The split of ``X`` is then a
+    *train-dev* set (training distribution, not trained on): every round
+    diagnoses its train, train-dev and dev errors, so that a dev error above
+    the train-dev error shows as high data mismatch rather than high
+    variance. No change of the network fixes a mismatch: a round whose
+    diagnosis is high data mismatch says so, and the recipe stops there when
+    no bias or variance change is left to make.
+
+    **Callbacks.** scikit-learn's callbacks (``set_callbacks``, see
+    :mod:`sklearn.callback`) see the fit as a ``"fit"`` task with one
+    ``"round"`` subtask per round and a ``"refit"`` subtask; callbacks that
+    propagate (such as ``ProgressBar``) reach each round's network and its
+    epochs. A callback whose ``on_fit_task_end`` returns True at the end of a
+    round stops the recipe after that round, keeping the best round so far.
+
     Parameters
     ----------
     estimator : estimator object
@@ -211,7 +244,8 @@ class BasicRecipe(MetaEstimatorMixin, BaseEstimator):
         ``refit=True`` one more fit follows.
 
     dev_size : float or int, default=0.2
-        The dev split: a fraction of the examples in (0, 1) or a number of
+        The dev split of ``X`` (the train-dev split when ``X_val`` is
+        given): a fraction of the examples in (0, 1) or a number of
         examples. It is stratified for classifiers when the classes allow.
 
     growth : int, default=4
@@ -270,7 +304,8 @@ None, default=None
     history_ : list of dict
         One dict per round with keys ``params`` (the values of the knobs the
         recipe controls, under their ``set_params`` names), ``train_error``,
-        ``dev_error``, ``diagnosis`` (a :class:`BiasVarianceDiagnosis`),
+        ``train_dev_error`` (None without ``X_val``), ``dev_error``,
+        ``diagnosis`` (a :class:`BiasVarianceDiagnosis`),
         ``action`` (what the next round changes, or why the recipe stops, as
         text) and ``fit_time`` (seconds).
 
@@ -383,145 +418,10 @@ None, default=None
         self.random_state = random_state
         self.verbose = verbose
 
-    # -- the changes ---------------------------------------------------------
+    # -- the data ------------------------------------------------------------
 
-    def _train_longer(self, net, params, converged):
-        max_iter = net.get(params, "max_iter")
-        if converged or max_iter >= _MAX_EPOCHS:
-            return {}, []
-        new = min(max_iter * self.growth, _MAX_EPOCHS)
-        return (
-            {net.prefix + "max_iter": new},
-            [f"train longer: max_iter {max_iter} -> {new}"],
-        )
-
-    def _bigger_network(self, net, params, converged):
-        hidden = _hidden_tuple(net.get(params, "hidden_layer_sizes"))
-        if not hidden:
-            return None
-        # Every layer grows by the same factor, cut so that the hidden units
-        # stay within max_hidden_units.
-        factor = min(self.growth, self.max_hidden_units / sum(hidden))
-        new = tuple(max(h, int(h * factor)) for h in hidden)
-        if new == hidden:
-            return None
-        changes, text = self._train_longer(net, params, converged)
-        changes[net.prefix + "hidden_layer_sizes"] = new
-        return changes, [f"bigger network: hidden_layer_sizes {hidden} -> {new}"] + text
-
-    def _deeper_network(self, net, params, converged):
-        hidden = _hidden_tuple(net.get(params, "hidden_layer_sizes"))
-        new = hidden + ((hidden[-1],) if hidden else (_FIRST_HIDDEN_WIDTH,))
-        if len(new) > _MAX_HIDDEN_LAYERS or sum(new) > self.max_hidden_units:
-            return None
-        changes, text = self._train_longer(net, params, converged)
-        changes[net.prefix + "hidden_layer_sizes"] = new
-        keep_prob = net.get(params, "keep_prob")
-        if keep_prob is not None and np.ndim(keep_prob) and len(keep_prob):
-            # One keep probability per hidden layer: the new layer repeats
-            # the last one.
-            changes[net.prefix + "keep_prob"] = (*keep_prob, keep_prob[-1])
-        return changes, [f"deeper network: hidden_layer_sizes {hidden} -> {new}"] + text
-
-    def _longer_only(self, net, params, converged):
-        changes, text = self._train_longer(net, params, converged)
-        return (changes, text) if changes else None
-
-    def _raise_alpha(self, net, params, converged):
-        alpha = net.get(params, "alpha")
-        if alpha >= _MAX_ALPHA:
-            return None
-        new = min(max(alpha * _ALPHA_FACTOR, _MIN_RAISED_ALPHA), _MAX_ALPHA)
-        if net.get(params, "penalty", "l2") is None:
-            return (
-                {net.prefix + "penalty": "l2", net.prefix + "alpha": new},
-                [f"regularization: penalty None -> 'l2', alpha {alpha:g} -> {new:g}"],
-            )
-        return (
-            {net.prefix + "alpha": new},
-            [f"regularization: alpha {alpha:g} -> {new:g}"],
-        )
-
-    def _lower_keep_prob(self, net, params, converged):
-        if "keep_prob" not in net.knobs or not net.stochastic:
-            return None
-        keep_prob = net.get(params, "keep_prob")
-        values = np.atleast_1d(np.asarray(keep_prob, dtype=float))
-        if values.size == 0 or np.all(values <= _MIN_KEEP_PROB):
-            return None
-        lowered = [
-            max(round(float(k) - _KEEP_PROB_STEP, 2), _MIN_KEEP_PROB)
-            if k > _MIN_KEEP_PROB
-            else float(k)
-            for k in values
-        ]
-        new = lowered[0] if np.ndim(keep_prob) == 0 else tuple(lowered)
-        return (
-            {net.prefix + "keep_prob": new},
-            [f"dropout: keep_prob {keep_prob} -> {new}"],
-        )
-
-    def _early_stopping(self, net, params, converged):
-        if "early_stopping" not in net.knobs or not net.stochastic:
-            return None
-        if math.ceil(net.validation_fraction * net.n_train) < 2:
-            return None  # too few examples for early stopping's dev set
-        if net.get(params, "early_stopping"):
-            return None
-        return (
-            {net.prefix + "early_stopping": True},
-            ["early stopping: early_stopping False -> True"],
-        )
-
-    def _augmentation(self, net, params, converged):
-        if self.augment is None or "augment" not in net.knobs or not net.stochastic:
-            return None
-        if net.get(params, "augment") is not None:
-            return None
-        return (
-            {net.prefix + "augment": self.augment},
-            [f"data augmentation: augment None -> {self.augment!r}"],
-        )
-
-    def _other_architecture(self, net, params, converged):
-        # A bigger network, regularized as the rounds before left it: the
-        # last variance remedy, after regularization and augmentation.
-        move = self._bigger_network(net, params, converged=True)
-        if move is None:
-            return None
-        changes, text = move
-        return changes, [text[0].replace("bigger network", "another architecture")]
-
-    _BIAS_MOVES = ("_bigger_network", "_deeper_network", "_longer_only")
-    # Early stopping comes last: it trains on less data and ties the end of
-    # optimization to regularization (the course's orthogonalization point).
-    _VARIANCE_MOVES = (
-        "_raise_alpha",
-        "_lower_keep_prob",
-        "_augmentation",
-        "_other_architecture",
-        "_early_stopping",
-    )
-
-    def _next_move(self, net, current, rejected):
-        """The first change the current round's diagnosis calls for."""
-        diagnosis = current["diagnosis"]
-        moves = ()
-        if diagnosis.high_bias:
-            moves += self._BIAS_MOVES
-        if diagnosis.high_variance:
-            moves += self._VARIANCE_MOVES
-        for name in moves:
-            if name in rejected:
-                continue
-            move = getattr(self, name)(net, current["params"], current["converged"])
-            if move is not None:
-                return name, move
-        return None, None
-
-    # -- fitting -------------------------------------------------------------
-
-    def _split(self, X, y):
+    def _hold_out(self, X, y):
+        """Split ``X`` into training and held-out (dev or train-dev) examples."""
         n_samples = _num_samples(X)
         if isinstance(self.dev_size, Integral):
             n_dev = self.dev_size
@@ -544,6 +444,13 @@ None, default=None
                 pass  # too few examples of a class: split without stratifying
         return train_test_split(X, y, **common)
 
+    def _splits(self, X, y, X_val, y_val):
+        """The train, train-dev (with ``X_val`` only) and dev examples."""
+        X_train, X_held, y_train, y_held = self._hold_out(X, y)
+        if X_val is None:
+            return _Splits((X_train, y_train), None, (X_held, y_held))
+        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val))
+
     def _seeded_estimator(self):
         """The estimator, its unset ``random_state`` s drawn from the recipe's.
 
@@ -562,17 +469,63 @@ None, default=None
         }
         return estimator.set_params(**unset)
 
-    def _fit_one(self, base, params, X, y):
-        estimator = clone(base).set_params(**params)
-        start = time.perf_counter()
-        with warnings.catch_warnings():
-            # The recipe decides how long to train; it reads n_iter_ instead.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            estimator.fit(X, y)
-        return estimator, time.perf_counter() - start
+    # -- a round ---------------------------------------------------------------
 
-    def _check_budget(self, net):
-        max_iter = net.get(net.params(self.estimator), "max_iter")
+    def _fit_one(self, task, base, params, X, y):
+        """Fit a clone with ``params`` as the subtask ``task``.
+
+        Returns the fitted estimator, its fit time and whether a callback
+        asked to stop.
+        """
+        estimator = clone(base).set_params(**params)
+        data = {"estimator": self, "X": X, "y": y}
+        with task.propagate_callback_context(estimator):
+            task.call_on_fit_task_begin(**data)
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                # The recipe decides how long to train; it reads n_iter_ instead.
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                estimator.fit(X, y)
+            fit_time = time.perf_counter() - start
+            stop = task.call_on_fit_task_end(
+                **data,
+                reconstruction_attributes=lambda: {"best_estimator_": estimator},
+            )
+        return estimator, fit_time, stop
+
+    def _round(self, context, base, params, error, splits):
+        """Fit and diagnose one round: ``(history entry, estimator, stop)``."""
+        task = context.subcontext(task_name="round")
+        estimator, fit_time, stop = self._fit_one(task, base, params, *splits.train)
+        errors = {
+            f"{name}_error": error(estimator, *examples)
+            for name, examples in splits._asdict().items()
+            if examples is not None
+        }
+        _check_errors(errors, self.scoring)
+        diagnosis = diagnose_bias_variance(
+            errors["train_error"],
+            errors["dev_error"],
+            self.baseline_error,
+            self.tolerance,
+            rel_tolerance=self.rel_tolerance,
+            train_dev_error=errors.get("train_dev_error"),
+        )
+        entry = {
+            "params": params,
+            "train_error": errors["train_error"],
+            "train_dev_error": errors.get("train_dev_error"),
+            "dev_error": errors["dev_error"],
+            "diagnosis": diagnosis,
+            "action": None,
+            "fit_time": fit_time,
+        }
+        return entry, estimator, stop
+
+    # -- the choice after a round ---------------------------------------------
+
+    def _check_budget(self, knobs):
+        max_iter = knobs.get(knobs.params(self.estimator), "max_iter")
         if max_iter > self.max_total_epochs:
             raise ValueError(
                 f"max_total_epochs={self.max_total_epochs} is smaller than the "
@@ -581,16 +534,16 @@ None, default=None
                 "max_iter."
             )
 
-    def _over_budget(self, net, params, spent, started):
+    def _over_budget(self, knobs, params, search):
         """Why the round with ``params`` must not run, or None."""
-        needed = net.get(params, "max_iter")
-        if spent + needed > self.max_total_epochs:
+        needed = knobs.get(params, "max_iter")
+        if search.spent + needed > self.max_total_epochs:
             return (
                 f"stop: max_total_epochs={self.max_total_epochs} budget spent: "
-                f"{spent} epochs trained, and the next change could train "
+                f"{search.spent} epochs trained, and the next change could train "
                 f"{needed} more"
             )
-        elapsed = time.perf_counter() - started
+        elapsed = time.perf_counter() - search.started
         if self.max_time is not None and elapsed >= self.max_time:
             return (
                 f"stop: max_time={self.max_time:g} budget spent: {elapsed:.1f} "
@@ -598,108 +551,63 @@ None, default=None
             )
         return None
 
-    def _round(self, base, net, error, params, split):
-        """Fit one round; return its history entry and its fitted estimator."""
-        X_train, X_dev, y_train, y_dev = split
-        estimator, fit_time = self._fit_one(base, params, X_train, y_train)
-        train_error = error(estimator, X_train, y_train)
-        dev_error = error(estimator, X_dev, y_dev)
-        _check_error(train_error, dev_error, self.scoring)
-        diagnosis = diagnose_bias_variance(
-            train_error,
-            dev_error,
-            self.baseline_error,
-            self.tolerance,
-            rel_tolerance=self.rel_tolerance,
-        )
-        entry = {
-            "params": params,
-            "train_error": train_error,
-            "dev_error": dev_error,
-            "diagnosis": diagnosis,
-            "action": None,
-            "fit_time": fit_time,
-        }
-        return entry, estimator
+    def _choose(self, search, index, knobs, stop_asked):
+        """Set the next round's params; return the action text and if it stops."""
+        diagnosis = search.current["diagnosis"]
+        search.move, result = next_move(self, knobs, search.current, search.rejected)
+        if stop_asked:
+            return _STOP_ASKED, True
+        if diagnosis.case == "good fit":
+            return "stop: neither bias nor variance is high", True
+        if result is None and not (diagnosis.high_bias or diagnosis.high_variance):
+            return f"stop: {_MISMATCH_NOTE}", True
+        if result is None:
+            return f"stop: no change left for {diagnosis.case}", True
+        if index == self.max_rounds - 1:
+            return f"stop: max_rounds={self.max_rounds} rounds spent", True
+        changes, texts = result
+        search.params = {**search.current["params"], **changes}
+        stop = self._over_budget(knobs, search.params, search)
+        if stop:
+            return stop, True
+        if diagnosis.high_data_mismatch:
+            texts = [*texts, _MISMATCH_NOTE]
+        return "; ".join(texts), False
 
-    def _run_rounds(self, base, net, error, split):
-        """The rounds of the recipe: return ``(history, best)``."""
-        history, rejected = [], set()
-        params = net.params(self.estimator)
-        best = current = move_name = None
-        spent, started = 0, time.perf_counter()
+    def _run_rounds(self, context, base, knobs, error, splits):
+        """The rounds of the recipe: return the finished ``_Search``."""
+        search = _Search(knobs.params(self.estimator))
         for index in range(self.max_rounds):
-            entry, estimator = self._round(base, net, error, params, split)
-            history.append(entry)
-            spent += net.epochs(estimator)
-            note = ""
-            if current is None or entry["dev_error"] <= current["dev_error"]:
-                current = {
-                    "index": index,
-                    "params": params,
-                    "dev_error": entry["dev_error"],
-                    "diagnosis": entry["diagnosis"],
-                    "converged": net.converged(estimator),
-                }
-                if best is None or entry["dev_error"] < best["dev_error"]:
-                    best = {**current, "estimator": estimator}
-            else:
-                rejected.add(move_name)
-                note = (
-                    f"dev error {error.format(entry['dev_error'])} is above round "
-                    f"{current['index'] + 1}'s {error.format(current['dev_error'])}: "
-                    f"back to round {current['index'] + 1}; "
-                )
-            move_name, move = self._next_move(net, current, rejected)
-            case = current["diagnosis"].case
-            stop = None
-            if case == "good fit":
-                stop = "stop: neither bias nor variance is high"
-            elif move is None:
-                stop = f"stop: no change left for {case}"
-            elif index == self.max_rounds - 1:
-                stop = f"stop: max_rounds={self.max_rounds} rounds spent"
-            else:
-                changes, text = move
-                params = {**current["params"], **changes}
-                stop = self._over_budget(net, params, spent, started)
-            entry["action"] = note + (stop or "; ".join(text))
+            entry, estimator, stop_asked = self._round(
+                context, base, search.params, error, splits
+            )
+            note = search.record(index, entry, estimator, knobs, error)
+            action, stop = self._choose(search, index, knobs, stop_asked)
+            entry["action"] = note + action
             self._say(index, entry, stop, error)
             if stop:
                 break
-        return history, best
+        return search
 
     def _say(self, index, entry, stop, error):
-        if self.verbose:
-            print(
-                f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
-                f"train error {error.format(entry['train_error'])}, dev error "
-                f"{error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
-                + ("" if stop else "next: ")
-                + entry["action"],
-                flush=True,
-            )
+        if not self.verbose:
+            return
+        train_dev = entry["train_dev_error"]
+        train_dev = (
+            "" if train_dev is None else f"train-dev error {error.format(train_dev)}, "
+        )
+        print(
+            f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
+            f"train error {error.format(entry['train_error'])}, {train_dev}dev "
+            f"error {error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
+            + ("" if stop else "next: ")
+            + entry["action"],
+            flush=True,
+        )
 
-    @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y):
-        """Run the recipe and fit ``best_estimator_``.
+    # -- fit -----------------------------------------------------------------
 
-        A fit that fails or is interrupted changes nothing: the fitted
-        attributes are all set together at the end.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Training data; the dev split is taken from it.
-
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-            Targets.
-
-        Returns
-        -------
-        self : object
-            The fitted recipe.
-        """
+    def _checked_input(self, X, y, X_val, y_val):
         if y is None:
             raise ValueError(
                 f"{self.__class__.__name__} requires y to be passed, but the "
@@ -709,19 +617,62 @@ None, default=None
         validate_like_fit(self.estimator)
         if is_classifier(self.estimator):
             check_classification_targets(y)
-        net = _Network(self.estimator)
+        return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
+
+    def _refit(self, context, base, best, X, y):
+        if not self.refit:
+            return best["estimator"], 0.0
+        task = context.subcontext(task_name="refit")
+        estimator, refit_time, _ = self._fit_one(task, base, best["params"], X, y)
+        return estimator, refit_time
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y, *, X_val=None, y_val=None):
+        """Run the recipe and fit ``best_estimator_``.
+
+        A fit that fails or is interrupted changes nothing: the fitted
+        attributes are all set together at the end.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training data; the dev split (the train-dev split when ``X_val``
+            is given) is taken from it.
+
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets.
+
+        X_val : array-like or sparse matrix of shape (n_val, n_features), \
+default=None
+            A dev set from the distribution the model will serve: every
+            round's dev error is measured on it, and the split of ``X``
+            becomes a train-dev set (see the class description).
+
+        y_val : array-like of shape (n_val,) or (n_val, n_outputs), \
+default=None
+            Targets of ``X_val``.
+
+        Returns
+        -------
+        self : object
+            The fitted recipe.
+        """
+        X, y, X_val, y_val = self._checked_input(X, y, X_val, y_val)
+        knobs = NetworkKnobs(self.estimator)
         error = error_scorer(self.estimator, self.scoring)
-        self._check_budget(net)
+        self._check_budget(knobs)
         base = self._seeded_estimator()
-        split = self._split(X, y)
-        net.n_train = _num_samples(split[0])
-        history, best = self._run_rounds(base, net, error, split)
-        if self.refit:
-            best_estimator, refit_time = self._fit_one(base, best["params"], X, y)
-        else:
-            best_estimator, refit_time = best["estimator"], 0.0
+        splits = self._splits(X, y, X_val, y_val)
+        knobs.n_train = _num_samples(splits.train[0])
+        context = self._init_callback_context(
+            max_subtasks=self.max_rounds + bool(self.refit)
+        )
+        context.call_on_fit_task_begin(estimator=self, X=X, y=y)
+        search = self._run_rounds(context, base, knobs, error, splits)
+        best = search.best
+        best_estimator, refit_time = self._refit(context, base, best, X, y)
         fitted = {
-            "history_": history,
+            "history_": search.history,
             "best_index_": best["index"],
             "best_params_": dict(best["params"]),
             "best_dev_error_": best["dev_error"],
@@ -731,60 +682,26 @@ None, default=None
         }
         for name, value in fitted.items():
             setattr(self, name, value)
+        context.call_on_fit_task_end(estimator=self, X=X, y=y)
         return self
 
     # -- prediction, delegated to best_estimator_ ------------------------------
 
-    @available_if(_estimator_has("predict"))
-    def predict(self, X):
-        """Predict with ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            The predictions.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict(X)
-
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities from ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            The probability of each class, in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities from ``best_estimator_``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            The log-probability of each class, in the order of ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.best_estimator_.predict_log_proba(X)
+    predict = _delegated(
+        "predict",
+        """y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predictions.""",
+    )
+    predict_proba = _delegated(
+        "predict_proba",
+        """proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.""",
+    )
+    predict_log_proba = _delegated(
+        "predict_log_proba",
+        """log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.""",
+    )
 
     def score(self, X, y):
         """Score ``best_estimator_`` on X and y.
@@ -817,27 +734,13 @@ None, default=None
         _estimator_has("classes_")(self)
         return self.best_estimator_.classes_
 
-    @property
-    def n_features_in_(self):
-        """Number of features seen during fit."""
-        try:
-            check_is_fitted(self)
-        except NotFittedError as exc:
-            raise AttributeError(
-                f"{self.__class__.__name__} object has no n_features_in_ attribute."
-            ) from exc
-        return self.best_estimator_.n_features_in_
-
-    @property
-    def feature_names_in_(self):
-        """Names of the features seen during fit, when they are all strings."""
-        try:
-            check_is_fitted(self)
-        except NotFittedError as exc:
-            raise AttributeError(
-                f"{self.__class__.__name__} object has no feature_names_in_ attribute."
-            ) from exc
-        return self.best_estimator_.feature_names_in_
+    n_features_in_ = _fitted_attribute(
+        "n_features_in_", "Number of features seen during fit."
+    )
+    feature_names_in_ = _fitted_attribute(
+        "feature_names_in_",
+        "Names of the features seen during fit, when they are all strings.",
+    )
 
     def __sklearn_is_fitted__(self):
         return hasattr(self, "best_estimator_")

@@ -19,9 +19,13 @@ cannot:
   as ``mutual_info_score``) is a ``ValueError`` naming ``scoring``.
 """
 
+import numpy as np
 from sklearn import metrics
 from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import check_scoring
+from sklearn.utils import indexable
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_consistent_length
 
 from .._dropout import resolve_keep_prob
 from .._multilayer import BaseDNN
@@ -60,39 +64,111 @@ _BOUNDED_BY_ONE = frozenset(
 )
 
 
+def unwrap_network(estimator):
+    """The network estimator inside ``estimator``.
+
+    A fitted search's (or :class:`~sklearn_dnn.BasicRecipe`'s)
+    ``best_estimator_``, a fitted ``TransformedTargetRegressor``'s
+    ``regressor_`` and a Pipeline's last step are followed, as deep as they
+    nest; any other estimator is returned as it is.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A network, a Pipeline ending in one, or a fitted meta-estimator with
+        ``best_estimator_``.
+
+    Returns
+    -------
+    network : estimator object
+        The network (or whatever estimator ends the chain).
+    """
+    while True:
+        if hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif hasattr(estimator, "regressor_"):  # TransformedTargetRegressor
+            estimator = estimator.regressor_
+        elif hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        else:
+            return estimator
+
+
 def validate_like_fit(estimator):
     """Validate ``estimator``'s parameters as its ``fit`` would, or raise.
 
-    A Pipeline is validated with every one of its steps. The network (the
-    estimator, or the Pipeline's last step) also gets the checks its ``fit``
+    The estimator is validated with the estimators among its parameters (a
+    Pipeline's steps, a meta-estimator's ``estimator``). The network it
+    holds (see :func:`unwrap_network`) also gets the checks its ``fit``
     makes beyond the parameter constraints (``hidden_layer_sizes`` entries,
     ``keep_prob`` per layer).
 
     Parameters
     ----------
     estimator : estimator object
-        The estimator, or a Pipeline.
+        The estimator, a Pipeline, or a fitted meta-estimator.
 
     Returns
     -------
     network : estimator object
-        The estimator, or the Pipeline's last step.
+        The network inside ``estimator`` (see :func:`unwrap_network`).
 
     Raises
     ------
     InvalidParameterError
         Naming the parameter that ``fit`` would reject.
     """
-    steps = [estimator]
-    if hasattr(estimator, "steps"):
-        steps += [step for _, step in estimator.steps]
-    for step in steps:
-        if hasattr(step, "_parameter_constraints"):
-            _validate_params(step)
-    network = steps[-1]
+    network = unwrap_network(estimator)
+    parts = [estimator, network]
+    if hasattr(estimator, "get_params"):
+        parts += estimator.get_params(deep=True).values()
+    for part in parts:
+        if hasattr(part, "_parameter_constraints") and hasattr(part, "get_params"):
+            _validate_params(part)
     if isinstance(network, BaseDNN):
         resolve_keep_prob(network.keep_prob, len(network._hidden_sizes()))
     return network
+
+
+def check_dev_set(estimator, X, X_val, y_val):
+    """Return an explicit dev set ``(X_val, y_val)`` checked against ``X``.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        The estimator to be scored on it (a classifier's ``y_val`` must be
+        class labels).
+    X : array-like or sparse matrix of shape (n_samples, n_features)
+        The training data.
+    X_val, y_val : array-like or None
+        The dev set; both None for none.
+
+    Returns
+    -------
+    X_val, y_val : indexable or None
+
+    Raises
+    ------
+    ValueError
+        Naming ``X_val`` or ``y_val``, when only one is given, their lengths
+        differ or ``X_val`` has other features than ``X``.
+    """
+    if (X_val is None) != (y_val is None):
+        given, missing = ("X_val", "y_val") if y_val is None else ("y_val", "X_val")
+        raise ValueError(f"{given} is given without {missing}: the dev set needs both.")
+    if X_val is None:
+        return None, None
+    X_val, y_val = indexable(X_val, y_val)
+    check_consistent_length(X_val, y_val)
+    if is_classifier(estimator):
+        check_classification_targets(y_val)
+    n_features, n_val_features = np.shape(X)[1:], np.shape(X_val)[1:]
+    if n_features != n_val_features:
+        raise ValueError(
+            f"X_val has {n_val_features} features per example but X has "
+            f"{n_features}: the dev set must describe examples the same way."
+        )
+    return X_val, y_val
 
 
 def _validate_params(estimator):
