@@ -35,6 +35,7 @@ __all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "dump", "load"]
 #: dtype, which runs no code.
 TRUSTED_TYPES = (
     "numpy.dtype",
+    "sklearn_dnn._distribution_check.DistributionCheckResult",
     "sklearn_dnn._multilayer.DNNClassifier",
     "sklearn_dnn._multilayer.DNNRegressor",
     "sklearn_dnn._optimizers.AdamOptimizer",
@@ -45,7 +46,6 @@ TRUSTED_TYPES = (
     "sklearn_dnn.diagnostics._gradients.GradientDiagnosis",
     "sklearn_dnn.diagnostics._recipe.BasicRecipe",
     "sklearn_dnn.gradcheck.GradientCheckResult",
-    "sklearn_dnn.model_selection.DistributionCheckResult",
     "sklearn_dnn.preprocessing.InputNormalizer",
 )
 

@@ -19,7 +19,8 @@ from sklearn_dnn import (
     suggest_split_sizes,
     train_dev_test_split,
 )
-from sklearn_dnn import model_selection as ms
+from sklearn_dnn import _distribution_check as check_module
+from sklearn_dnn import _split as split_module
 
 # ---------------------------------------------------------------------------
 # suggest_split_sizes
@@ -72,7 +73,7 @@ def test_sizes_are_a_partition_close_to_the_rule(n_samples):
     assert min(n_train, n_dev, n_test) >= 1
     assert n_dev == n_test
     assert n_train >= n_dev
-    exact = ms._dev_fraction(n_samples) * n_samples
+    exact = split_module._dev_fraction(n_samples) * n_samples
     assert abs(n_dev - exact) <= 0.5 or n_dev == 1
 
 
@@ -92,7 +93,7 @@ def _dense_grid():
 
 def test_dev_and_test_fractions_never_increase_with_n():
     grid = _dense_grid()
-    fractions = np.array([ms._dev_fraction(n) for n in grid])
+    fractions = np.array([split_module._dev_fraction(n) for n in grid])
     assert np.all(np.diff(fractions) <= 0)
     # The counts follow the rule up to rounding to whole examples: the realised
     # fraction n_dev / n may only go up by what rounding allows.
@@ -104,13 +105,13 @@ def test_dev_and_test_fractions_never_increase_with_n():
 
 
 def test_dev_fraction_is_continuous_at_the_anchor_points():
-    for anchor, fraction in ms._DEV_FRACTION_ANCHORS:
+    for anchor, fraction in split_module._DEV_FRACTION_ANCHORS:
         for n in (anchor * (1 - 1e-9), anchor, anchor * (1 + 1e-9)):
-            assert ms._dev_fraction(n) == pytest.approx(fraction, rel=1e-6)
+            assert split_module._dev_fraction(n) == pytest.approx(fraction, rel=1e-6)
 
 
 def test_beyond_one_hundred_million_the_fraction_keeps_falling_gently():
-    f8, f9, f10 = (ms._dev_fraction(10**k) for k in (8, 9, 10))
+    f8, f9, f10 = (split_module._dev_fraction(10**k) for k in (8, 9, 10))
     assert f9 == pytest.approx(f8 / 2, rel=1e-2)
     assert f10 == pytest.approx(f9 / 2, rel=1e-2)
     # ... while the dev set itself keeps growing.
@@ -367,7 +368,7 @@ def test_discrete_features_get_a_chi_squared_test_and_continuous_ones_ks():
 def test_chi_squared_bins_have_an_expected_count_of_at_least_five():
     counts_a = np.array([1, 0, 3, 40, 2, 1, 0, 1])
     counts_b = np.array([0, 2, 2, 45, 1, 0, 1, 0])
-    table = ms._merge_sparse_levels(counts_a, counts_b)
+    table = check_module._merge_sparse_levels(counts_a, counts_b)
     assert table.sum() == counts_a.sum() + counts_b.sum()
     expected = (
         table.sum(axis=1, keepdims=True) * table.sum(axis=0, keepdims=True)
@@ -376,7 +377,7 @@ def test_chi_squared_bins_have_an_expected_count_of_at_least_five():
 
 
 def test_holm_adjustment_matches_the_hand_computation():
-    adjusted = ms._holm([0.01, 0.04, 0.03, 0.5])
+    adjusted = check_module._holm([0.01, 0.04, 0.03, 0.5])
     # sorted: 0.01*4=0.04, 0.03*3=0.09, 0.04*2=0.08 -> 0.09, 0.5*1=0.5
     np.testing.assert_allclose(adjusted, [0.04, 0.09, 0.09, 0.5])
 
@@ -434,8 +435,8 @@ def test_result_attributes_and_report():
 
 
 def test_large_sets_are_subsampled_and_the_result_says_so(monkeypatch):
-    monkeypatch.setattr(ms, "_MAX_ROWS_PER_SET", 400)
-    monkeypatch.setattr(ms, "_MAX_CLASSIFIER_FIT_ROWS_PER_SET", 100)
+    monkeypatch.setattr(check_module, "_MAX_ROWS_PER_SET", 400)
+    monkeypatch.setattr(check_module, "_MAX_CLASSIFIER_FIT_ROWS_PER_SET", 100)
     rng = np.random.RandomState(0)
     X_a, X_b = rng.normal(size=(1000, 2)), rng.normal(size=(300, 2))
     result = check_same_distribution(X_a, X_b, random_state=0)
@@ -604,7 +605,7 @@ def test_sparse_path_gives_the_dense_per_feature_tests(monkeypatch, format_b):
     X_a[:, 6], X_b[:, 6] = 0.0, 0.0
     X_a[:7, 6], X_b[:3, 6] = 4.0, 5.0  # too few stored values for a chi2 table
     dense = check_same_distribution(X_a, X_b, random_state=0)
-    monkeypatch.setattr(ms, "_MAX_DENSE_VALUES", 0)
+    monkeypatch.setattr(check_module, "_MAX_DENSE_VALUES", 0)
     sparse_b = sparse.csr_matrix(X_b).asformat(format_b)
     kept_sparse = check_same_distribution(
         sparse.csr_matrix(X_a), sparse_b, random_state=0
@@ -617,7 +618,7 @@ def test_sparse_path_gives_the_dense_per_feature_tests(monkeypatch, format_b):
 
 
 def test_sparse_domain_classifier_finds_a_shift_in_the_non_zero_pattern(monkeypatch):
-    monkeypatch.setattr(ms, "_MAX_DENSE_VALUES", 0)
+    monkeypatch.setattr(check_module, "_MAX_DENSE_VALUES", 0)
     X_a = _random_csr((400, 5000), 4000, seed=0)
     X_b = _random_csr((400, 5000), 4000, seed=1)
     shift = _random_csr((400, 50), 800, seed=2)  # 50 features, more often non-zero
@@ -631,4 +632,4 @@ def test_sparse_domain_classifier_finds_a_shift_in_the_non_zero_pattern(monkeypa
 
 def test_default_feature_names_are_x0_x1_and_so_on():
     for n in (1, 9, 10, 11, 101):
-        assert list(ms._default_names(n)) == [f"x{j}" for j in range(n)]
+        assert list(check_module._default_names(n)) == [f"x{j}" for j in range(n)]
