@@ -703,3 +703,19 @@ def tiny(network_class):
 )
 def test_sklearn_compatible_recipe(estimator, check):
     check(estimator)
+
+
+def test_early_stopping_is_offered_only_when_its_stratified_split_can_succeed():
+    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs, early_stopping
+
+    knobs = NetworkKnobs(DNNClassifier())
+    knobs.y_train = np.repeat([0, 1, 2], 4)  # dev of 2 cannot hold 3 classes
+    assert not knobs.can_split_dev_set()
+    assert early_stopping(None, knobs, {"early_stopping": False}, True) is None
+    knobs.y_train = np.repeat([0, 1, 2], 10)
+    assert knobs.can_split_dev_set()
+    knobs.y_train = np.array([0] * 29 + [1])  # a class of one example
+    assert not knobs.can_split_dev_set()
+    regressor = NetworkKnobs(DNNRegressor())
+    regressor.y_train = np.linspace(0, 1, 20)
+    assert regressor.can_split_dev_set()

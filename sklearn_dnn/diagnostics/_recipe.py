@@ -663,7 +663,7 @@ default=None
         self._check_budget(knobs)
         base = self._seeded_estimator()
         splits = self._splits(X, y, X_val, y_val)
-        knobs.n_train = _num_samples(splits.train[0])
+        knobs.y_train = splits.train[1]
         context = self._init_callback_context(
             max_subtasks=self.max_rounds + bool(self.refit)
         )

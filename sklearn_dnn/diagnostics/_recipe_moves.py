@@ -11,6 +11,7 @@ description) or None when it does not apply. ``recipe`` gives the limits
 import math
 
 import numpy as np
+from sklearn.base import is_classifier
 
 from ._validation import unwrap_network
 
@@ -59,7 +60,22 @@ class NetworkKnobs:
         self.knobs = [k for k in _KNOBS if k in own]
         self.stochastic = own.get("solver", "adam") in ("sgd", "adam")
         self.validation_fraction = own.get("validation_fraction", 0.1)
-        self.n_train = None  # examples in the training split, set by fit
+        self.is_classifier = is_classifier(network)
+        self.y_train = None  # targets of the training split, set by fit
+
+    def can_split_dev_set(self):
+        """Whether early stopping's stratified dev split of the training
+        split would succeed: 2 examples or more, and for a classifier every
+        class in both parts."""
+        y = np.asarray(self.y_train)
+        n_train = y.shape[0]
+        n_dev = math.ceil(self.validation_fraction * n_train)
+        if n_dev < 2:
+            return False
+        if not self.is_classifier or y.ndim != 1:
+            return True
+        classes, counts = np.unique(y, return_counts=True)
+        return n_dev >= len(classes) <= n_train - n_dev and counts.min() >= 2
 
     def params(self, estimator):
         """The knobs' current values, under their ``set_params`` names."""
@@ -196,10 +212,10 @@ def other_architecture(recipe, knobs, params, converged):
 
 
 def early_stopping(recipe, knobs, params, converged):
-    """``early_stopping=True``, when its dev set would have 2 examples or more."""
+    """``early_stopping=True``, when the network can split off its dev set."""
     if "early_stopping" not in knobs.knobs or not knobs.stochastic:
         return None
-    if math.ceil(knobs.validation_fraction * knobs.n_train) < 2:
+    if not knobs.can_split_dev_set():
         return None
     if knobs.get(params, "early_stopping"):
         return None
