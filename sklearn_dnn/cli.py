@@ -579,20 +579,18 @@ def _final_model(recipe, sets, progress):
     """
     from sklearn.base import clone
 
-    from .diagnostics._validation import unwrap_network
-
-    estimator = clone(recipe.best_estimator_)
-    model = estimator if sets.task == "classification" else _scaled_target(estimator)
-    network = unwrap_network(estimator)
-    network.set_callbacks(*progress)
+    pipeline = clone(recipe.best_estimator_)
+    model = pipeline if sets.task == "classification" else _scaled_target(pipeline)
+    pipeline.set_callbacks(*progress)
     try:
         model.fit(
             np.concatenate([sets.X_train, sets.X_dev]),
             np.concatenate([sets.y_train, sets.y_dev]),
         )
     finally:
-        network.set_callbacks()
-    unwrap_network(model).set_callbacks()  # the saved model holds no callback
+        pipeline.set_callbacks()
+    # The saved model holds no callback (a regressor's fitted pipeline is a clone).
+    getattr(model, "regressor_", model).set_callbacks()
     return model
 
 
