@@ -266,6 +266,7 @@ def _load_recipe_data(args):
     )
     if args.dev is None:
         return data, None
+    check_regular_file(args.dev, "--dev")
     progress = _load_progress(args.dev, args.quiet, "--dev")
     try:
         X, labels, names, _ = read_csv(
@@ -379,6 +380,7 @@ def _distribution_checks(sets, args, console, report):
     """Dev against test; with --dev, also train-dev against dev."""
     pairs = {"dev vs test": (sets.X_dev, sets.X_test)}
     if args.dev is not None:
+        # The recipe's own hold-out (seeded): the rows its fit will use as train-dev.
         X_train_dev = _new_recipe(sets, args)._hold_out(sets.X_train, sets.y_train)[1]
         pairs = {"train-dev vs dev": (X_train_dev, sets.X_dev), **pairs}
     report.fields["distribution_checks"] = {
@@ -425,7 +427,7 @@ def _new_recipe(sets, args):
         baseline_error=args.baseline_error,
         max_rounds=args.max_rounds,
         dev_size=sets.train_dev_size,
-        refit=False,  # the final model is refit on train+dev, see _final_model
+        refit=False,  # _final_model refits on train, train-dev and dev instead
         random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
@@ -450,6 +452,7 @@ def _run_rounds(sets, args, progress, console, report):
     """Run the recipe on --data's rows with the dev set; return it and its watch."""
     recipe = _new_recipe(sets, args)
     y_train, y_dev, _ = _recipe_targets(sets)
+    # The same seeded split the recipe's fit makes: its train-dev rows.
     _, X_train_dev, _, y_train_dev = recipe._hold_out(sets.X_train, y_train)
     watch = _RoundWatch(
         (X_train_dev, y_train_dev), (sets.X_dev, y_dev), console, report
