@@ -20,8 +20,6 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._progress import notify_epoch
-
 
 class TrainingDiverged(ArithmeticError):
     """The cost J became non-finite or blew up during training."""
@@ -231,16 +229,4 @@ class VerbosePrinter(Callback):
 
     def on_epoch_end(self, epoch, record, net):
         print(f"Iteration {epoch + 1}, loss = {record['loss']:.8f}")
-        return False
-
-
-class ProgressNotifier(Callback):
-    """Tell the progress display installed by the command line, if any."""
-
-    def __init__(self, epoch_start, n_epochs):
-        self.epoch_start = epoch_start
-        self.n_epochs = n_epochs
-
-    def on_epoch_end(self, epoch, record, net):
-        notify_epoch(epoch - self.epoch_start + 1, self.n_epochs, record["loss"])
         return False

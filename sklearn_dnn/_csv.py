@@ -43,7 +43,7 @@ def check_regular_file(path, option="--data"):
         )
 
 
-def read_csv(path, target=None, *, progress=None, want_target=True):
+def read_csv(path, target=None, *, progress=None, want_target=True, option="--data"):
     """Read a numeric CSV file with a header row.
 
     Parameters
@@ -57,6 +57,8 @@ def read_csv(path, target=None, *, progress=None, want_target=True):
         Called as ``progress(lines_read, lines_total)`` after each chunk.
     want_target : bool
         False reads every column as a feature (for ``predict``).
+    option : str
+        The command-line option that named the file, for error messages.
 
     Returns
     -------
@@ -67,7 +69,7 @@ def read_csv(path, target=None, *, progress=None, want_target=True):
     target : str or None
         The label column's name.
     """
-    check_regular_file(path)
+    check_regular_file(path, option)
     try:
         return _read(path, target, progress, want_target)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:

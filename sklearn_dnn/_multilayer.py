@@ -32,7 +32,6 @@ from ._callbacks import (
     GradientClipper,
     GradientNormRecorder,
     PlateauStopping,
-    ProgressNotifier,
     TrainingDiverged,
     VerbosePrinter,
     diverged_error,
@@ -590,7 +589,6 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         callbacks = [
             *self._monitoring_callbacks(net, data),
             stopper,
-            ProgressNotifier(epoch_start, n_epochs),
             EpochTasks(
                 context, self, train, partial(self._fitted_attributes, data=data)
             ),

@@ -13,7 +13,6 @@ traceback's last line (the whole traceback with ``--debug``).
 import argparse
 import contextlib
 import csv
-import io
 import os
 import shlex
 import sys
@@ -28,13 +27,13 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.multiclass import type_of_target
 
 from ._csv import LoadProgress, UsageError, check_regular_file, read_csv
-from ._progress import ProgressBar, report_epochs
 from ._report import Report, ReportFolder, atomic_open, default_out, versions
 
 EXIT_OK, EXIT_BUG_VERDICT, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
-N_ITER_NO_CHANGE = 10  # the networks' default, quoted when a fit stops early
 MIN_SAMPLES = 20
+MIN_DEV_SAMPLES = 10  # the --dev file gives a dev and a test half
+TRAIN_DEV_SHARE = 5  # the train-dev set: at most a fifth of train, at most dev's size
 MIN_PER_CLASS = 5
 LEARNING_CURVE_CV = 3
 RECIPE_EXAMPLES = """\
@@ -43,6 +42,7 @@ examples:
   sklearn-dnn recipe --data breast_cancer --baseline-error 0.02 --out report
   sklearn-dnn recipe --data measurements.csv --target label --max-rounds 4
   sklearn-dnn recipe --data prices.csv --target price --task regression
+  sklearn-dnn recipe --data web_photos.csv --dev phone_photos.csv --target label
 """
 
 GRADCHECK_EXAMPLES = """\
@@ -60,19 +60,25 @@ examples:
 """
 
 Data = namedtuple("Data", "X labels feature_names name")
-Split = namedtuple("Split", "X_train X_dev X_test y_train y_dev y_test")
+Sets = namedtuple(
+    "Sets",
+    "X_train X_dev X_test y_train y_dev y_test task train_dev_size "
+    "feature_names data_name",
+)
 
 
 class _Console:
     """Prints progress lines unless ``--quiet``."""
 
     def __init__(self, out, quiet):
-        self.out = sys.stdout if out is None else out
+        self.out = out
         self.quiet = quiet
 
     def say(self, text):
+        # sys.stdout as it is now: while a progress bar is shown, rich's
+        # stand-in prints the line above the bar.
         if not self.quiet:
-            print(text, file=self.out, flush=True)
+            print(text, file=sys.stdout if self.out is None else self.out, flush=True)
 
 
 # -- data ----------------------------------------------------------------------
@@ -96,12 +102,11 @@ def load_data(data, target=None, *, progress=None):
     return Data(X, labels, names, os.path.basename(data))
 
 
-def _load_progress(args):
-    if args.quiet or args.data in ("digits", "breast_cancer"):
+def _load_progress(path, quiet, option="--data"):
+    if quiet or (option == "--data" and path in ("digits", "breast_cancer")):
         return None
-    check_regular_file(args.data)
-    size = os.stat(args.data).st_size
-    return LoadProgress(sys.stderr, os.path.basename(args.data), size)
+    check_regular_file(path, option)
+    return LoadProgress(sys.stderr, os.path.basename(path), os.stat(path).st_size)
 
 
 def decide_task(labels, task="auto"):
@@ -203,16 +208,13 @@ def run_recipe(args, out=None):
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
-        data = load_data(args.data, args.target, progress=_load_progress(args))
-        task, y, reason = decide_task(data.labels, args.task)
-        check_recipe_sizes(y, task)
-        _describe_data(console, report, data, y, task, reason)
-        split = _split(data.X, y, task, args, console, report)
-        _distribution_check(split, data, args, console, report)
-        model, recipe = _run_rounds(split, task, args, console, report)
-        _final_scores(model, recipe, split, task, console, report)
+        sets = _prepare(args, console, report)
+        with _progress_callbacks(args) as progress:
+            recipe, watch = _run_rounds(sets, args, progress, console, report)
+            model = _final_model(recipe, sets, progress)
+        _final_scores(model, recipe, watch, sets, args, console, report)
         _save_model(model, folder, console, report)
-        _write_figures(model, split, data.name, args, folder, report)
+        _write_figures(model, sets, args, folder, report)
         report.update(
             status="complete", runtime_seconds=round(time.perf_counter() - started, 2)
         )
@@ -228,7 +230,7 @@ def _keep_or_discard(folder, report):
     try:
         yield
     except BaseException as exc:
-        if report.fields.get("round_log"):
+        if report.fields.get("rounds"):
             report.failed(exc)
         else:
             folder.discard()
@@ -245,7 +247,69 @@ def _report_header(args):
     }
 
 
-def _describe_data(console, report, data, y, task, reason):
+def _prepare(args, console, report):
+    """Load, check and split the data; check the distributions; return the sets."""
+    data, dev = _load_recipe_data(args)
+    task, y, y_dev, reason = _decide_recipe_task(data, dev, args.task)
+    check_recipe_sizes(y, task)
+    if dev is not None:
+        _check_dev_file(y, y_dev, task, args.dev)
+    _describe_data(console, report, data, y, task, reason, dev)
+    sets = _split(data, y, dev, y_dev, task, args, console, report)
+    _distribution_checks(sets, args, console, report)
+    return sets
+
+
+def _load_recipe_data(args):
+    data = load_data(
+        args.data, args.target, progress=_load_progress(args.data, args.quiet)
+    )
+    if args.dev is None:
+        return data, None
+    check_regular_file(args.dev, "--dev")
+    progress = _load_progress(args.dev, args.quiet, "--dev")
+    try:
+        X, labels, names, _ = read_csv(
+            args.dev, args.target, progress=progress, option="--dev"
+        )
+    except UsageError as exc:
+        raise UsageError(f"--dev {args.dev!r}: {exc}") from None
+    if names != data.feature_names:
+        raise UsageError(
+            f"--dev {args.dev!r} has the feature columns {', '.join(names)}; "
+            f"--data has {', '.join(data.feature_names)}: both need the same "
+            "columns, in the same order"
+        )
+    return data, Data(X, labels, names, os.path.basename(args.dev))
+
+
+def _decide_recipe_task(data, dev, task):
+    """Decide the task on the labels of both files: ``(task, y, y_dev, reason)``."""
+    if dev is None:
+        task, y, reason = decide_task(data.labels, task)
+        return task, y, None, reason
+    n = len(data.labels)
+    labels = np.concatenate([np.asarray(data.labels).astype(str), dev.labels])
+    task, y, reason = decide_task(labels, task)
+    return task, y[:n], y[n:], reason
+
+
+def _check_dev_file(y, y_dev, task, path):
+    if len(y_dev) < MIN_DEV_SAMPLES:
+        raise UsageError(
+            f"--dev {path!r} has only {len(y_dev)} examples; it needs at least "
+            f"{MIN_DEV_SAMPLES} to split into dev and test sets"
+        )
+    if task == "classification":
+        unknown = np.setdiff1d(y_dev, y)
+        if len(unknown):
+            raise UsageError(
+                f"--dev {path!r} has class {str(unknown[0])!r}, which --data "
+                "lacks: the network can only learn the classes it trains on"
+            )
+
+
+def _describe_data(console, report, data, y, task, reason, dev):
     n, d = data.X.shape
     classes = {}
     if task == "classification":
@@ -255,54 +319,87 @@ def _describe_data(console, report, data, y, task, reason):
     else:
         what = "a numeric target"
     console.say(f"data: {data.name}, {n} examples, {d} features, {what}")
+    if dev is not None:
+        console.say(f"dev data: {dev.name}, {dev.X.shape[0]} examples")
     console.say(f"task: {task} ({reason}; --task overrides)")
-    report.fields.update(
-        task=task,
-        task_reason=reason,
-        data={
-            "name": data.name,
-            "n_samples": n,
-            "n_features": d,
-            **classes,
-            "feature_names": data.feature_names,
-        },
-    )
+    described = {"name": data.name, "n_samples": n, "n_features": d, **classes}
+    described["feature_names"] = data.feature_names
+    if dev is not None:
+        described["dev_file"] = {"name": dev.name, "n_samples": dev.X.shape[0]}
+    report.fields.update(task=task, task_reason=reason, data=described)
 
 
-def _split(X, y, task, args, console, report):
+def _split(data, y, dev, y_dev, task, args, console, report):
+    """Train/dev/test from --data alone, or train from --data and dev/test
+    from --dev; the recipe holds a train-dev set out of train."""
     from . import suggest_split_sizes, train_dev_test_split
 
-    _, n_dev, n_test = suggest_split_sizes(X.shape[0])
-    parts = train_dev_test_split(
-        X,
-        y,
-        dev_size=n_dev,
-        test_size=n_test,
-        stratify=y if task == "classification" else None,
-        random_state=args.random_state,
-    )
-    split = Split(*parts)
-    sizes = {k: len(getattr(split, f"y_{k}")) for k in ("train", "dev", "test")}
-    console.say(
-        f"split: train {sizes['train']} / dev {sizes['dev']} / test {sizes['test']}"
-    )
+    if dev is None:
+        _, n_dev, n_test = suggest_split_sizes(data.X.shape[0])
+        X_train, X_dev, X_test, y_train, y_dev, y_test = train_dev_test_split(
+            data.X,
+            y,
+            dev_size=n_dev,
+            test_size=n_test,
+            stratify=y if task == "classification" else None,
+            random_state=args.random_state,
+        )
+    else:
+        X_train, y_train = data.X, y
+        X_dev, X_test, y_dev, y_test = _halves(dev.X, y_dev, task, args.random_state)
+    n_train_dev = max(1, min(len(y_dev), len(y_train) // TRAIN_DEV_SHARE))
+    sets = Sets(
+        X_train, X_dev, X_test, y_train, y_dev, y_test, task, n_train_dev,
+        data.feature_names, data.name,
+    )  # fmt: skip
+    sizes = {"train": len(y_train) - n_train_dev, "train_dev": n_train_dev}
+    sizes.update(dev=len(y_dev), test=len(y_test))
+    text = f"train {sizes['train']} / train-dev {n_train_dev}"
+    text += f" / dev {sizes['dev']} / test {sizes['test']}"
+    if dev is not None:
+        text = text.replace(" / dev", f" from {data.name}; dev", 1)
+        text += f" from {dev.name}"
+    console.say(f"split: {text}")
     report.fields["split"] = sizes
-    return split
+    return sets
 
 
-def _distribution_check(split, data, args, console, report):
+def _halves(X, y, task, random_state):
+    """Split the --dev file into dev and test halves, stratified when possible."""
+    from sklearn.model_selection import train_test_split
+
+    if task == "classification":
+        with contextlib.suppress(ValueError):  # a class too rare to stratify
+            return train_test_split(
+                X, y, test_size=0.5, stratify=y, random_state=random_state
+            )
+    return train_test_split(X, y, test_size=0.5, random_state=random_state)
+
+
+def _distribution_checks(sets, args, console, report):
+    """Dev against test; with --dev, also train-dev against dev."""
+    pairs = {"dev vs test": (sets.X_dev, sets.X_test)}
+    if args.dev is not None:
+        # The recipe's own hold-out (seeded): the rows its fit will use as train-dev.
+        X_train_dev = _new_recipe(sets, args)._hold_out(sets.X_train, sets.y_train)[1]
+        pairs = {"train-dev vs dev": (X_train_dev, sets.X_dev), **pairs}
+    report.fields["distribution_checks"] = {
+        name: _distribution_check(name, *pair, sets, args, console)
+        for name, pair in pairs.items()
+    }
+
+
+def _distribution_check(name, X_a, X_b, sets, args, console):
     from . import check_same_distribution
 
-    check = check_same_distribution(
-        split.X_dev, split.X_test, random_state=args.random_state
-    )
+    check = check_same_distribution(X_a, X_b, random_state=args.random_state)
     verdict = "same distribution" if check.same else "DIFFERENT distributions"
-    console.say(f"dev vs test: {verdict} (domain-classifier AUC {check.auc:.3f})")
-    report.fields["distribution_check"] = {
+    console.say(f"{name}: {verdict} (domain-classifier AUC {check.auc:.3f})")
+    return {
         "same": bool(check.same),
         "auc": float(check.auc),
         "top_features": [
-            data.feature_names[i] if isinstance(i, int | np.integer) else i
+            sets.feature_names[i] if isinstance(i, int | np.integer) else i
             for i in check.top_features
         ],
         "report": str(check),
@@ -318,44 +415,156 @@ def recipe_network(task, random_state):
     network = DNNClassifier if task == "classification" else DNNRegressor
     return make_pipeline(
         InputNormalizer(),
-        network(
-            hidden_layer_sizes=(16,),
-            max_iter=50,
-            n_iter_no_change=N_ITER_NO_CHANGE,
-            random_state=random_state,
-        ),
+        network(hidden_layer_sizes=(16,), max_iter=50, random_state=random_state),
     )
 
 
-def _run_rounds(split, task, args, console, report):
-    """Fit the recipe on train+dev; return the final model and the recipe."""
-    from sklearn.base import clone
-
+def _new_recipe(sets, args):
     from . import BasicRecipe
 
-    recipe = BasicRecipe(
-        recipe_network(task, args.random_state),
+    return BasicRecipe(
+        recipe_network(sets.task, args.random_state),
         baseline_error=args.baseline_error,
         max_rounds=args.max_rounds,
-        dev_size=len(split.y_dev),
+        dev_size=sets.train_dev_size,
+        refit=False,  # _final_model refits on train, train-dev and dev instead
         random_state=args.random_state,
-        verbose=1,
+        verbose=0 if args.quiet else 1,
     )
-    model = recipe if task == "classification" else _scaled_target(recipe)
-    bar = ProgressBar(sys.stderr, N_ITER_NO_CHANGE, enabled=not args.quiet)
-    log = _RoundLog(console, bar, report, args.max_rounds)
-    X = np.concatenate([split.X_train, split.X_dev])
-    y = np.concatenate([split.y_train, split.y_dev])
-    with report_epochs(bar), contextlib.redirect_stdout(log):
-        model.fit(X, y)
-    log.finish()
-    if task == "classification":
-        return recipe.best_estimator_, recipe
-    # The recipe predicts with its best_estimator_: keep only that.
-    recipe = model.regressor_
-    model.regressor_ = recipe.best_estimator_
-    model.regressor = clone(recipe.best_estimator_)
-    return model, recipe
+
+
+def _recipe_targets(sets):
+    """The train, dev and test targets the recipe's networks see.
+
+    A regression target is standardized with the training rows' statistics
+    (the final model does the same with a TransformedTargetRegressor).
+    """
+    targets = (sets.y_train, sets.y_dev, sets.y_test)
+    if sets.task == "classification":
+        return targets
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(sets.y_train.reshape(-1, 1))
+    return tuple(scaler.transform(y.reshape(-1, 1)).ravel() for y in targets)
+
+
+def _run_rounds(sets, args, progress, console, report):
+    """Run the recipe on --data's rows with the dev set; return it and its watch."""
+    recipe = _new_recipe(sets, args)
+    y_train, y_dev, _ = _recipe_targets(sets)
+    # The same seeded split the recipe's fit makes: its train-dev rows.
+    _, X_train_dev, _, y_train_dev = recipe._hold_out(sets.X_train, y_train)
+    watch = _RoundWatch(
+        (X_train_dev, y_train_dev), (sets.X_dev, y_dev), console, report
+    )
+    recipe.set_callbacks(watch, *progress)
+    recipe.fit(sets.X_train, y_train, X_val=sets.X_dev, y_val=y_dev)
+    recipe.set_callbacks()
+    return recipe, watch
+
+
+class _RoundWatch:
+    """A scikit-learn fit callback on the recipe: each round, as it ends.
+
+    At the end of every ``"round"`` task it measures the round's model (the
+    ``fitted_estimator``'s ``best_estimator_``) on the round's training rows
+    (the task's ``X`` and ``y``), the train-dev rows and the dev set, with the
+    recipe's own error and diagnosis settings; the recipe computes these
+    after the task ends and does not pass them to callbacks. It rewrites
+    ``report.json`` with every round so far and says why a round's training
+    stopped before its ``max_iter``.
+
+    Parameters
+    ----------
+    train_dev, dev : tuple of (X, y)
+        The train-dev rows (the recipe's own hold-out) and the dev set.
+    console : _Console
+        Where a round that stopped early is reported.
+    report : Report
+        The report rewritten after each round.
+    """
+
+    def __init__(self, train_dev, dev, console, report):
+        self.train_dev, self.dev = train_dev, dev
+        self.console, self.report = console, report
+        self.rounds = []
+
+    def setup(self, estimator, context):
+        """Nothing to set up."""
+
+    def teardown(self, estimator, context):
+        """Nothing to tear down."""
+
+    def on_fit_task_begin(self, estimator, context):
+        """Nothing to do before a task."""
+
+    def on_fit_task_end(
+        self, estimator, context, *, X=None, y=None, fitted_estimator=None
+    ):
+        """Record a round's errors and diagnosis; rewrite the report."""
+        if context.task_name != "round":
+            return False
+        from .diagnostics import diagnose_bias_variance
+        from .diagnostics._validation import error_scorer, unwrap_network
+
+        model = fitted_estimator.best_estimator_
+        error = error_scorer(estimator.estimator, estimator.scoring)
+        errors = {
+            "train_error": error(model, X, y),
+            "train_dev_error": error(model, *self.train_dev),
+            "dev_error": error(model, *self.dev),
+        }
+        diagnosis = diagnose_bias_variance(
+            errors["train_error"],
+            errors["dev_error"],
+            estimator.baseline_error,
+            estimator.tolerance,
+            rel_tolerance=estimator.rel_tolerance,
+            train_dev_error=errors["train_dev_error"],
+        )
+        network = unwrap_network(model)
+        stopped = why_training_stopped(network)
+        number = len(self.rounds) + 1
+        self.rounds.append(
+            {
+                "round": number,
+                **errors,
+                **_diagnosis_record(diagnosis),
+                "epochs": network.n_iter_,
+                "max_iter": network.max_iter,
+                "stopped_early": stopped,
+            }
+        )
+        self.report.update(rounds=self.rounds)
+        if stopped:
+            self.console.say(f"  round {number}: {stopped}")
+        return False
+
+
+def why_training_stopped(network):
+    """Say why a fitted network trained fewer than ``max_iter`` epochs, or None."""
+    n_iter, max_iter = network.n_iter_, network.max_iter
+    if n_iter >= max_iter or getattr(network, "solver", None) == "lbfgs":
+        return None
+    n, tol = network.n_iter_no_change, network.tol
+    if network.early_stopping:
+        rule = (
+            f"the dev score did not improve by tol={tol:g} for {n} consecutive "
+            "epochs (early_stopping)"
+        )
+    else:
+        rule = (
+            f"the mean cost J of the last {n} epochs was not below the mean of "
+            f"the {n} before by tol={tol:g} (n_iter_no_change)"
+        )
+    return f"training stopped at epoch {n_iter} of {max_iter}: {rule}"
+
+
+def _diagnosis_record(diagnosis):
+    fields = ("case", "avoidable_bias", "variance", "data_mismatch")
+    fields += ("dev_overfitting", "high_bias", "high_variance")
+    fields += ("high_data_mismatch", "high_dev_overfitting")
+    return {name: getattr(diagnosis, name) for name in fields}
 
 
 def _scaled_target(regressor):
@@ -365,90 +574,134 @@ def _scaled_target(regressor):
     return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
 
 
-class _RoundLog(io.TextIOBase):
-    """Stands for stdout during the rounds: each round line rewrites the report.
+def _final_model(recipe, sets, progress):
+    """The best round's settings refit on train, train-dev and dev together.
 
-    The progress bar is erased before any line is printed (so it is never left
-    glued to it), and a fit that stopped before its last epoch says why.
+    Only the test set is left out: the dev rows come from the distribution
+    the model will serve, so the final model learns from them too.
     """
+    from sklearn.base import clone
 
-    def __init__(self, console, bar, report, max_rounds):
-        self.console, self.bar, self.report = console, bar, report
-        self.max_rounds = max_rounds
-        self.pending = ""
-        self.lines = []
-        self.bar.label = f"round 1/{max_rounds} "
-
-    def write(self, text):
-        self.pending += text
-        while "\n" in self.pending:
-            line, self.pending = self.pending.split("\n", 1)
-            self._line(line)
-        return len(text)
-
-    def _line(self, line):
-        note = self.bar.finish()
-        self.console.say(line)
-        if line.startswith("[BasicRecipe] round"):
-            self.lines.append(line.removeprefix("[BasicRecipe] "))
-            self.report.update(round_log=self.lines)
-            done = len(self.lines) >= self.max_rounds or "stop:" in line
-            self.bar.label = (
-                "refit " if done else f"round {len(self.lines) + 1}/{self.max_rounds} "
-            )
-        if note:
-            self.console.say(f"  {note}")
-
-    def finish(self):
-        """Erase the bar after the refit; say so if it stopped early."""
-        note = self.bar.finish()
-        if note:
-            self.console.say(f"  refit: {note}")
+    pipeline = clone(recipe.best_estimator_)
+    model = pipeline if sets.task == "classification" else _scaled_target(pipeline)
+    pipeline.set_callbacks(*progress)
+    try:
+        model.fit(
+            np.concatenate([sets.X_train, sets.X_dev]),
+            np.concatenate([sets.y_train, sets.y_dev]),
+        )
+    finally:
+        pipeline.set_callbacks()
+    # The saved model holds no callback (a regressor's fitted pipeline is a clone).
+    getattr(model, "regressor_", model).set_callbacks()
+    return model
 
 
-def _final_scores(model, recipe, split, task, console, report):
-    best = recipe.history_[recipe.best_index_]
-    scores = {
-        "best_round": recipe.best_index_ + 1,
-        "best_round_train_error": float(best["train_error"]),
-        "best_round_dev_error": float(best["dev_error"]),
-    }
+@contextlib.contextmanager
+def _progress_callbacks(args):
+    """Yield scikit-learn's ``ProgressBar`` when it can be shown, else nothing.
+
+    The bar is drawn on stderr, and only when both stdout and stderr are
+    terminals (and not ``--quiet``): while it is shown, rich prints what goes
+    to stdout above it, which would take those lines out of a redirected
+    stdout. It needs rich (the ``plot`` extra).
+    """
+    shown = not args.quiet and sys.stderr.isatty() and sys.stdout.isatty()
+    try:
+        import rich
+        from sklearn.callback import ProgressBar
+    except ImportError:
+        shown = False
+    if not shown:
+        yield ()
+        return
+    rich.reconfigure(stderr=True)
+    try:
+        yield (ProgressBar(max_propagation_depth=None),)
+    finally:
+        rich.reconfigure()
+
+
+def _final_scores(model, recipe, watch, sets, args, console, report):
+    """Print and record the best round's four errors and the final test score."""
+    best = _best_round(recipe, sets)
+    diagnosis = best.pop("diagnosis")
     console.say(
-        f"best round {scores['best_round']}: train error "
-        f"{scores['best_round_train_error']:.4f}, dev error "
-        f"{scores['best_round_dev_error']:.4f}; refit on train+dev"
+        f"best round {recipe.best_index_ + 1}: "
+        + ", ".join(f"{_words(k)} {v:.4f}" for k, v in best.items())
     )
-    if task == "classification":
-        scores["refit_train_accuracy"] = float(
-            model.score(split.X_train, split.y_train)
-        )
-        scores["test_accuracy"] = float(model.score(split.X_test, split.y_test))
-        console.say(f"final: test accuracy {scores['test_accuracy']:.4f}")
-    else:
-        from sklearn.metrics import r2_score, root_mean_squared_error
-
-        predicted = model.predict(split.X_test)
-        scores["test_r2"] = float(r2_score(split.y_test, predicted))
-        scores["test_rmse"] = float(root_mean_squared_error(split.y_test, predicted))
-        console.say(
-            f"final: test R^2 {scores['test_r2']:.4f}, RMSE {scores['test_rmse']:.4g}"
-        )
+    gaps = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
+    console.say(
+        f"diagnosis: {diagnosis.case} ("
+        + ", ".join(f"{_words(g)} {getattr(diagnosis, g):.4f}" for g in gaps)
+        + ")"
+    )
+    n_final = len(sets.y_train) + len(sets.y_dev)
+    scores = _test_scores(model, sets)
+    console.say(
+        f"final: round {recipe.best_index_ + 1}'s settings refit on train, "
+        f"train-dev and dev ({n_final} examples): "
+        + ", ".join(f"{_words(k)} {v:.4g}" for k, v in scores.items())
+    )
     report.update(
-        rounds=[_round_record(r) for r in recipe.history_],
+        rounds=[
+            {**fit, **_round_record(entry)}
+            for fit, entry in zip(watch.rounds, recipe.history_)
+        ],
+        best_round={"round": recipe.best_index_ + 1, **best},
+        diagnosis=_diagnosis_record(diagnosis),
         best_params=recipe.best_params_,
+        final_model={"trained_on": "train+train-dev+dev", "n_samples": n_final},
         final_scores=scores,
     )
 
 
+def _words(name):
+    """A report key as printed: ``train_dev_error`` -> ``train-dev error``."""
+    return name.replace("train_dev", "train-dev").replace("_", " ")
+
+
+def _best_round(recipe, sets):
+    """The best round's four errors and its diagnosis with the test error."""
+    from .diagnostics import diagnose_bias_variance
+    from .diagnostics._validation import error_scorer
+
+    entry = recipe.history_[recipe.best_index_]
+    y_test = _recipe_targets(sets)[2]
+    error = error_scorer(recipe.estimator, recipe.scoring)
+    test_error = error(recipe.best_estimator_, sets.X_test, y_test)
+    errors = {k: entry[k] for k in ("train_error", "train_dev_error", "dev_error")}
+    diagnosis = diagnose_bias_variance(
+        errors["train_error"],
+        errors["dev_error"],
+        recipe.baseline_error,
+        recipe.tolerance,
+        rel_tolerance=recipe.rel_tolerance,
+        train_dev_error=errors["train_dev_error"],
+        test_error=test_error,
+    )
+    return {**errors, "test_error": test_error, "diagnosis": diagnosis}
+
+
+def _test_scores(model, sets):
+    if sets.task == "classification":
+        return {"test_accuracy": float(model.score(sets.X_test, sets.y_test))}
+    from sklearn.metrics import r2_score, root_mean_squared_error
+
+    predicted = model.predict(sets.X_test)
+    return {
+        "test_r2": float(r2_score(sets.y_test, predicted)),
+        "test_rmse": float(root_mean_squared_error(sets.y_test, predicted)),
+    }
+
+
 def _round_record(entry):
-    diagnosis = entry["diagnosis"]
     return {
         "params": entry["params"],
         "train_error": entry["train_error"],
+        "train_dev_error": entry["train_dev_error"],
         "dev_error": entry["dev_error"],
-        "case": diagnosis.case,
-        "avoidable_bias": diagnosis.avoidable_bias,
-        "variance": diagnosis.variance,
+        **_diagnosis_record(entry["diagnosis"]),
         "action": entry["action"],
     }
 
@@ -465,7 +718,7 @@ def _save_model(model, folder, console, report):
 # -- figures -------------------------------------------------------------------
 
 
-def _write_figures(model, split, data_name, args, folder, report):
+def _write_figures(model, sets, args, folder, report):
     try:
         import matplotlib
 
@@ -482,11 +735,11 @@ def _write_figures(model, split, data_name, args, folder, report):
     from .diagnostics._validation import unwrap_network
 
     network = unwrap_network(model)
-    what = f"{_describe_network(network)} on {data_name}"
+    what = f"{_describe_network(network)} on {sets.data_name}"
     figures = {}
     try:
         figures["learning_curve"] = _learning_curve(
-            model, split, what, args, folder, report
+            model, sets, what, args, folder, report
         )
         figures["loss_curve"] = _loss_curve(network, what, folder)
         figures["gradient_norms"] = _gradient_norms(network, what, folder)
@@ -502,7 +755,7 @@ def _describe_network(network):
     )
 
 
-def _learning_curve(model, split, what, args, folder, report):
+def _learning_curve(model, sets, what, args, folder, report):
     import matplotlib.pyplot as plt
 
     from . import BiasVarianceDisplay
@@ -510,27 +763,28 @@ def _learning_curve(model, split, what, args, folder, report):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     display = BiasVarianceDisplay.from_estimator(
         model,
-        split.X_train,
-        split.y_train,
+        sets.X_train,
+        sets.y_train,
+        X_val=sets.X_dev,
+        y_val=sets.y_dev,
         cv=LEARNING_CURVE_CV,
         baseline_error=args.baseline_error,
         ax=ax,
     )
     ax.set_title(
         f"Learning curve: {what}\n{LEARNING_CURVE_CV}-fold cross-validation "
-        "of the training split",
+        "of the training rows (train-dev), scored on the dev set too",
         fontsize=9,
     )
     diagnosis = display.diagnosis
     report.fields["learning_curve"] = {
         "cv": LEARNING_CURVE_CV,
-        "data": "training split",
+        "data": "training rows (train and train-dev); dev set",
         "train_sizes": display.train_sizes,
         "mean_train_errors": np.mean(display.train_errors, axis=1),
+        "mean_train_dev_errors": np.mean(display.train_dev_errors, axis=1),
         "mean_dev_errors": np.mean(display.dev_errors, axis=1),
-        "case": diagnosis.case,
-        "avoidable_bias": diagnosis.avoidable_bias,
-        "variance": diagnosis.variance,
+        **_diagnosis_record(diagnosis),
     }
     return folder.save_figure(fig, "learning_curve.png")
 
@@ -543,7 +797,8 @@ def _loss_curve(network, what, folder):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     LossCurveDisplay.from_estimator(network, ax=ax)
     ax.set_title(
-        f"Training cost J per epoch: {what}\nfinal model (train+dev)", fontsize=9
+        f"Training cost J per epoch: {what}\nfinal model (train+train-dev+dev)",
+        fontsize=9,
     )
     return folder.save_figure(fig, "loss_curve.png")
 
@@ -556,7 +811,8 @@ def _gradient_norms(network, what, folder):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     diagnose_gradients(network).plot(ax=ax)
     ax.set_title(
-        f"Gradient norms per layer: {what}\nfinal model (train+dev)", fontsize=9
+        f"Gradient norms per layer: {what}\nfinal model (train+train-dev+dev)",
+        fontsize=9,
     )
     return folder.save_figure(fig, "gradient_norms.png")
 
@@ -750,19 +1006,41 @@ def _recipe_parser(commands):
         "recipe",
         help="run the whole improve-a-network workflow and write a report",
         description=(
-            "Split the data into train/dev/test with size-aware ratios, check "
+            "Split the data into train/dev/test with size-aware ratios (with "
+            "--dev: train from --data, dev and test from the --dev file), check "
             "that dev and test come from the same distribution, normalize the "
-            "inputs, run the basic recipe (fix high bias first, then high "
-            "variance) with a progress bar, print each round's diagnosis and "
-            "the final test score (accuracy, or R^2 and RMSE for regression), "
-            "and write to --out: report.json (rewritten after each round, with "
-            "its status), the best model as model.skops, and the learning-curve, "
-            "loss-curve and gradient-norm PNGs."
+            "inputs, and run the basic recipe (fix high bias first, then high "
+            "variance) with a progress bar. The recipe holds a train-dev set out "
+            "of train, so each round's diagnosis separates variance (train-dev "
+            "above train) from data mismatch (dev above train-dev). It prints "
+            "each round's errors and diagnosis, then the best round's train, "
+            "train-dev, dev and test errors, and refits the best round's "
+            "settings on train, train-dev and dev together (only test is left "
+            "out) for the final model and its test score (accuracy, or R^2 and "
+            "RMSE for regression). Written to --out: report.json (rewritten "
+            "after each round, with its status), the final model as "
+            "model.skops, and the learning-curve, loss-curve and gradient-norm "
+            "PNGs."
         ),
         epilog=RECIPE_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _data_arguments(recipe)
+    _recipe_arguments(recipe)
+    _output_arguments(recipe)
+    recipe.set_defaults(run=run_recipe)
+
+
+def _recipe_arguments(recipe):
+    recipe.add_argument(
+        "--dev",
+        default=None,
+        metavar="DEV.csv",
+        help="a CSV file from the distribution the model will serve, with the "
+        "columns of --data: the dev and test sets are its two halves, and "
+        "--data is all training data (the recipe holds a train-dev set out of "
+        "it to measure data mismatch)",
+    )
     recipe.add_argument(
         "--baseline-error",
         type=_number(float, 0.0, 1.0, high_open=True),
@@ -776,6 +1054,9 @@ def _recipe_parser(commands):
         default=6,
         help="budget of recipe rounds, each one fit (default: 6)",
     )
+
+
+def _output_arguments(recipe):
     recipe.add_argument(
         "--out",
         default=None,
@@ -788,8 +1069,12 @@ def _recipe_parser(commands):
         help="accept a non-empty --out folder; only the files this command "
         "writes are replaced",
     )
-    recipe.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    recipe.set_defaults(run=run_recipe)
+    recipe.add_argument(
+        "--quiet",
+        action="store_true",
+        help="print nothing but errors (and no progress bar, which is shown "
+        "only when stdout and stderr are terminals)",
+    )
 
 
 def _gradcheck_parser(commands):
@@ -809,6 +1094,12 @@ def _gradcheck_parser(commands):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _data_arguments(gradcheck)
+    _network_arguments(gradcheck)
+    _check_arguments(gradcheck)
+    gradcheck.set_defaults(run=run_gradcheck)
+
+
+def _network_arguments(gradcheck):
     add = gradcheck.add_argument
     add(
         "--hidden-layer-sizes",
@@ -847,6 +1138,10 @@ def _gradcheck_parser(commands):
         action="store_true",
         help="batch-normalize the hidden layers; gamma[l] and beta[l] are checked too",
     )
+
+
+def _check_arguments(gradcheck):
+    add = gradcheck.add_argument
     add(
         "--epsilon",
         type=_number(float, 0.0, low_open=True),
@@ -873,7 +1168,6 @@ def _gradcheck_parser(commands):
         help="train this many epochs before checking (default: 0, check the "
         "initial parameters)",
     )
-    gradcheck.set_defaults(run=run_gradcheck)
 
 
 def _predict_parser(commands):

@@ -18,7 +18,6 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_dnn import DNNClassifier, DNNRegressor
 from sklearn_dnn._network import Network
-from sklearn_dnn._progress import report_epochs
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
 STOCHASTIC = ["sgd", "adam"]
@@ -156,16 +155,34 @@ def test_keyboard_interrupt_at_epoch_end_leaves_model_unchanged(solver, how):
     X, y = _data(seed=2)
     est.set_params(warm_start=how == "warm_start")
     before = _snapshot(est)
-    seen = []
-
-    def stop(epoch, n_epochs, loss):
-        seen.append(epoch)
-        raise KeyboardInterrupt
-
-    with report_epochs(stop), pytest.raises(KeyboardInterrupt):
+    interrupt = _InterruptAtFirstEpochEnd()
+    est.set_callbacks(interrupt)
+    with pytest.raises(KeyboardInterrupt):
         _refit(est, how, X, y)
-    assert seen == [1]
+    est.set_callbacks()
+    assert len(interrupt.seen) == 1
     _assert_same(before, _snapshot(est))
+
+
+class _InterruptAtFirstEpochEnd:
+    """A scikit-learn fit callback that presses Ctrl-C after an epoch."""
+
+    def __init__(self):
+        self.seen = []
+
+    def setup(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        if context.task_name == "epoch":
+            self.seen.append(context.task_id)
+            raise KeyboardInterrupt
 
 
 def _fitted_regressor(solver, incremental=False):

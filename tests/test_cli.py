@@ -15,7 +15,13 @@ from sklearn.datasets import load_diabetes
 
 from sklearn_dnn import cli
 from sklearn_dnn._csv import LoadProgress
-from sklearn_dnn._progress import ProgressBar
+
+SETS = ("train", "train_dev", "dev", "test")
+ROUND_KEYS = (
+    "round", "params", "train_error", "train_dev_error", "dev_error", "case",
+    "data_mismatch", "high_data_mismatch", "epochs", "max_iter", "stopped_early",
+    "action",
+)  # fmt: skip
 
 # Two labels that a float round trip merges into one.
 BIG_LABELS = ("12345678901234567", "12345678901234568")
@@ -87,20 +93,31 @@ def recipe_run(classes_csv, tmp_path_factory):
 def test_recipe_writes_report_model_and_figures(recipe_run):
     result, out = recipe_run
     assert result.returncode == 0, result.stderr
-    assert "split: train 54 / dev 18 / test 18" in result.stdout
+    assert "split: train 44 / train-dev 10 / dev 18 / test 18" in result.stdout
     assert "round 1/2" in result.stdout
-    assert "final: test accuracy" in result.stdout
+    assert "test error" in result.stdout
+    assert "and dev (72 examples): test accuracy" in result.stdout
     report = json.loads((out / "report.json").read_text())
     assert report["status"] == "complete"
     assert report["task"] == "classification"
-    assert report["split"] == {"train": 54, "dev": 18, "test": 18}
+    assert report["split"] == {"train": 44, "train_dev": 10, "dev": 18, "test": 18}
     assert report["data"]["feature_names"] == ["a", "b", "c"]
     assert report["options"]["max_rounds"] == 2
     assert report["options"]["target"] == "label"
     assert report["command_line"].startswith("sklearn-dnn recipe --data ")
-    assert 1 <= len(report["rounds"]) == len(report["round_log"]) <= 2
+    assert 1 <= len(report["rounds"]) <= 2
     for entry in report["rounds"]:
-        assert {"params", "train_error", "dev_error", "case", "action"} <= set(entry)
+        assert set(ROUND_KEYS) <= set(entry)
+    best = report["best_round"]
+    assert set(best) == {"round", *(f"{s}_error" for s in SETS)}
+    assert report["diagnosis"]["dev_overfitting"] == pytest.approx(
+        best["test_error"] - best["dev_error"]
+    )
+    assert report["final_model"] == {
+        "trained_on": "train+train-dev+dev",
+        "n_samples": 72,
+    }
+    assert set(report["distribution_checks"]) == {"dev vs test"}
     assert 0.0 <= report["final_scores"]["test_accuracy"] <= 1.0
     assert report["model"] == "model.skops"
     assert (out / "model.skops").stat().st_size > 1000
@@ -113,7 +130,10 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
     curve = report["learning_curve"]
     assert curve["cv"] == 3
     assert curve["variance"] == pytest.approx(
-        curve["mean_dev_errors"][-1] - curve["mean_train_errors"][-1]
+        curve["mean_train_dev_errors"][-1] - curve["mean_train_errors"][-1]
+    )
+    assert curve["data_mismatch"] == pytest.approx(
+        curve["mean_dev_errors"][-1] - curve["mean_train_dev_errors"][-1]
     )
     assert sorted(os.listdir(out)) == sorted(
         [*figures.values(), "report.json", "model.skops"]
@@ -397,7 +417,7 @@ def test_a_late_failure_keeps_the_rounds_and_exits_3(
     assert (out / "model.skops").exists()
 
 
-def test_a_failure_in_the_rounds_keeps_the_round_log(
+def test_a_failure_after_the_rounds_keeps_what_the_round_callback_wrote(
     classes_csv, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(cli, "_final_scores", boom)
@@ -407,7 +427,13 @@ def test_a_failure_in_the_rounds_keeps_the_round_log(
     assert cli.main(argv + ["--quiet"]) == 3
     report = json.loads((out / "report.json").read_text())
     assert report["status"] == "failed"
-    assert report["round_log"][0].startswith("round 1/1: train error")
+    # Written by the round callback as the round ended.
+    (entry,) = report["rounds"]
+    assert entry["round"] == 1 and 1 <= entry["epochs"] <= entry["max_iter"]
+    assert entry["data_mismatch"] == pytest.approx(
+        entry["dev_error"] - entry["train_dev_error"]
+    )
+    assert "action" not in entry  # the recipe's own history never arrived
 
 
 def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
@@ -416,31 +442,6 @@ def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
     assert cli.main([*argv, "--debug"]) == 3
     assert "Traceback" in capsys.readouterr().err
     assert not (tmp_path / "r").exists()  # failed before any round
-
-
-class FakeTerminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
-def test_progress_bar_is_erased_before_each_line_and_says_why_a_fit_stopped():
-    screen = FakeTerminal()
-    bar = ProgressBar(screen, n_iter_no_change=10)
-    console = cli._Console(screen, quiet=False)
-    log = cli._RoundLog(console, bar, report=_NoReport(), max_rounds=2)
-    for epoch in range(1, 8):
-        bar(epoch, 50, 0.5)
-    log.write("[BasicRecipe] round 1/2: train error 1.00%, dev error 2.00%\n")
-    text = screen.getvalue()
-    drawn = text[: text.index("[BasicRecipe]")]
-    assert drawn.endswith("\r") and drawn.split("\r")[-2].strip() == ""
-    assert "training stopped early at epoch 7 of 50: no improvement for 10" in text
-    assert bar.label == "round 2/2 "
-
-
-class _NoReport:
-    def update(self, **fields):
-        self.fields = fields
 
 
 def test_loading_a_large_file_shows_progress(classes_csv):
@@ -473,3 +474,194 @@ def test_console_script_and_module_entry_points():
         result = subprocess.run([script, "gradcheck", "--help"], capture_output=True)
         assert result.returncode == 0
         assert b"--n-directions" in result.stdout
+
+
+# -- an explicit dev set (--dev) and the train-dev diagnosis --------------------
+
+
+def digits_csv(path, X, y):
+    header = [f"p{i}" for i in range(X.shape[1])] + ["label"]
+    rows = [[f"{v:g}" for v in x] + [str(t)] for x, t in zip(X, y)]
+    return write_csv(path, header, rows)
+
+
+@pytest.fixture(scope="module")
+def shifted_digits(tmp_path_factory):
+    """Digits for training, and a dev file of other digits with thicker strokes."""
+    from scipy.ndimage import grey_dilation
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    order = np.random.RandomState(0).permutation(len(y))
+    train, dev = order[:400], order[400:560]
+    thick = np.array(
+        [grey_dilation(x.reshape(8, 8), size=(2, 2)).ravel() for x in X[dev]]
+    )
+    folder = tmp_path_factory.mktemp("shifted")
+    return (
+        digits_csv(folder / "train.csv", X[train], y[train]),
+        digits_csv(folder / "dev.csv", thick, y[dev]),
+    )
+
+
+def test_dev_file_gives_four_errors_and_the_mismatch_diagnosis(
+    shifted_digits, tmp_path
+):
+    train, dev = shifted_digits
+    out = tmp_path / "report"
+    result = run_cli(
+        "recipe", "--data", train, "--dev", dev, "--target", "label",
+        "--max-rounds", "1", "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    printed = result.stdout
+    assert "split: train 320 / train-dev 80 from train.csv; dev 80 / test 80" in printed
+    assert "train-dev vs dev: DIFFERENT distributions" in printed
+    assert "dev vs test: same distribution" in printed
+    assert "train-dev error" in printed and "high data mismatch" in printed
+    report = json.loads((out / "report.json").read_text())
+    assert report["split"] == {"train": 320, "train_dev": 80, "dev": 80, "test": 80}
+    assert report["data"]["dev_file"] == {"name": "dev.csv", "n_samples": 160}
+    checks = report["distribution_checks"]
+    assert not checks["train-dev vs dev"]["same"] and checks["dev vs test"]["same"]
+    best, diagnosis = report["best_round"], report["diagnosis"]
+    assert best["dev_error"] > best["train_dev_error"] + 0.2  # thick strokes
+    assert diagnosis["high_data_mismatch"]
+    assert "high data mismatch" in diagnosis["case"]
+    assert diagnosis["data_mismatch"] == pytest.approx(
+        best["dev_error"] - best["train_dev_error"]
+    )
+    assert diagnosis["dev_overfitting"] == pytest.approx(
+        best["test_error"] - best["dev_error"]
+    )
+    (entry,) = report["rounds"]
+    assert entry["train_dev_error"] == best["train_dev_error"]
+    assert report["final_model"]["n_samples"] == 480  # train, train-dev and dev
+    # The dev rows teach the final model the thick strokes.
+    assert report["final_scores"]["test_accuracy"] > 1 - best["test_error"]
+
+
+@pytest.mark.parametrize(
+    "dev_content, message",
+    [
+        ("q,b,label\n" + "1,2,0\n2,3,1\n" * 6, "both need the same columns"),
+        ("a,b,label\n" + "1,2,0\n2,3,2\n" * 6, "has class '2', which --data lacks"),
+        ("a,b,label\n" + "1,2,0\n2,3,1\n" * 2, "only 4 examples"),
+        ("a,b,label\n1,2,0\n2,,1\n", "--dev '"),
+    ],
+)
+def test_bad_dev_file_is_a_one_line_error(tmp_path, dev_content, message):
+    data = write_csv(
+        tmp_path / "d.csv", ["a", "b", "label"], [["1", "2", "0"], ["2", "3", "1"]] * 15
+    )
+    dev = tmp_path / "dev.csv"
+    dev.write_text(dev_content)
+    result = run_in_process(
+        "recipe", "--data", data, "--dev", dev, "--out", tmp_path / "o"
+    )
+    one_line_error(result, message)
+    assert not (tmp_path / "o").exists()
+    missing = run_in_process("recipe", "--data", data, "--dev", tmp_path / "no.csv")
+    one_line_error(missing, "no such file: --dev")
+
+
+def small_recipe(**params):
+    from sklearn_dnn import BasicRecipe
+
+    return BasicRecipe(
+        cli.recipe_network("classification", 0).set_params(dnnclassifier__max_iter=5),
+        max_rounds=2, dev_size=30, refit=False, random_state=0, **params,
+    )  # fmt: skip
+
+
+class _Report:
+    def update(self, **fields):
+        self.fields = fields
+
+
+def test_round_callback_reports_the_recipes_own_errors_as_each_round_ends():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X_train, y_train, X_dev, y_dev = X[:200], y[:200], X[200:260], y[200:260]
+    recipe = small_recipe()
+    _, X_held, _, y_held = recipe._hold_out(X_train, y_train)
+    out = io.StringIO()
+    report = _Report()
+    watch = cli._RoundWatch(
+        (X_held, y_held), (X_dev, y_dev), cli._Console(out, False), report
+    )
+    recipe.set_callbacks(watch)
+    recipe.fit(X_train, y_train, X_val=X_dev, y_val=y_dev)
+    assert report.fields["rounds"] is watch.rounds
+    assert len(watch.rounds) == len(recipe.history_) == 2
+    for mine, entry in zip(watch.rounds, recipe.history_):
+        for key in ("train_error", "train_dev_error", "dev_error"):
+            assert mine[key] == entry[key]
+        assert mine["case"] == entry["diagnosis"].case
+    assert watch.rounds[0]["epochs"] == 5 and watch.rounds[0]["stopped_early"] is None
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_why_training_stopped_names_the_rule_that_fired():
+    from sklearn.datasets import load_digits
+
+    from sklearn_dnn import DNNClassifier
+
+    X, y = load_digits(return_X_y=True)
+    X = X[:150] / 16
+    y = y[:150]
+    ran_out = DNNClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(
+        X, y
+    )
+    assert cli.why_training_stopped(ran_out) is None
+    plateau = DNNClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=200,
+        tol=10.0,
+        n_iter_no_change=2,
+        random_state=0,
+    ).fit(X, y)
+    assert plateau.n_iter_ < 200
+    text = cli.why_training_stopped(plateau)
+    assert text.startswith(f"training stopped at epoch {plateau.n_iter_} of 200")
+    assert "mean cost J of the last 2 epochs" in text
+    early = plateau.set_params(early_stopping=True).fit(X, y)
+    assert "the dev score did not improve" in cli.why_training_stopped(early)
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
+    import rich
+    from sklearn.callback import ProgressBar
+
+    from sklearn_dnn.diagnostics._validation import unwrap_network
+
+    quiet = cli.build_parser().parse_args(["recipe", "--quiet"])
+    loud = cli.build_parser().parse_args(["recipe"])
+    with cli._progress_callbacks(loud) as callbacks:
+        assert callbacks == ()  # pytest's stdout is no terminal
+    monkeypatch.setattr(sys, "stdout", FakeTerminal())
+    monkeypatch.setattr(sys, "stderr", FakeTerminal())
+    with cli._progress_callbacks(quiet) as callbacks:
+        assert callbacks == ()
+    with cli._progress_callbacks(loud) as callbacks:
+        (bar,) = callbacks
+        assert isinstance(bar, ProgressBar)
+        assert rich.get_console().file is sys.stderr
+    assert rich.get_console().file is sys.stdout
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    recipe = small_recipe().fit(X[:120], y[:120])
+    sets = cli.Sets(X[:100], X[100:120], X[120:140], y[:100], y[100:120], y[120:140],
+                    "classification", 20, None, "digits")  # fmt: skip
+    model = cli._final_model(recipe, sets, (ProgressBar(),))
+    assert model.n_features_in_ == 64
+    assert not hasattr(model, "_skl_callbacks")
+    assert not hasattr(unwrap_network(model), "_skl_callbacks")

@@ -50,7 +50,6 @@ from sklearn_dnn import (
     diagnose_gradients,
     gradient_check,
 )
-from sklearn_dnn._progress import report_epochs
 from sklearn_dnn.persistence import TRUSTED_TYPES, UntrustedTypesError, dump, load
 
 PACKAGE_TYPES = set(TRUSTED_TYPES)
@@ -404,10 +403,15 @@ def test_forbidden_member_search_finds_a_lambda_and_a_lock():
     ]
 
 
-def test_fit_under_a_progress_callback_keeps_no_reference_to_it():
+def test_fit_under_a_propagated_progress_bar_keeps_no_reference_to_it():
+    from sklearn.callback import ProgressBar
+
     X, y = _images()
-    with report_epochs(lambda *args: None):
-        est = DNNClassifier(**SMALL).fit(X, y)
+    pipeline = make_pipeline(StandardScaler(), DNNClassifier(**SMALL))
+    pipeline.set_callbacks(ProgressBar(max_propagation_depth=None))
+    pipeline.fit(X, y)
+    est = pipeline[-1]
+    assert not hasattr(est, "_skl_callbacks")
     assert list(_forbidden_members(est)) == []
     pickle.dumps(est)
 
