@@ -419,12 +419,35 @@ def recipe_network(task, random_state):
     )
 
 
+#: The error rate at which --tolerance auto measures sampling noise: a typical
+#: dev error of a network worth improving.
+_TYPICAL_ERROR = 0.05
+
+
+def gap_tolerance(sets, args):
+    """The smallest gap between two errors that the recipe acts on.
+
+    ``--tolerance auto``: for classification, the sampling noise of the
+    difference between two error rates of 5% measured on the train-dev and
+    dev sets (1.96 standard errors, at least 0.01), so that a gap between two
+    sets from one distribution is not reported as high; 0.01 for regression.
+    """
+    if args.tolerance != "auto":
+        return args.tolerance
+    if sets.task != "classification":
+        return 0.01
+    n_a, n_b = sets.train_dev_size, len(sets.y_dev)
+    noise = 1.96 * np.sqrt(_TYPICAL_ERROR * (1 - _TYPICAL_ERROR) * (1 / n_a + 1 / n_b))
+    return max(0.01, round(float(noise), 4))
+
+
 def _new_recipe(sets, args):
     from . import BasicRecipe
 
     return BasicRecipe(
         recipe_network(sets.task, args.random_state),
         baseline_error=args.baseline_error,
+        tolerance=gap_tolerance(sets, args),
         max_rounds=args.max_rounds,
         dev_size=sets.train_dev_size,
         refit=False,  # _final_model refits on train, train-dev and dev instead
@@ -451,6 +474,8 @@ def _recipe_targets(sets):
 def _run_rounds(sets, args, progress, console, report):
     """Run the recipe on --data's rows with the dev set; return it and its watch."""
     recipe = _new_recipe(sets, args)
+    report.fields["tolerance"] = recipe.tolerance
+    console.say(f"gaps between errors count as high above {recipe.tolerance:g}")
     y_train, y_dev, _ = _recipe_targets(sets)
     # The same seeded split the recipe's fit makes: its train-dev rows.
     _, X_train_dev, _, y_train_dev = recipe._hold_out(sets.X_train, y_train)
@@ -928,6 +953,12 @@ def run_gradcheck(args, out=None):
 # -- argument parsing ----------------------------------------------------------
 
 
+def _tolerance(text):
+    if text == "auto":
+        return text
+    return _number(float, 0.0)(text)
+
+
 def _number(kind, low=None, high=None, *, low_open=False, high_open=False):
     """An argparse type: a number of ``kind`` within the given bounds."""
 
@@ -1047,6 +1078,15 @@ def _recipe_arguments(recipe):
         default=0.0,
         help="human-level (Bayes) error to measure avoidable bias against, "
         "in [0, 1) (default: 0.0)",
+    )
+    recipe.add_argument(
+        "--tolerance",
+        type=_tolerance,
+        default="auto",
+        help="smallest gap between two errors that counts as high, >= 0, or "
+        "'auto': the sampling noise of a 5%% error on the train-dev and dev "
+        "sets (1.96 standard errors, at least 0.01; 0.01 for regression) "
+        "(default: auto)",
     )
     recipe.add_argument(
         "--max-rounds",

@@ -665,3 +665,27 @@ def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
     assert model.n_features_in_ == 64
     assert not hasattr(model, "_skl_callbacks")
     assert not hasattr(unwrap_network(model), "_skl_callbacks")
+
+
+def test_auto_tolerance_is_the_sampling_noise_of_the_dev_sets():
+    from types import SimpleNamespace
+
+    sets = SimpleNamespace(task="classification", train_dev_size=215, y_dev=[0] * 359)
+    auto = SimpleNamespace(tolerance="auto")
+    # 1.96 * sqrt(0.05 * 0.95 * (1/215 + 1/359)): a 1.7-point train-dev/dev gap
+    # between two random parts of one file is not data mismatch.
+    assert cli.gap_tolerance(sets, auto) == pytest.approx(0.0368, abs=1e-4)
+    big = SimpleNamespace(
+        task="classification", train_dev_size=10**6, y_dev=[0] * 10**6
+    )
+    assert cli.gap_tolerance(big, auto) == 0.01
+    regression = SimpleNamespace(task="regression", train_dev_size=215, y_dev=[0] * 359)
+    assert cli.gap_tolerance(regression, auto) == 0.01
+    assert cli.gap_tolerance(sets, SimpleNamespace(tolerance=0.02)) == 0.02
+
+
+def test_tolerance_option_rejects_a_negative_number(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["recipe", "--tolerance", "-0.1"])
+    assert exit_info.value.code == 2
+    assert "--tolerance" in capsys.readouterr().err
