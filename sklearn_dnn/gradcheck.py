@@ -24,6 +24,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, validate_params
+from ._formatting import format_number
 from ._multilayer import BaseDNN, network_for_gradient_check
 from .diagnostics._validation import validate_like_fit
 
@@ -204,7 +205,8 @@ class GradientCheckResult:
             shown = self.per_parameter_verdict[name]
             if np.isnan(value):
                 shown = f"{shown} (every {unit[:-1]} skipped)"
-            lines.append(f"{name:<10} {_fmt(value):>12} {_fmt(floor):>12}  {shown}")
+            value, floor = format_number(value, ".3e"), format_number(floor, ".3e")
+            lines.append(f"{name:<10} {value:>12} {floor:>12}  {shown}")
         lines += ["", f"{self.n_cost_evaluations} cost evaluations"]
         if self.n_kinks:
             where = ", ".join(f"{name}: {len(v)}" for name, v in self.kinks.items())
@@ -227,10 +229,6 @@ class GradientCheckResult:
                 "gradient. A larger epsilon (e.g. 1e-5) would confirm it."
             )
         return "\n".join(lines)
-
-
-def _fmt(value):
-    return "n/a" if np.isnan(value) else f"{value:.3e}"
 
 
 def _noise_floor(approx, grad, rounding_error):

@@ -26,6 +26,7 @@ from numbers import Real
 import numpy as np
 
 from .._compat import Interval, validate_params
+from .._formatting import percent
 
 __all__ = ["BiasVarianceDiagnosis", "diagnose_bias_variance"]
 
@@ -66,10 +67,6 @@ _ROUNDING_SLACK = 1e-12
 # An error is finite and non-negative; it may exceed 1 (an R^2 below 0 gives
 # 1 - R^2 > 1, and a loss such as the mean squared error has no upper bound).
 _ERROR = Interval(Real, 0, np.inf, closed="left")
-
-
-def _percent(value):
-    return f"{100 * value:.2f}%"
 
 
 @dataclass(frozen=True)
@@ -169,7 +166,7 @@ class BiasVarianceDiagnosis:
     def __str__(self):
         rows = [
             f"Bias/variance diagnosis: {self.case}",
-            f"  baseline error  {_percent(self.baseline_error):>8}",
+            f"  baseline error  {percent(self.baseline_error):>8}",
         ]
         rows += [self._gap_row(*row) for row in self._gap_rows()]
         if self.recommendations:
@@ -198,8 +195,8 @@ class BiasVarianceDiagnosis:
         key = name.removeprefix("avoidable_")
         threshold = getattr(self, f"{key}_threshold")
         return (
-            f"  {split + ' error':<16}{_percent(error):>8}    {words:<15}"
-            f"{_percent(getattr(self, name)):>8}  (high above {_percent(threshold)}): "
+            f"  {split + ' error':<16}{percent(error):>8}    {words:<15}"
+            f"{percent(getattr(self, name)):>8}  (high above {percent(threshold)}): "
             f"{'HIGH' if getattr(self, f'high_{key}') else 'ok'}"
         )
 

@@ -14,7 +14,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _translate_train_sizes
-from ._bias_variance import _percent, diagnose_bias_variance
+from .._formatting import percent
+from ._bias_variance import diagnose_bias_variance
 from ._plotting import _Display, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
@@ -311,7 +312,7 @@ class BiasVarianceDisplay(_Display):
             "color": "black",
             "linestyle": "--",
             "linewidth": 1,
-            "label": f"baseline error ({_percent(self.baseline_error)})",
+            "label": f"baseline error ({percent(self.baseline_error)})",
         }
         self.baseline_line_ = ax.axhline(
             self.baseline_error, **style(base_kw, baseline_kw)
@@ -490,11 +491,11 @@ default=np.linspace(0.1, 1.0, 5)
 def _diagnosis_text(diagnosis):
     rows = [
         diagnosis.case,
-        f"avoidable bias {_percent(diagnosis.avoidable_bias)}",
-        f"variance {_percent(diagnosis.variance)}",
+        f"avoidable bias {percent(diagnosis.avoidable_bias)}",
+        f"variance {percent(diagnosis.variance)}",
     ]
     if diagnosis.data_mismatch is not None:
-        rows.append(f"data mismatch {_percent(diagnosis.data_mismatch)}")
+        rows.append(f"data mismatch {percent(diagnosis.data_mismatch)}")
     return "\n".join(rows)
 
 

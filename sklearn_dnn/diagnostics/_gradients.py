@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import Interval, validate_params
+from .._formatting import format_number
 from ._plotting import _Display
 from ._validation import validate_like_fit
 
@@ -129,16 +130,15 @@ class GradientDiagnosis(_Display):
         n_iter, n_layers = self.gradient_norms.shape
         lines = [
             f"Gradient norms over {n_iter} epochs, {n_layers} layers: {self.case}",
-            f"first/last layer ratio = {_fmt(self.ratio, '.3g')}",
+            f"first/last layer ratio = {format_number(self.ratio, '.3g')}",
             "",
             f"{'layer':<7} {'median ||dW||':>14} {'/ last':>10}  flag",
         ]
         for (name, flag), norm, rel in zip(
             self.per_layer.items(), self.layer_norms, self.relative_norms
         ):
-            lines.append(
-                f"{name:<7} {_fmt(norm, '.3e'):>14} {_fmt(rel, '.3g'):>10}  {flag}"
-            )
+            norm, rel = format_number(norm, ".3e"), format_number(rel, ".3g")
+            lines.append(f"{name:<7} {norm:>14} {rel:>10}  {flag}")
         if self.vanishing:
             lines.append(
                 f"Vanishing: some layers get less than {self.vanishing_ratio:g} x "
@@ -195,11 +195,6 @@ class GradientDiagnosis(_Display):
         ax.set_title(f"Gradient norms per layer: {self.case}")
         ax.legend(fontsize="small", ncol=2 if n_layers > 6 else 1)
         return self._drawn(ax)
-
-
-def _fmt(value, spec):
-    # 0/0 (no gradient at all in the output layer) has no ratio.
-    return "n/a" if np.isnan(value) else format(value, spec)
 
 
 @validate_params(

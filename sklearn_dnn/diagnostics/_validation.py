@@ -28,8 +28,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
 from .._dropout import resolve_keep_prob
+from .._formatting import percent
 from .._multilayer import BaseDNN
-from ._bias_variance import _percent
 
 # Score functions whose best value is 1 and that never exceed it.
 _BOUNDED_BY_ONE = frozenset(
@@ -208,7 +208,7 @@ class ErrorScorer:
 
     def format(self, error):
         """The error as text: a percentage, or a loss as a number."""
-        return f"{error:.4g}" if self.negated_loss else _percent(error)
+        return f"{error:.4g}" if self.negated_loss else percent(error)
 
     def __call__(self, estimator, X, y):
         return float(self.from_scores(self.scorer(estimator, X, y)))
