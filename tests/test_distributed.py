@@ -6,8 +6,10 @@ process pool (``n_jobs=2``) and on a real ``dask.distributed`` cluster through
 score must be identical.
 """
 
+import doctest
 import logging
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -176,3 +178,19 @@ def test_dask_ml_incremental_trains_block_by_block_on_a_cluster():
         np.testing.assert_array_equal(W, W_ref)
     assert fitted.coefs_[0].dtype == np.float32
     assert fitted.score(X, y) > 0.5  # chance is 0.1
+
+
+def test_large_data_page_runs():
+    # docs/large_data.rst is outside the doctest collection (it needs dask-ml).
+    pytest.importorskip("distributed")
+    pytest.importorskip("dask_ml", reason="dask-ml is not installed")
+    page = Path(__file__).resolve().parents[1] / "docs" / "large_data.rst"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testfile(
+            str(page),
+            module_relative=False,
+            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        )
+    assert result.attempted > 20
+    assert result.failed == 0
