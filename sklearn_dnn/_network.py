@@ -145,10 +145,7 @@ class Network:
         self.coefs, self.intercepts, self.gammas, self.betas = self.parameter_views(
             self.theta
         )
-        # All weight matrices, one contiguous block at the start of theta.
-        n_weights = sum(n_in * n_out for n_in, n_out in shapes)
-        self.weights, self.weight_grads = self.theta[:n_weights], self.grad[:n_weights]
-        self._penalty_scratch = scratch_for(self.weights)
+        self._penalty_scratch = scratch_for(self.coefs)
         self.coef_grads, self.intercept_grads, self.gamma_grads, self.beta_grads = (
             self._views(self.grad, shapes, normalized)
         )
@@ -438,7 +435,7 @@ class Network:
             else:
                 data_cost = float(np.dot(sample_weight, losses)) / m_eff
         return data_cost + penalty_value(
-            self.weights,
+            self.coefs,
             self.penalty,
             self.alpha,
             self.l1_ratio,
@@ -506,8 +503,8 @@ class Network:
                 self._normalize_backward(l - 1, previous, shares)
             delta = previous
         add_penalty_gradient(
-            self.weights,
-            self.weight_grads,
+            self.coefs,
+            self.coef_grads,
             self.penalty,
             self.alpha,
             self.l1_ratio,

@@ -238,7 +238,7 @@ def test_biases_are_never_penalised():
             ).set_parameters(net.coefs, net.intercepts)
             shift = net.cost(X, Y) - base_net.cost(X, Y)
             expected = penalty_value(
-                net.weights, penalty, 0.7, 0.3, X.shape[0], scratch_for(net.weights)
+                net.coefs, penalty, 0.7, 0.3, X.shape[0], scratch_for(net.coefs)
             )
             assert shift == pytest.approx(expected, rel=1e-12)
             net.cost_and_grad(X, Y)
@@ -413,54 +413,48 @@ def test_log_losses_are_stable_for_large_logits():
 # -- penalties -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("n_weights", [20, 2 * CHUNK + 5])
-def test_penalty_values_and_gradients(n_weights):
-    # All weights as one flat vector, in chunks through a scratch buffer:
-    # the long vector crosses two chunk boundaries.
-    W = np.random.RandomState(0).standard_normal(n_weights)
-    scratch = scratch_for(W)
-    assert scratch.size == min(CHUNK, n_weights)
-    sq, ab = (W**2).sum(), np.abs(W).sum()
+@pytest.mark.parametrize("n_rows", [3, 2 * CHUNK // 4 + 5])
+def test_penalty_values_and_gradients(n_rows):
+    # Through a chunk-sized scratch buffer: the long first matrix (n_rows x 4)
+    # crosses two chunk boundaries.
+    rng = np.random.RandomState(0)
+    coefs = [rng.standard_normal((n_rows, 4)), rng.standard_normal((4, 2))]
+    scratch = scratch_for(coefs)
+    assert scratch.size == min(CHUNK, coefs[0].size)
+    sq = sum((W**2).sum() for W in coefs)
+    ab = sum(np.abs(W).sum() for W in coefs)
     alpha, r, m = 0.3, 0.25, 8
-    assert penalty_value(W, "l2", alpha, r, m, scratch) == pytest.approx(
-        alpha / 16 * sq
-    )
-    assert penalty_value(W, "l1", alpha, r, m, scratch) == pytest.approx(alpha / 8 * ab)
-    assert penalty_value(W, "elasticnet", alpha, r, m, scratch) == pytest.approx(
+    args = (alpha, r, m, scratch)
+    assert penalty_value(coefs, "l2", *args) == pytest.approx(alpha / 16 * sq)
+    assert penalty_value(coefs, "l1", *args) == pytest.approx(alpha / 8 * ab)
+    assert penalty_value(coefs, "elasticnet", *args) == pytest.approx(
         alpha / 8 * (r * ab + (1 - r) / 2 * sq)
     )
-    assert penalty_value(W, None, alpha, r, m, scratch) == 0.0
-    assert penalty_value(W, "l2", 0.0, r, m, scratch) == 0.0
+    assert penalty_value(coefs, None, *args) == 0.0
+    assert penalty_value(coefs, "l2", 0.0, r, m, scratch) == 0.0
     expected = {
-        "l2": alpha / m * W,
-        "l1": alpha / m * np.sign(W),
-        "elasticnet": alpha / m * (r * np.sign(W) + (1 - r) * W),
+        "l2": [alpha / m * W for W in coefs],
+        "l1": [alpha / m * np.sign(W) for W in coefs],
+        "elasticnet": [alpha / m * (r * np.sign(W) + (1 - r) * W) for W in coefs],
     }
-    for penalty, grad in expected.items():
-        dW = np.ones_like(W)
-        add_penalty_gradient(W, dW, penalty, alpha, r, m, scratch)
-        assert_allclose(dW, 1.0 + grad, rtol=1e-14)
-    dW = np.ones_like(W)
-    add_penalty_gradient(W, dW, None, alpha, r, m, scratch)
-    assert np.all(dW == 1.0)
-
-
-def test_network_weights_are_one_flat_view_of_all_weight_matrices():
-    net = Network([3, 4, 2], "relu", "log_loss")
-    assert net.weights.base is net.theta and net.weight_grads.base is net.grad
-    assert_array_equal(net.weights, np.concatenate([W.ravel() for W in net.coefs]))
-    net.coefs[1][...] = 7.0
-    assert np.all(net.weights[12:] == 7.0)
+    for penalty, grads in expected.items():
+        dWs = [np.ones_like(W) for W in coefs]
+        add_penalty_gradient(coefs, dWs, penalty, *args)
+        for dW, g in zip(dWs, grads):
+            assert_allclose(dW, 1.0 + g, rtol=1e-14)
+    dWs = [np.ones_like(W) for W in coefs]
+    add_penalty_gradient(coefs, dWs, None, *args)
+    assert all(np.all(dW == 1.0) for dW in dWs)
 
 
 def test_elasticnet_interpolates_between_l2_and_l1():
-    W = np.random.RandomState(1).standard_normal(12)
-    scratch = scratch_for(W)
-    assert penalty_value(W, "elasticnet", 0.5, 1.0, 4, scratch) == pytest.approx(
-        penalty_value(W, "l1", 0.5, 0.15, 4, scratch)
+    coefs = [np.random.RandomState(1).standard_normal((3, 4))]
+    scratch = scratch_for(coefs)
+    assert penalty_value(coefs, "elasticnet", 0.5, 1.0, 4, scratch) == pytest.approx(
+        penalty_value(coefs, "l1", 0.5, 0.15, 4, scratch)
     )
-    assert penalty_value(W, "elasticnet", 0.5, 0.0, 4, scratch) == pytest.approx(
-        penalty_value(W, "l2", 0.5, 0.15, 4, scratch)
+    assert penalty_value(coefs, "elasticnet", 0.5, 0.0, 4, scratch) == pytest.approx(
+        penalty_value(coefs, "l2", 0.5, 0.15, 4, scratch)
     )
 
 
