@@ -62,7 +62,14 @@ class MiniBatches:
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.shuffle, self.rng, self.augment = shuffle, rng, augment
         self._gathered = shuffle or rows is not None
-        self.indices = np.arange(X.shape[0]) if rows is None else np.array(rows)
+        # 4-byte indices where they fit: half the memory of the shuffled order
+        # (the same permutation: shuffling depends only on the length).
+        n_rows = X.shape[0]
+        index_dtype = np.int32 if n_rows <= np.iinfo(np.int32).max else np.intp
+        if rows is None:
+            self.indices = np.arange(n_rows, dtype=index_dtype)
+        else:
+            self.indices = np.array(rows, dtype=index_dtype)
         n = self.n_samples = len(self.indices)
         self.slices = [
             slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)
@@ -112,7 +119,8 @@ def train_step(net, optimizer, X_batch, Y_batch, sw_batch, rng, callbacks):
     J = net.cost_and_grad(X_batch, Y_batch, sw_batch, rng=rng)
     for callback in callbacks:
         callback.on_gradient(net, J)
-    optimizer.update(net.theta, net.grad)
+    # The gradient is spent: the optimizer may use it as scratch.
+    optimizer.update(net.theta, net.grad, overwrite_grad=True)
     net.update_running_statistics()
     return J
 

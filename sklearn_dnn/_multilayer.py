@@ -742,20 +742,29 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             raise TrainingDiverged("the cost J became non-finite")
         return _FitResult(trace, X.shape[0] * len(trace), None)
 
-    def _fitted_attributes(self, net, data):
-        """What a copy of this estimator needs to predict with ``net`` now."""
+    def _fitted_attributes(self, net, data, *, copy=True):
+        """What a copy of this estimator needs to predict with ``net`` now.
+
+        The parameter attributes are views of one flat copy of ``net.theta``
+        (of ``net.theta`` itself with ``copy=False``, when the network is
+        done training), and the running statistics of one of ``net.running``.
+        """
+        theta = net.theta.copy() if copy else net.theta
+        running = net.running.copy() if copy else net.running
+        coefs, intercepts, gammas, betas = net.parameter_views(theta)
+        means, variances = net.running_views(running)
         normalization = {
-            "batch_norm_gamma_": net.gammas,
-            "batch_norm_beta_": net.betas,
-            "batch_norm_mean_": net.running_means,
-            "batch_norm_var_": net.running_vars,
+            "batch_norm_gamma_": gammas,
+            "batch_norm_beta_": betas,
+            "batch_norm_mean_": means,
+            "batch_norm_var_": variances,
         }
         return {
             **data.target_state,
-            "coefs_": [W.copy() for W in net.coefs],
-            "intercepts_": [b.copy() for b in net.intercepts],
+            "coefs_": coefs,
+            "intercepts_": intercepts,
             **{
-                name: [v.copy() for v in views] if net.batch_norm else None
+                name: views if net.batch_norm else None
                 for name, views in normalization.items()
             },
             "n_layers_": len(data.hidden) + 2,
@@ -770,7 +779,8 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if data.continuing:
             losses = np.concatenate([self.loss_curve_, losses])
             norms = np.concatenate([self.gradient_norms_, norms])
-        for name, value in self._fitted_attributes(net, data).items():
+        # The network is done: its parameters become the fitted attributes.
+        for name, value in self._fitted_attributes(net, data, copy=False).items():
             setattr(self, name, value)
         self.loss_curve_ = losses
         self.gradient_norms_ = norms

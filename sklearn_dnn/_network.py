@@ -10,7 +10,8 @@ batch normalization are not parameters but state, in one flat vector
 ``running`` (views ``running_means``, ``running_vars``).
 
 Activation and delta buffers are allocated once for the largest batch seen and
-reused, so a training step allocates nothing weight-sized.  Every product is a
+reused, and the penalty works through a chunk-sized scratch buffer, so a
+training step allocates nothing weight-sized.  Every product is a
 BLAS call writing into its buffer: transposes are passed as views (BLAS gets a
 transpose flag, nothing is copied) and the bias gradients are a product with a
 row of ones.  A softmax output computes its cross-entropy from the log-sum-exp
@@ -23,7 +24,7 @@ import scipy.sparse as sp
 from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_logsumexp
 from ._dropout import draw_mask
 from ._losses import LOSSES
-from ._penalties import add_penalty_gradient, penalty_value
+from ._penalties import add_penalty_gradient, penalty_value, scratch_for
 
 
 def _matmul_into(A, W, out):
@@ -140,21 +141,19 @@ class Network:
         )
         self.theta = np.zeros(self.n_params, dtype=self.dtype)
         self.grad = np.zeros(self.n_params, dtype=self.dtype)
-        self.coefs, self.intercepts, self.gammas, self.betas = self._views(
-            self.theta, shapes, normalized
+        self._shapes, self._normalized = shapes, normalized
+        self.coefs, self.intercepts, self.gammas, self.betas = self.parameter_views(
+            self.theta
         )
+        self._penalty_scratch = scratch_for(self.coefs)
         self.coef_grads, self.intercept_grads, self.gamma_grads, self.beta_grads = (
             self._views(self.grad, shapes, normalized)
         )
         self.running = np.zeros(2 * sum(normalized), dtype=self.dtype)
-        self.running_means, self.running_vars = self._views(
-            self.running, [], normalized
-        )[2:]
+        self.running_means, self.running_vars = self.running_views(self.running)
         # The last training batch's statistics, laid out like ``running``.
         self._batch_stats = np.zeros_like(self.running)
-        self._batch_means, self._batch_vars = self._views(
-            self._batch_stats, [], normalized
-        )[2:]
+        self._batch_means, self._batch_vars = self.running_views(self._batch_stats)
         self._capacity = 0
 
     @staticmethod
@@ -174,6 +173,16 @@ class Network:
         gammas = [take(n) for n in normalized]
         betas = [take(n) for n in normalized]
         return coefs, intercepts, gammas, betas
+
+    def parameter_views(self, flat):
+        """Return ``(coefs, intercepts, gammas, betas)``: views cutting the
+        vector ``flat``, laid out like ``theta``, into its parts."""
+        return self._views(flat, self._shapes, self._normalized)
+
+    def running_views(self, flat):
+        """Return ``(running_means, running_vars)``: views cutting ``flat``,
+        laid out like ``running``."""
+        return self._views(flat, [], self._normalized)[2:]
 
     def parameter_slices(self):
         """Return ``{"W[1]": slice, ..., "b[1]": slice, ...}`` into ``theta``.
@@ -426,7 +435,12 @@ class Network:
             else:
                 data_cost = float(np.dot(sample_weight, losses)) / m_eff
         return data_cost + penalty_value(
-            self.coefs, self.penalty, self.alpha, self.l1_ratio, m_eff
+            self.coefs,
+            self.penalty,
+            self.alpha,
+            self.l1_ratio,
+            m_eff,
+            self._penalty_scratch,
         )
 
     def cost(self, X, Y, sample_weight=None, *, batch_statistics=True):
@@ -495,4 +509,5 @@ class Network:
             self.alpha,
             self.l1_ratio,
             m_eff,
+            self._penalty_scratch,
         )

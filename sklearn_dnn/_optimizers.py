@@ -1,6 +1,10 @@
 """Optimizers over one flat parameter vector; they know nothing of networks.
 
-``update(theta, grad)`` changes ``theta`` in place.  ``iteration_ends`` is
+``update(theta, grad, overwrite_grad=False)`` changes ``theta`` in place;
+with ``overwrite_grad=True`` (scipy's convention) it may use ``grad`` as its
+scratch space, which the training loop allows (the gradient is spent once
+the step is taken), so no optimizer keeps a step buffer the size of the
+parameters besides its own state.  ``iteration_ends`` is
 called at the end of each epoch with the number of examples seen so far, and
 ``trigger_stopping`` has the optimizer's say when training stops improving
 (the adaptive schedule divides the learning rate by 5 instead of stopping).
@@ -13,6 +17,9 @@ import math
 
 import numpy as np
 import scipy.optimize
+
+#: Entries per chunk of RMSprop's step (128 kB in float32).
+_CHUNK = 32768
 
 #: Learning-rate decay per epoch, and the ``decay_rate`` that None stands for.
 DECAY_SCHEDULES = {"inverse_time": 1.0, "exponential": 0.95}
@@ -56,9 +63,20 @@ class BaseOptimizer:
             self.learning_rate_init, lr_schedule, decay_rate, self.epoch
         )
         self.learning_rate = self.base_learning_rate
+        self._grad_copy = None
 
-    def update(self, theta, grad):
+    def update(self, theta, grad, *, overwrite_grad=False):
         raise NotImplementedError
+
+    def _writable_grad(self, grad, overwrite_grad):
+        """``grad`` itself when it may be overwritten, else a copy in a
+        buffer allocated at the first such call and reused."""
+        if overwrite_grad:
+            return grad
+        if self._grad_copy is None or self._grad_copy.shape != grad.shape:
+            self._grad_copy = np.empty_like(grad)
+        np.copyto(self._grad_copy, grad)
+        return self._grad_copy
 
     def iteration_ends(self, time_step):
         self.epoch += 1
@@ -102,17 +120,16 @@ class SGDOptimizer(BaseOptimizer):
         self.nesterov = nesterov
         self.power_t = float(power_t)
         self.velocity = np.zeros(n_params, dtype=dtype)
-        self._step = np.empty(n_params, dtype=dtype)
 
-    def update(self, theta, grad):
-        lr_grad = np.multiply(grad, self.learning_rate, out=self._step)
+    def update(self, theta, grad, *, overwrite_grad=False):
+        lr_grad = self._writable_grad(grad, overwrite_grad)
+        lr_grad *= self.learning_rate
         if self.momentum:
             self.velocity *= self.momentum
             self.velocity -= lr_grad
             if self.nesterov:
                 theta -= lr_grad
-                lr_grad = np.multiply(self.velocity, self.momentum, out=self._step)
-                theta += lr_grad
+                theta += np.multiply(self.velocity, self.momentum, out=lr_grad)
             else:
                 theta += self.velocity
         else:
@@ -159,19 +176,25 @@ class RMSpropOptimizer(BaseOptimizer):
         self.rho = float(rho)
         self.epsilon = float(epsilon)
         self.square_average = np.zeros(n_params, dtype=dtype)
-        self._step = np.empty(n_params, dtype=dtype)
+        self._scratch = np.empty(min(_CHUNK, n_params), dtype=dtype)
 
-    def update(self, theta, grad):
-        step = self._step
-        self.square_average *= self.rho
-        np.multiply(grad, grad, out=step)
-        step *= 1 - self.rho
-        self.square_average += step
-        np.sqrt(self.square_average, out=step)
-        step += self.epsilon
-        np.divide(grad, step, out=step)
-        step *= self.learning_rate
-        theta -= step
+    def update(self, theta, grad, *, overwrite_grad=False):
+        # theta's step needs g after s has taken in g**2: one chunk at a time
+        # through a small scratch buffer, instead of a parameter-sized one
+        # (grad is never written, whatever overwrite_grad says).
+        s, scratch = self.square_average, self._scratch
+        for start in range(0, s.size, len(scratch)):
+            part = slice(start, start + len(scratch))
+            g, s_part, step = grad[part], s[part], scratch[: s[part].size]
+            s_part *= self.rho
+            np.multiply(g, g, out=step)
+            step *= 1 - self.rho
+            s_part += step
+            np.sqrt(s_part, out=step)
+            step += self.epsilon
+            np.divide(g, step, out=step)
+            step *= self.learning_rate
+            theta[part] -= step
 
 
 class AdamOptimizer(BaseOptimizer):
@@ -201,18 +224,25 @@ class AdamOptimizer(BaseOptimizer):
         self.t = 0
         self.first_moment = np.zeros(n_params, dtype=dtype)
         self.second_moment = np.zeros(n_params, dtype=dtype)
-        self._step = np.empty(n_params, dtype=dtype)
 
-    def update(self, theta, grad):
+    def update(self, theta, grad, *, overwrite_grad=False):
+        """One Adam step; with ``overwrite_grad``, ``grad`` is the scratch.
+
+        ``m = beta_1 m + (1 - beta_1) g`` is computed as ``beta_1 (m - g) + g``
+        (no temporary, and ``g`` stays intact), then ``g`` becomes
+        ``(1 - beta_2) g**2`` in place for ``v``: twelve passes over the
+        parameters, as many as the textbook sequence with a step buffer.
+        """
         self.t += 1
-        step = self._step
-        self.first_moment *= self.beta_1
-        np.multiply(grad, 1 - self.beta_1, out=step)
-        self.first_moment += step
-        self.second_moment *= self.beta_2
-        np.multiply(grad, grad, out=step)
-        step *= 1 - self.beta_2
-        self.second_moment += step
+        grad = self._writable_grad(grad, overwrite_grad)
+        m, v = self.first_moment, self.second_moment
+        m -= grad
+        m *= self.beta_1
+        m += grad
+        grad *= grad
+        grad *= 1 - self.beta_2
+        v *= self.beta_2
+        v += grad
         # A Python float (math.sqrt, not np.sqrt): a numpy float64 scalar
         # would turn the float32 products below into float64 ones.
         self.learning_rate = (
@@ -220,10 +250,12 @@ class AdamOptimizer(BaseOptimizer):
             * math.sqrt(1 - self.beta_2**self.t)
             / (1 - self.beta_1**self.t)
         )
-        np.sqrt(self.second_moment, out=step)
+        # theta -= lr * m / (sqrt(v) + epsilon), dividing by the denominator
+        # over lr instead of multiplying the quotient by lr.
+        step = np.sqrt(v, out=grad)
         step += self.epsilon
-        np.divide(self.first_moment, step, out=step)
-        step *= self.learning_rate
+        step *= 1 / self.learning_rate
+        np.divide(m, step, out=step)
         theta -= step
 
 

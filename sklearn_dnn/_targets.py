@@ -14,7 +14,8 @@ class EncodedTargets:
     Parameters
     ----------
     array : ndarray
-        Class codes of shape ``(n_samples,)`` (``kind="codes"``), a 0/1
+        Class codes of shape ``(n_samples,)`` (``kind="codes"``, kept in
+        the smallest unsigned integer type that holds them), a 0/1
         indicator of shape ``(n_samples, n_outputs)`` (``kind="indicator"``)
         or float values of that shape (``kind="values"``).
     kind : {"codes", "indicator", "values"}
@@ -25,6 +26,10 @@ class EncodedTargets:
     """
 
     def __init__(self, array, kind, n_outputs, dtype):
+        if kind == "codes":
+            # The smallest unsigned type that holds every class code: one
+            # byte per row below 256 classes.
+            array = array.astype(np.min_scalar_type(max(n_outputs - 1, 0)), copy=False)
         self.array = array
         self.kind = kind
         self.n_outputs = n_outputs

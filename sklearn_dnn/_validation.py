@@ -75,7 +75,9 @@ def warn_if_far_from_normalized(X, estimator_name):
     if sp.issparse(sample):
         mean_square = np.asarray(sample.multiply(sample).mean(axis=0)).ravel()
     else:
-        mean_square = np.mean(np.square(sample, dtype=np.float64), axis=0)
+        # einsum sums the float64 squares without a float64 copy of the sample.
+        squares = np.einsum("ij,ij->j", sample, sample, dtype=np.float64)
+        mean_square = squares / max(sample.shape[0], 1)
     largest = float(np.sqrt(np.max(mean_square, initial=0.0)))
     if largest > FAR_FROM_NORMALIZED:
         feature = int(np.argmax(mean_square))

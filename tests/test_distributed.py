@@ -6,8 +6,10 @@ process pool (``n_jobs=2``) and on a real ``dask.distributed`` cluster through
 score must be identical.
 """
 
+import doctest
 import logging
 import warnings
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -128,3 +130,67 @@ def test_comparison_detects_a_different_search(sequential):
     other.set_params(param_grid={**GRID, "dnnclassifier__alpha": [1e-4, 1e-1, 2.9]})
     with pytest.raises(AssertionError):
         _assert_same_search(_fit(other), sequential)
+
+
+# -- out of core: dask-ml's Incremental calls partial_fit block by block ---------
+
+
+def _incremental_data():
+    X, y = load_digits(return_X_y=True)
+    return (X[:600] / 16.0).astype(np.float32), y[:600]
+
+
+def test_dask_ml_incremental_trains_block_by_block_on_a_cluster():
+    distributed = pytest.importorskip("distributed")
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip(
+        "dask_ml.wrappers", reason="dask-ml is not installed (pip install dask-ml)"
+    )
+    X, y = _incremental_data()
+    params = {"hidden_layer_sizes": (16,), "batch_size": 20, "random_state": 0}
+    params["learning_rate_init"] = 0.02
+    blocks = [slice(0, 200), slice(200, 400), slice(400, 600)]
+    reference = DNNClassifier(**params)
+    for rows in blocks:
+        reference.partial_fit(X[rows], y[rows], classes=np.arange(10))
+    X_dask = da.from_array(X, chunks=(200, X.shape[1]))
+    y_dask = da.from_array(y, chunks=200)
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        before = client.run_on_scheduler(_transitions)
+        incremental = wrappers.Incremental(
+            DNNClassifier(**params), shuffle_blocks=False
+        )
+        incremental.fit(X_dask, y_dask, classes=np.arange(10))
+        assert client.run_on_scheduler(_transitions) > before
+    fitted = incremental.estimator_
+    # One partial_fit (one epoch) per block, in order, over every row once.
+    assert fitted.n_iter_ == len(blocks) and fitted.t_ == X.shape[0]
+    for W, W_ref in zip(fitted.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(W, W_ref)
+    assert fitted.coefs_[0].dtype == np.float32
+    assert fitted.score(X, y) > 0.5  # chance is 0.1
+
+
+def test_large_data_page_runs():
+    # docs/large_data.rst is outside the doctest collection (it needs dask-ml).
+    pytest.importorskip("distributed")
+    pytest.importorskip("dask_ml", reason="dask-ml is not installed")
+    page = Path(__file__).resolve().parents[1] / "docs" / "large_data.rst"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = doctest.testfile(
+            str(page),
+            module_relative=False,
+            optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        )
+    assert result.attempted > 20
+    assert result.failed == 0

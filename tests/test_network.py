@@ -21,7 +21,12 @@ from sklearn_dnn._dropout import draw_mask, resolve_keep_prob
 from sklearn_dnn._init import INITIALIZERS, resolve_init
 from sklearn_dnn._losses import LOSSES
 from sklearn_dnn._network import Network
-from sklearn_dnn._penalties import add_penalty_gradient, penalty_value
+from sklearn_dnn._penalties import (
+    CHUNK,
+    add_penalty_gradient,
+    penalty_value,
+    scratch_for,
+)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -232,7 +237,9 @@ def test_biases_are_never_penalised():
                 net.layer_units, "tanh", "log_loss", penalty=None
             ).set_parameters(net.coefs, net.intercepts)
             shift = net.cost(X, Y) - base_net.cost(X, Y)
-            expected = penalty_value(net.coefs, penalty, 0.7, 0.3, X.shape[0])
+            expected = penalty_value(
+                net.coefs, penalty, 0.7, 0.3, X.shape[0], scratch_for(net.coefs)
+            )
             assert shift == pytest.approx(expected, rel=1e-12)
             net.cost_and_grad(X, Y)
             base_net.cost_and_grad(X, Y)
@@ -406,19 +413,25 @@ def test_log_losses_are_stable_for_large_logits():
 # -- penalties -----------------------------------------------------------------
 
 
-def test_penalty_values_and_gradients():
+@pytest.mark.parametrize("n_rows", [3, 2 * CHUNK // 4 + 5])
+def test_penalty_values_and_gradients(n_rows):
+    # Through a chunk-sized scratch buffer: the long first matrix (n_rows x 4)
+    # crosses two chunk boundaries.
     rng = np.random.RandomState(0)
-    coefs = [rng.standard_normal((3, 4)), rng.standard_normal((4, 2))]
+    coefs = [rng.standard_normal((n_rows, 4)), rng.standard_normal((4, 2))]
+    scratch = scratch_for(coefs)
+    assert scratch.size == min(CHUNK, coefs[0].size)
     sq = sum((W**2).sum() for W in coefs)
     ab = sum(np.abs(W).sum() for W in coefs)
     alpha, r, m = 0.3, 0.25, 8
-    assert penalty_value(coefs, "l2", alpha, r, m) == pytest.approx(alpha / 16 * sq)
-    assert penalty_value(coefs, "l1", alpha, r, m) == pytest.approx(alpha / 8 * ab)
-    assert penalty_value(coefs, "elasticnet", alpha, r, m) == pytest.approx(
+    args = (alpha, r, m, scratch)
+    assert penalty_value(coefs, "l2", *args) == pytest.approx(alpha / 16 * sq)
+    assert penalty_value(coefs, "l1", *args) == pytest.approx(alpha / 8 * ab)
+    assert penalty_value(coefs, "elasticnet", *args) == pytest.approx(
         alpha / 8 * (r * ab + (1 - r) / 2 * sq)
     )
-    assert penalty_value(coefs, None, alpha, r, m) == 0.0
-    assert penalty_value(coefs, "l2", 0.0, r, m) == 0.0
+    assert penalty_value(coefs, None, *args) == 0.0
+    assert penalty_value(coefs, "l2", 0.0, r, m, scratch) == 0.0
     expected = {
         "l2": [alpha / m * W for W in coefs],
         "l1": [alpha / m * np.sign(W) for W in coefs],
@@ -426,22 +439,22 @@ def test_penalty_values_and_gradients():
     }
     for penalty, grads in expected.items():
         dWs = [np.ones_like(W) for W in coefs]
-        add_penalty_gradient(coefs, dWs, penalty, alpha, r, m)
+        add_penalty_gradient(coefs, dWs, penalty, *args)
         for dW, g in zip(dWs, grads):
             assert_allclose(dW, 1.0 + g, rtol=1e-14)
     dWs = [np.ones_like(W) for W in coefs]
-    add_penalty_gradient(coefs, dWs, None, alpha, r, m)
+    add_penalty_gradient(coefs, dWs, None, *args)
     assert all(np.all(dW == 1.0) for dW in dWs)
 
 
 def test_elasticnet_interpolates_between_l2_and_l1():
-    rng = np.random.RandomState(1)
-    coefs = [rng.standard_normal((3, 4))]
-    assert penalty_value(coefs, "elasticnet", 0.5, 1.0, 4) == pytest.approx(
-        penalty_value(coefs, "l1", 0.5, 0.15, 4)
+    coefs = [np.random.RandomState(1).standard_normal((3, 4))]
+    scratch = scratch_for(coefs)
+    assert penalty_value(coefs, "elasticnet", 0.5, 1.0, 4, scratch) == pytest.approx(
+        penalty_value(coefs, "l1", 0.5, 0.15, 4, scratch)
     )
-    assert penalty_value(coefs, "elasticnet", 0.5, 0.0, 4) == pytest.approx(
-        penalty_value(coefs, "l2", 0.5, 0.15, 4)
+    assert penalty_value(coefs, "elasticnet", 0.5, 0.0, 4, scratch) == pytest.approx(
+        penalty_value(coefs, "l2", 0.5, 0.15, 4, scratch)
     )
 
 

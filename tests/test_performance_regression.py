@@ -332,3 +332,52 @@ def test_fit_in_a_worker_thread_leaves_blas_threads_alone(monkeypatch):
     )
     assert seen == [2]
     assert after == 2
+
+
+# -- memory: nothing weight-sized per step ---------------------------------------
+
+MEMORY_CASES = {
+    "adam-l2": {},
+    "sgd-elasticnet": {"solver": "sgd", "penalty": "elasticnet", "alpha": 1e-2},
+    "rmsprop-l1": {"solver": "rmsprop", "penalty": "l1", "alpha": 1e-2},
+}
+
+
+@pytest.mark.parametrize("case", list(MEMORY_CASES))
+def test_training_loop_allocates_nothing_weight_sized(monkeypatch, case):
+    # No stretch of the epoch loop allocates even a float32 copy of the first
+    # weight matrix: the optimizers use the spent gradient or a chunk-sized
+    # scratch, the penalty a chunk-sized scratch.
+    largest, n_weights = _largest_training_allocation(
+        monkeypatch, np.float32, MEMORY_CASES[case]
+    )
+    assert largest < 0.5 * 4 * n_weights, (largest, 4 * n_weights)
+
+
+def test_fitted_parameters_are_views_of_one_flat_vector():
+    X, y = load_digits(return_X_y=True)
+    clf = DNNClassifier(
+        hidden_layer_sizes=(8, 4), max_iter=2, batch_norm=True, random_state=0
+    )
+    _fit_quietly(clf, X[:200] / 16, y[:200])
+    parameters = [
+        *clf.coefs_,
+        *clf.intercepts_,
+        *clf.batch_norm_gamma_,
+        *clf.batch_norm_beta_,
+    ]
+    flat = parameters[0].base
+    assert flat is not None and flat.ndim == 1
+    assert all(p.base is flat for p in parameters)
+    assert flat.size == sum(p.size for p in parameters)
+
+
+def test_scale_check_makes_no_float64_copy_of_its_sample():
+    from sklearn_dnn._validation import warn_if_far_from_normalized
+
+    X = np.random.RandomState(0).rand(1000, 500).astype(np.float32)
+    tracemalloc.start()
+    warn_if_far_from_normalized(X, "DNNClassifier")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 0.1 * 8 * X.size, peak
