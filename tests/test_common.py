@@ -5,57 +5,33 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_dnn import DNNClassifier, DNNRegressor
 
 # Small, fast settings, in the spirit of imbalanced-learn's INIT_PARAMS. The
-# adam, rmsprop and batch-normalized instances use one full batch without
-# shuffling, so fitting with integer sample weights is exactly fitting on
-# repeated rows (scikit-learn runs
-# its own MLP through that check with lbfgs only); the lbfgs instances are
-# listed as scikit-learn's PER_ESTIMATOR_CHECK_PARAMS asks for its MLP.
+# stochastic instances use one full batch without shuffling, so fitting with
+# integer sample weights is exactly fitting on repeated rows (scikit-learn
+# runs its own MLP through that check with lbfgs only); the lbfgs instances
+# are listed as scikit-learn's PER_ESTIMATOR_CHECK_PARAMS asks for its MLP.
+FULL_BATCH = {
+    "hidden_layer_sizes": (8,),
+    "max_iter": 50,
+    "batch_size": 10_000,
+    "shuffle": False,
+    "learning_rate_init": 0.01,
+    "random_state": 0,
+}
+LBFGS = {
+    "hidden_layer_sizes": (8,),
+    "solver": "lbfgs",
+    "max_iter": 50,
+    "random_state": 0,
+}
+
 ESTIMATORS = [
-    DNNClassifier(
-        hidden_layer_sizes=(8,),
-        max_iter=50,
-        batch_size=10_000,
-        shuffle=False,
-        learning_rate_init=0.01,
-        random_state=0,
-    ),
-    DNNClassifier(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, random_state=0),
-    DNNRegressor(
-        hidden_layer_sizes=(8,),
-        max_iter=50,
-        batch_size=10_000,
-        shuffle=False,
-        learning_rate_init=0.01,
-        random_state=0,
-    ),
-    DNNRegressor(hidden_layer_sizes=(8,), solver="lbfgs", max_iter=50, random_state=0),
-    DNNClassifier(
-        hidden_layer_sizes=(8,),
-        batch_norm=True,
-        max_iter=50,
-        batch_size=10_000,
-        shuffle=False,
-        learning_rate_init=0.01,
-        random_state=0,
-    ),
-    DNNClassifier(
-        hidden_layer_sizes=(8,),
-        solver="rmsprop",
-        max_iter=50,
-        batch_size=10_000,
-        shuffle=False,
-        learning_rate_init=0.01,
-        random_state=0,
-    ),
-    DNNRegressor(
-        hidden_layer_sizes=(8,),
-        solver="rmsprop",
-        max_iter=50,
-        batch_size=10_000,
-        shuffle=False,
-        learning_rate_init=0.01,
-        random_state=0,
-    ),
+    DNNClassifier(**FULL_BATCH),
+    DNNClassifier(**LBFGS),
+    DNNRegressor(**FULL_BATCH),
+    DNNRegressor(**LBFGS),
+    DNNClassifier(**FULL_BATCH, batch_norm=True),
+    DNNClassifier(**FULL_BATCH, solver="rmsprop"),
+    DNNRegressor(**FULL_BATCH, solver="rmsprop"),
 ]
 
 
