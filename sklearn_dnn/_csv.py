@@ -31,7 +31,10 @@ def check_regular_file(path, option="--data"):
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise UsageError(f"no such file: {option} {path!r}") from None
+        builtin = " (the built-in data sets are digits and breast_cancer)"
+        raise UsageError(
+            f"no such file: {option} {path!r}" + (builtin if option == "--data" else "")
+        ) from None
     except OSError as exc:
         raise UsageError(f"cannot read {option} {path!r}: {exc.strerror}") from None
     if stat.S_ISDIR(mode):

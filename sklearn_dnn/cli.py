@@ -13,6 +13,7 @@ traceback's last line (the whole traceback with ``--debug``).
 import argparse
 import contextlib
 import csv
+import json
 import os
 import shlex
 import sys
@@ -59,7 +60,7 @@ examples:
       --out predictions.csv
 """
 
-Data = namedtuple("Data", "X labels feature_names name")
+Data = namedtuple("Data", "X labels feature_names name target", defaults=[None])
 Sets = namedtuple(
     "Sets",
     "X_train X_dev X_test y_train y_dev y_test task train_dev_size "
@@ -98,8 +99,8 @@ def load_data(data, target=None, *, progress=None):
             f"x{i}" for i in range(bunch.data.shape[1])
         ]
         return Data(bunch.data.astype(float), bunch.target, names, data)
-    X, labels, names, _ = read_csv(data, target, progress=progress)
-    return Data(X, labels, names, os.path.basename(data))
+    X, labels, names, target_name = read_csv(data, target, progress=progress)
+    return Data(X, labels, names, os.path.basename(data), target_name)
 
 
 def _load_progress(path, quiet, option="--data"):
@@ -319,6 +320,8 @@ def _describe_data(console, report, data, y, task, reason, dev):
     else:
         what = "a numeric target"
     console.say(f"data: {data.name}, {n} examples, {d} features, {what}")
+    if data.target is not None and report.fields["options"].get("target") is None:
+        console.say(f"target: column {data.target!r} (--target names another)")
     if dev is not None:
         console.say(f"dev data: {dev.name}, {dev.X.shape[0]} examples")
     console.say(f"task: {task} ({reason}; --task overrides)")
@@ -896,14 +899,51 @@ def _features_for(model, args):
             raise UsageError(f"unknown --target column {args.target!r}")
         keep = [i for i, name in enumerate(names) if name != args.target]
         X, names = X[:, keep], [names[i] for i in keep]
+    trained = _training_feature_names(args.model)
+    if trained is not None and names != trained:
+        X = X[:, _columns_in_training_order(names, trained, args)]
+        names = trained
     expected = model.n_features_in_
     if X.shape[1] != expected:
+        hint = ""
+        if X.shape[1] == expected + 1 and args.target is None:
+            hint = "; name the label column with --target"
         raise UsageError(
             f"{args.data!r} has {X.shape[1]} feature columns, the model expects "
-            f"{expected}"
-            + ("" if args.target else "; name the label column with --target")
+            f"{expected}{hint}"
         )
     return X, names
+
+
+def _training_feature_names(model_path):
+    """The feature columns the model was trained on, from the report.json
+    that ``recipe`` wrote beside it (None when there is none to read)."""
+    report = os.path.join(os.path.dirname(os.path.abspath(model_path)), "report.json")
+    try:
+        with open(report, encoding="utf-8") as handle:
+            names = json.load(handle)["data"]["feature_names"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return names if isinstance(names, list) else None
+
+
+def _columns_in_training_order(names, trained, args):
+    """Indices that put ``names`` in the training order, or a usage error."""
+    missing = [name for name in trained if name not in names]
+    extra = [name for name in names if name not in trained]
+    if missing or extra:
+        raise UsageError(
+            f"{args.data!r} does not have the training columns: "
+            + (f"missing {missing[:5]}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"not in training {extra[:5]}" if extra else "")
+            + (
+                ""
+                if args.target or not extra
+                else "; name the label column with --target"
+            )
+        )
+    return [names.index(name) for name in trained]
 
 
 def _csv_cells(values):

@@ -140,6 +140,61 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
     )
 
 
+def test_predict_matches_columns_by_name(recipe_run, classes_csv, tmp_path):
+    _, out = recipe_run
+    rows = list(csv.reader(open(classes_csv)))
+    order = [3, 2, 0, 1]  # c, label, a, b
+    reordered = write_csv(
+        tmp_path / "reordered.csv",
+        [rows[0][i] for i in order],
+        [[r[i] for i in order] for r in rows[1:]],
+    )
+    outputs = []
+    for data in (classes_csv, reordered):
+        target = tmp_path / f"predictions-{len(outputs)}.csv"
+        result = run_cli(
+            "predict", "--model", out / "model.skops", "--data", data,
+            "--target", "label", "--out", target,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append(target.read_text())
+    assert outputs[0] == outputs[1]
+    missing = write_csv(
+        tmp_path / "missing.csv",
+        ["a", "label", "c"],
+        [[r[0], r[2], r[3]] for r in rows[1:]],
+    )
+    result = run_cli(
+        "predict", "--model", out / "model.skops", "--data", missing,
+        "--target", "label", "--out", tmp_path / "never.csv",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "missing ['b']" in result.stderr
+    assert "--target" not in result.stderr.split("missing")[1]
+
+
+def test_the_guessed_target_column_is_named(capsys, tmp_path):
+    rows = [[f"{i}", f"{i % 3}", f"{(i * 7) % 5}"] for i in range(60)]
+    data = write_csv(tmp_path / "guess.csv", ["x", "y", "last"], rows)
+    cli.main(
+        [
+            "recipe",
+            "--data",
+            str(data),
+            "--max-rounds",
+            "1",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert "target: column 'last'" in capsys.readouterr().out
+
+
+def test_a_mistyped_builtin_name_lists_the_builtin_sets(capsys):
+    assert cli.main(["recipe", "--data", "breast_cance"]) == 2
+    assert "digits and breast_cancer" in capsys.readouterr().err
+
+
 def test_labels_are_kept_exactly_as_written(recipe_run):
     _, out = recipe_run
     report = json.loads((out / "report.json").read_text())

@@ -609,7 +609,7 @@ def test_the_epoch_budget_stops_growth_and_says_so():
     assert epochs == [5, 20, 80, 320]  # 425 spent; 1280 more would pass 500
     assert sum(epochs) <= 500
     assert recipe.history_[-1]["action"].startswith(
-        "stop: max_total_epochs=500 budget spent"
+        "stop: the max_total_epochs=500 budget: 425 epochs trained"
     )
     assert "1280" in recipe.history_[-1]["action"]
 
@@ -619,7 +619,7 @@ def test_epochs_are_counted_as_trained_n_iter():
     # 4 + 4 + 4 = 12 epochs; a fourth round of up to 5 would pass 13.
     recipe = run(always_overfit, max_rounds=50, max_total_epochs=13)
     assert len(recipe.history_) == 3
-    assert "max_total_epochs=13 budget spent: 12 epochs" in actions(recipe)[-1]
+    assert "max_total_epochs=13 budget: 12 epochs" in actions(recipe)[-1]
 
 
 def test_max_iter_above_the_epoch_budget_is_an_error():

@@ -539,9 +539,9 @@ None, default=None
         needed = knobs.get(params, "max_iter")
         if search.spent + needed > self.max_total_epochs:
             return (
-                f"stop: max_total_epochs={self.max_total_epochs} budget spent: "
+                f"stop: the max_total_epochs={self.max_total_epochs} budget: "
                 f"{search.spent} epochs trained, and the next change could train "
-                f"{needed} more"
+                f"{needed} more, past it"
             )
         elapsed = time.perf_counter() - search.started
         if self.max_time is not None and elapsed >= self.max_time:
