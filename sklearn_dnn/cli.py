@@ -532,7 +532,6 @@ class _RoundWatch:
         """Record a round's errors and diagnosis; rewrite the report."""
         if context.task_name != "round":
             return False
-        from .diagnostics import diagnose_bias_variance
         from .diagnostics._validation import error_scorer, unwrap_network
 
         model = fitted_estimator.best_estimator_
@@ -542,14 +541,7 @@ class _RoundWatch:
             "train_dev_error": error(model, *self.train_dev),
             "dev_error": error(model, *self.dev),
         }
-        diagnosis = diagnose_bias_variance(
-            errors["train_error"],
-            errors["dev_error"],
-            estimator.baseline_error,
-            estimator.tolerance,
-            rel_tolerance=estimator.rel_tolerance,
-            train_dev_error=errors["train_dev_error"],
-        )
+        diagnosis = _recipe_diagnosis(estimator, errors)
         network = unwrap_network(model)
         stopped = why_training_stopped(network)
         number = len(self.rounds) + 1
@@ -691,7 +683,6 @@ def _words(name):
 
 def _best_round(recipe, sets):
     """The best round's four errors and its diagnosis with the test error."""
-    from .diagnostics import diagnose_bias_variance
     from .diagnostics._validation import error_scorer
 
     entry = recipe.history_[recipe.best_index_]
@@ -699,7 +690,15 @@ def _best_round(recipe, sets):
     error = error_scorer(recipe.estimator, recipe.scoring)
     test_error = error(recipe.best_estimator_, sets.X_test, y_test)
     errors = {k: entry[k] for k in ("train_error", "train_dev_error", "dev_error")}
-    diagnosis = diagnose_bias_variance(
+    diagnosis = _recipe_diagnosis(recipe, errors, test_error)
+    return {**errors, "test_error": test_error, "diagnosis": diagnosis}
+
+
+def _recipe_diagnosis(recipe, errors, test_error=None):
+    """The recipe's diagnosis of ``errors``, with its baseline and tolerances."""
+    from . import diagnose_bias_variance
+
+    return diagnose_bias_variance(
         errors["train_error"],
         errors["dev_error"],
         recipe.baseline_error,
@@ -708,7 +707,6 @@ def _best_round(recipe, sets):
         train_dev_error=errors["train_dev_error"],
         test_error=test_error,
     )
-    return {**errors, "test_error": test_error, "diagnosis": diagnosis}
 
 
 def _test_scores(model, sets):
