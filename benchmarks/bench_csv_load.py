@@ -9,7 +9,7 @@ It generates a CSV of 300,000 rows x 80 numeric features plus an integer
 label (about 229 MB), then loads it in a fresh Python process with each
 loader: the one before the chunked reader (every row held as a list of
 Python strings, then converted cell by cell), kept below as ``old_loader``,
-and ``sklearn_dnn._csv.read_csv``. Each process reports the wall-clock time
+and ``sklearn_dnn.cli._csv.read_csv``. Each process reports the wall-clock time
 of the load and its peak resident memory (``ru_maxrss``), and the resident
 memory after the imports, before loading. The float64 array itself is
 300,000 x 80 x 8 bytes = 192 MB.
@@ -55,7 +55,7 @@ def old_loader(path, target):
 
 def new_loader(path, target):
     """The chunked reader of the command line."""
-    from sklearn_dnn._csv import read_csv
+    from sklearn_dnn.cli._csv import read_csv
 
     X, labels, _, _ = read_csv(path, target)
     return X, labels
@@ -77,7 +77,7 @@ def write_csv(path, n_rows, n_features, seed=0):
 
 def measure(which, path):
     """Load ``path`` with one loader in this process; print the figures as JSON."""
-    import sklearn_dnn._csv  # noqa: F401  (both pay the same imports first)
+    import sklearn_dnn.cli._csv  # noqa: F401  (both pay the same imports first)
 
     loader = {"old": old_loader, "new": new_loader}[which]
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -52,8 +52,8 @@ from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_dnn import DNNClassifier, _network, gradient_check
-from sklearn_dnn._activations import HIDDEN_ACTIVATIONS
-from sklearn_dnn._network import Network
+from sklearn_dnn._engine.activations import HIDDEN_ACTIVATIONS
+from sklearn_dnn._engine.network import Network
 
 
 @contextmanager

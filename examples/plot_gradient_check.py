@@ -33,7 +33,7 @@ import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 
-import sklearn_dnn._network as network_module
+import sklearn_dnn._engine.network as network_module
 from sklearn_dnn import DNNClassifier, gradient_check
 
 X, y = load_digits(return_X_y=True)
@@ -130,7 +130,7 @@ plt.show()
 # A wrong sign in layer 2's backward pass (the tanh derivative negated there)
 # corrupts :math:`dZ^{[2]}`, and backprop carries it into layer 1 too. The
 # check flags both layers; the highest-numbered suspect is where the bug is.
-from sklearn_dnn._activations import HIDDEN_ACTIVATIONS  # noqa: E402
+from sklearn_dnn._engine.activations import HIDDEN_ACTIVATIONS  # noqa: E402
 
 forward, backward = HIDDEN_ACTIVATIONS["tanh"]
 

@@ -1,6 +1,9 @@
-"""Parameter and attribute text shared by the estimators' docstrings."""
+"""How the estimators present themselves: shared docstring text and the
+subclasses' constructor signatures."""
 
-__all__ = ["fill_docstring"]
+import inspect
+
+__all__ = ["constructor_for", "fill_docstring"]
 
 
 def fill_docstring(cls):
@@ -240,3 +243,42 @@ loss_ : float
 
     out_activation_ : str
         Activation of the output layer."""
+
+
+def constructor_for(cls, base_init, extra_parameters):
+    """Return ``base_init`` as ``cls.__init__``, with ``extra_parameters``.
+
+    The subclasses share ``BaseDNN``'s parameters; ``extra_parameters``
+    (name -> default) adds keyword-only ones of their own, such as the
+    regressor's ``loss``.  The signature is what scikit-learn's ``get_params``
+    reads, and a mistyped parameter is reported under the subclass's name,
+    not ``BaseDNN``'s.
+    """
+    base_signature = inspect.signature(base_init)
+    parameters = list(base_signature.parameters.values())
+    first_keyword = next(
+        i for i, p in enumerate(parameters) if p.kind is p.KEYWORD_ONLY
+    )
+    extra = [
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default)
+        for name, default in extra_parameters.items()
+    ]
+    signature = base_signature.replace(
+        parameters=[*parameters[:first_keyword], *extra, *parameters[first_keyword:]]
+    )
+
+    def __init__(self, *args, **kwargs):
+        try:
+            arguments = signature.bind(self, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__name__}.__init__() {exc}") from None
+        arguments.apply_defaults()
+        arguments = dict(arguments.arguments)
+        for name in extra_parameters:
+            setattr(self, name, arguments.pop(name))
+        base_init(**arguments)
+
+    __init__.__signature__ = signature
+    __init__.__qualname__ = f"{cls.__name__}.__init__"
+    __init__.__doc__ = base_init.__doc__
+    return __init__

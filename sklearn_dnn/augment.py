@@ -409,7 +409,16 @@ def _warp(images, *, flip=None, shift=None, angle=None, zoom=None, displacement=
     warped : ndarray of the shape and dtype of `images`
         Pixels sampled from outside an image are 0.
     """
-    n, h, w, channels = images.shape
+    row, col = _source_positions(images.shape, flip, shift, angle, zoom, displacement)
+    if angle is None and zoom is None and displacement is None:
+        return _pick_pixels(images, row, col)
+    return _interpolate(images, row, col)
+
+
+def _source_positions(shape, flip, shift, angle, zoom, displacement):
+    """Each output pixel's (row, column) in the input image, as broadcastable
+    arrays; the arguments are :func:`_warp`'s."""
+    n, h, w, _ = shape
     centre_row, centre_col = (h - 1) / 2, (w - 1) / 2
     # Output pixel positions relative to the centre, as (image, row, column)
     # arrays that broadcast: they grow to (n, h, w) only where a distortion
@@ -432,18 +441,25 @@ def _warp(images, *, flip=None, shift=None, angle=None, zoom=None, displacement=
         row, col = cos * row + sin * col, cos * col - sin * row
     if flip is not None:
         col = np.where(flip[:, None, None], -col, col)
-    row, col = row + centre_row, col + centre_col
+    return row + centre_row, col + centre_col
 
-    if angle is None and zoom is None and displacement is None:
-        # Flips and whole-pixel shifts only: every position is a pixel of the
-        # image or of a zero border around it, so pick pixels, no interpolation
-        # (about ten times faster, and exact by construction).
-        padded = np.zeros((n, h + 2, w + 2, channels), dtype=images.dtype)
-        padded[:, 1:-1, 1:-1] = images
-        rows = np.clip(row, -1, h).astype(np.intp) + 1
-        cols = np.clip(col, -1, w).astype(np.intp) + 1
-        return padded[np.arange(n)[:, None, None], rows, cols]
 
+def _pick_pixels(images, row, col):
+    """Sample whole-pixel positions exactly; outside the image is 0."""
+    n, h, w, channels = images.shape
+    # Flips and whole-pixel shifts only: every position is a pixel of the
+    # image or of a zero border around it, so pick pixels, no interpolation
+    # (about ten times faster, and exact by construction).
+    padded = np.zeros((n, h + 2, w + 2, channels), dtype=images.dtype)
+    padded[:, 1:-1, 1:-1] = images
+    rows = np.clip(row, -1, h).astype(np.intp) + 1
+    cols = np.clip(col, -1, w).astype(np.intp) + 1
+    return padded[np.arange(n)[:, None, None], rows, cols]
+
+
+def _interpolate(images, row, col):
+    """Sample arbitrary positions with ``_ORDER`` spline interpolation."""
+    n, h, w, channels = images.shape
     # One 2-D map_coordinates call for the whole batch: the (image, channel)
     # planes are stacked vertically, with a zero row above and below each.
     # Rows are clipped into that zero border, so no sample ever reaches a

@@ -35,17 +35,17 @@ __all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "dump", "load"]
 #: dtype, which runs no code.
 TRUSTED_TYPES = (
     "numpy.dtype",
-    "sklearn_dnn._distribution_check.DistributionCheckResult",
-    "sklearn_dnn._multilayer.DNNClassifier",
-    "sklearn_dnn._multilayer.DNNRegressor",
-    "sklearn_dnn._optimizers.AdamOptimizer",
-    "sklearn_dnn._optimizers.RMSpropOptimizer",
-    "sklearn_dnn._optimizers.SGDOptimizer",
+    "sklearn_dnn._engine.optimizers.AdamOptimizer",
+    "sklearn_dnn._engine.optimizers.RMSpropOptimizer",
+    "sklearn_dnn._engine.optimizers.SGDOptimizer",
+    "sklearn_dnn._multilayer._classifier.DNNClassifier",
+    "sklearn_dnn._multilayer._regressor.DNNRegressor",
     "sklearn_dnn.augment.ImageAugmenter",
     "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis",
     "sklearn_dnn.diagnostics._gradients.GradientDiagnosis",
     "sklearn_dnn.diagnostics._recipe.BasicRecipe",
     "sklearn_dnn.gradcheck.GradientCheckResult",
+    "sklearn_dnn.model_selection._distribution_check.DistributionCheckResult",
     "sklearn_dnn.preprocessing.InputNormalizer",
 )
 

@@ -17,7 +17,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from sklearn_dnn import DNNClassifier, DNNRegressor
-from sklearn_dnn._network import Network
+from sklearn_dnn._engine.network import Network
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
 STOCHASTIC = ["sgd", "adam"]

@@ -16,8 +16,8 @@ from sklearn_dnn import (
     diagnose_gradients,
     gradient_check,
 )
-from sklearn_dnn._network import Network
-from sklearn_dnn._optimizers import AdamOptimizer
+from sklearn_dnn._engine.network import Network
+from sklearn_dnn._engine.optimizers import AdamOptimizer
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

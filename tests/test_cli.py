@@ -14,7 +14,10 @@ import pytest
 from sklearn.datasets import load_diabetes
 
 from sklearn_dnn import cli
-from sklearn_dnn._csv import LoadProgress
+from sklearn_dnn.cli import _data as cli_data
+from sklearn_dnn.cli import recipe as cli_recipe
+from sklearn_dnn.cli._common import Console
+from sklearn_dnn.cli._csv import LoadProgress
 
 SETS = ("train", "train_dev", "dev", "test")
 ROUND_KEYS = (
@@ -435,7 +438,7 @@ def test_gradcheck_checks_batch_norm_parameters(capsys):
 
 
 def test_gradcheck_exits_1_on_a_bug(monkeypatch, capsys):
-    from sklearn_dnn import _network
+    from sklearn_dnn._engine import network as _network
 
     original = _network.Network._backward
 
@@ -456,7 +459,7 @@ def boom(*args, **kwargs):
 def test_a_late_failure_keeps_the_rounds_and_exits_3(
     classes_csv, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setattr(cli, "_write_figures", boom)
+    monkeypatch.setattr(cli_recipe, "write_figures", boom)
     out = tmp_path / "r"
     argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
     argv += ["--max-rounds", "1", "--out", str(out)]
@@ -475,7 +478,7 @@ def test_a_late_failure_keeps_the_rounds_and_exits_3(
 def test_a_failure_after_the_rounds_keeps_what_the_round_callback_wrote(
     classes_csv, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(cli, "_final_scores", boom)
+    monkeypatch.setattr(cli_recipe, "_final_scores", boom)
     out = tmp_path / "r"
     argv = ["recipe", "--data", str(classes_csv), "--target", "label"]
     argv += ["--max-rounds", "1", "--out", str(out)]
@@ -492,7 +495,7 @@ def test_a_failure_after_the_rounds_keeps_what_the_round_callback_wrote(
 
 
 def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli, "load_data", boom)
+    monkeypatch.setattr(cli_recipe, "load_data", boom)
     argv = ["recipe", "--data", str(classes_csv), "--out", str(tmp_path / "r")]
     assert cli.main([*argv, "--debug"]) == 3
     assert "Traceback" in capsys.readouterr().err
@@ -502,7 +505,7 @@ def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
 def test_loading_a_large_file_shows_progress(classes_csv):
     stream = io.StringIO()
     progress = LoadProgress(stream, "data.csv", size=0, min_size=0)
-    cli.load_data(str(classes_csv), "label", progress=progress)
+    cli_data.load_data(str(classes_csv), "label", progress=progress)
     lines = stream.getvalue().splitlines()
     assert lines[-1].startswith("loading data.csv: 100% of 91 lines")
 
@@ -624,7 +627,9 @@ def small_recipe(**params):
     from sklearn_dnn import BasicRecipe
 
     return BasicRecipe(
-        cli.recipe_network("classification", 0).set_params(dnnclassifier__max_iter=5),
+        cli_recipe.recipe_network("classification", 0).set_params(
+            dnnclassifier__max_iter=5
+        ),
         max_rounds=2, dev_size=30, refit=False, random_state=0, **params,
     )  # fmt: skip
 
@@ -643,8 +648,8 @@ def test_round_callback_reports_the_recipes_own_errors_as_each_round_ends():
     _, X_held, _, y_held = recipe._hold_out(X_train, y_train)
     out = io.StringIO()
     report = _Report()
-    watch = cli._RoundWatch(
-        (X_held, y_held), (X_dev, y_dev), cli._Console(out, False), report
+    watch = cli_recipe._RoundWatch(
+        (X_held, y_held), (X_dev, y_dev), Console(out, False), report
     )
     recipe.set_callbacks(watch)
     recipe.fit(X_train, y_train, X_val=X_dev, y_val=y_dev)
@@ -669,7 +674,7 @@ def test_why_training_stopped_names_the_rule_that_fired():
     ran_out = DNNClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0).fit(
         X, y
     )
-    assert cli.why_training_stopped(ran_out) is None
+    assert cli_recipe.why_training_stopped(ran_out) is None
     plateau = DNNClassifier(
         hidden_layer_sizes=(4,),
         max_iter=200,
@@ -678,11 +683,11 @@ def test_why_training_stopped_names_the_rule_that_fired():
         random_state=0,
     ).fit(X, y)
     assert plateau.n_iter_ < 200
-    text = cli.why_training_stopped(plateau)
+    text = cli_recipe.why_training_stopped(plateau)
     assert text.startswith(f"training stopped at epoch {plateau.n_iter_} of 200")
     assert "mean cost J of the last 2 epochs" in text
     early = plateau.set_params(early_stopping=True).fit(X, y)
-    assert "the dev score did not improve" in cli.why_training_stopped(early)
+    assert "the dev score did not improve" in cli_recipe.why_training_stopped(early)
 
 
 class FakeTerminal(io.StringIO):
@@ -699,13 +704,13 @@ def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
 
     quiet = cli.build_parser().parse_args(["recipe", "--quiet"])
     loud = cli.build_parser().parse_args(["recipe"])
-    with cli._progress_callbacks(loud) as callbacks:
+    with cli_recipe._progress_callbacks(loud) as callbacks:
         assert callbacks == ()  # pytest's stdout is no terminal
     monkeypatch.setattr(sys, "stdout", FakeTerminal())
     monkeypatch.setattr(sys, "stderr", FakeTerminal())
-    with cli._progress_callbacks(quiet) as callbacks:
+    with cli_recipe._progress_callbacks(quiet) as callbacks:
         assert callbacks == ()
-    with cli._progress_callbacks(loud) as callbacks:
+    with cli_recipe._progress_callbacks(loud) as callbacks:
         (bar,) = callbacks
         assert isinstance(bar, ProgressBar)
         assert rich.get_console().file is sys.stderr
@@ -714,9 +719,10 @@ def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
 
     X, y = load_digits(return_X_y=True)
     recipe = small_recipe().fit(X[:120], y[:120])
-    sets = cli.Sets(X[:100], X[100:120], X[120:140], y[:100], y[100:120], y[120:140],
+    sets = cli_recipe.Sets(
+        X[:100], X[100:120], X[120:140], y[:100], y[100:120], y[120:140],
                     "classification", 20, None, "digits")  # fmt: skip
-    model = cli._final_model(recipe, sets, (ProgressBar(),))
+    model = cli_recipe._final_model(recipe, sets, (ProgressBar(),))
     assert model.n_features_in_ == 64
     assert not hasattr(model, "_skl_callbacks")
     assert not hasattr(unwrap_network(model), "_skl_callbacks")
@@ -729,14 +735,14 @@ def test_auto_tolerance_is_the_sampling_noise_of_the_dev_sets():
     auto = SimpleNamespace(tolerance="auto")
     # 1.96 * sqrt(0.05 * 0.95 * (1/215 + 1/359)): a 1.7-point train-dev/dev gap
     # between two random parts of one file is not data mismatch.
-    assert cli.gap_tolerance(sets, auto) == pytest.approx(0.0368, abs=1e-4)
+    assert cli_recipe.gap_tolerance(sets, auto) == pytest.approx(0.0368, abs=1e-4)
     big = SimpleNamespace(
         task="classification", train_dev_size=10**6, y_dev=[0] * 10**6
     )
-    assert cli.gap_tolerance(big, auto) == 0.01
+    assert cli_recipe.gap_tolerance(big, auto) == 0.01
     regression = SimpleNamespace(task="regression", train_dev_size=215, y_dev=[0] * 359)
-    assert cli.gap_tolerance(regression, auto) == 0.01
-    assert cli.gap_tolerance(sets, SimpleNamespace(tolerance=0.02)) == 0.02
+    assert cli_recipe.gap_tolerance(regression, auto) == 0.01
+    assert cli_recipe.gap_tolerance(sets, SimpleNamespace(tolerance=0.02)) == 0.02
 
 
 def test_tolerance_option_rejects_a_negative_number(capsys):

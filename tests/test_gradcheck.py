@@ -12,13 +12,13 @@ from sklearn_dnn import (
     DNNClassifier,
     DNNRegressor,
     GradientCheckResult,
-    _network,
     gradcheck,
     gradient_check,
 )
-from sklearn_dnn._activations import HIDDEN_ACTIVATIONS
+from sklearn_dnn._engine import network as _network
+from sklearn_dnn._engine.activations import HIDDEN_ACTIVATIONS
+from sklearn_dnn._engine.network import Network
 from sklearn_dnn._multilayer import network_for_gradient_check
-from sklearn_dnn._network import Network
 
 ACTIVATIONS = ["relu", "leaky_relu", "tanh", "logistic", "identity"]
 PENALTIES = ["l2", "l1", "elasticnet", None]

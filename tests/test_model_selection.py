@@ -19,8 +19,8 @@ from sklearn_dnn import (
     suggest_split_sizes,
     train_dev_test_split,
 )
-from sklearn_dnn import _distribution_check as check_module
-from sklearn_dnn import _split as split_module
+from sklearn_dnn.model_selection import _distribution_check as check_module
+from sklearn_dnn.model_selection import _split as split_module
 
 # ---------------------------------------------------------------------------
 # suggest_split_sizes

@@ -1,7 +1,7 @@
 """The pure maths of the network: backprop, cost J, activations, losses,
 penalties, dropout and initialisation.
 
-Each test compares ``sklearn_dnn._network`` (and the tables it uses) against a
+Each test compares ``sklearn_dnn._engine.network`` (and the tables it uses) against a
 trusted reference: two-sided finite differences, or the formula written out
 again in plain numpy.
 """
@@ -12,16 +12,16 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy.special import expit
 from threadpoolctl import threadpool_limits
 
-from sklearn_dnn._activations import (
+from sklearn_dnn._engine.activations import (
     HIDDEN_ACTIVATIONS,
     LEAKY_RELU_SLOPE,
     OUTPUT_ACTIVATIONS,
 )
-from sklearn_dnn._dropout import draw_mask, resolve_keep_prob
-from sklearn_dnn._init import INITIALIZERS, resolve_init
-from sklearn_dnn._losses import LOSSES
-from sklearn_dnn._network import Network
-from sklearn_dnn._penalties import (
+from sklearn_dnn._engine.dropout import draw_mask, resolve_keep_prob
+from sklearn_dnn._engine.initializers import INITIALIZERS, resolve_init
+from sklearn_dnn._engine.losses import LOSSES
+from sklearn_dnn._engine.network import Network
+from sklearn_dnn._engine.penalties import (
     CHUNK,
     add_penalty_gradient,
     penalty_value,

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from threadpoolctl import threadpool_limits
 
-from sklearn_dnn._optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
+from sklearn_dnn._engine.optimizers import AdamOptimizer, SGDOptimizer, minimize_lbfgs
 
 
 @pytest.fixture(autouse=True, scope="module")

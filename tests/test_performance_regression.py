@@ -26,8 +26,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from sklearn_dnn import DNNClassifier, DNNRegressor, _multilayer
-from sklearn_dnn._network import Network
+from sklearn_dnn import DNNClassifier, DNNRegressor
+from sklearn_dnn._engine import training as _training
+from sklearn_dnn._engine.network import Network
 
 # One test example of the 540 in the digits test split.
 ONE_EXAMPLE = 1 / 540
@@ -247,12 +248,12 @@ def _largest_training_allocation(monkeypatch, dtype, params):
     largest allocation made at once inside the epoch loop, and that matrix's
     size."""
     probe = _TransientMemoryProbe()
-    original = _multilayer.run_epochs
+    original = _training.run_epochs
 
     def probed_run_epochs(*args, **kwargs):
         return probe.run(original, *args, **kwargs)
 
-    monkeypatch.setattr(_multilayer, "run_epochs", probed_run_epochs)
+    monkeypatch.setattr(_training, "run_epochs", probed_run_epochs)
     rng = np.random.RandomState(0)
     X = rng.rand(64, 400).astype(dtype)
     y = np.arange(64) % 10

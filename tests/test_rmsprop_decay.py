@@ -9,7 +9,7 @@ from sklearn.datasets import make_classification
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_dnn import DNNClassifier, DNNRegressor
-from sklearn_dnn._optimizers import AdamOptimizer, RMSpropOptimizer, SGDOptimizer
+from sklearn_dnn._engine.optimizers import AdamOptimizer, RMSpropOptimizer, SGDOptimizer
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

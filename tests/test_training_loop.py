@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-from sklearn_dnn._callbacks import (
+from sklearn_dnn._engine.callbacks import (
     Callback,
     DivergenceGuard,
     EarlyStopping,
@@ -14,11 +14,11 @@ from sklearn_dnn._callbacks import (
     PlateauStopping,
     TrainingDiverged,
 )
-from sklearn_dnn._init import resolve_init
-from sklearn_dnn._loop import MiniBatches, run_epochs, train_step
-from sklearn_dnn._network import Network
-from sklearn_dnn._optimizers import AdamOptimizer, SGDOptimizer
-from sklearn_dnn._targets import EncodedTargets
+from sklearn_dnn._engine.initializers import resolve_init
+from sklearn_dnn._engine.loop import MiniBatches, run_epochs, train_step
+from sklearn_dnn._engine.network import Network
+from sklearn_dnn._engine.optimizers import AdamOptimizer, SGDOptimizer
+from sklearn_dnn._engine.targets import EncodedTargets
 
 
 def small_problem(n=40, seed=0):

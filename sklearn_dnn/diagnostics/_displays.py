@@ -455,37 +455,20 @@ default=np.linspace(0.1, 1.0, 5)
         error = error_scorer(estimator, scoring)
         X_val, y_val = check_dev_set(estimator, X, X_val, y_val)
         sizes, train, train_dev, dev = _learning_curves(
-            estimator,
-            X,
-            y,
-            X_val,
-            y_val,
-            error,
-            train_sizes=train_sizes,
-            cv=cv,
-            groups=groups,
-            n_jobs=n_jobs,
-            shuffle=shuffle,
-            random_state=random_state,
-            params=fit_params,
-        )
+            estimator, X, y, X_val, y_val, error, train_sizes=train_sizes,
+            cv=cv, groups=groups, n_jobs=n_jobs, shuffle=shuffle,
+            random_state=random_state, params=fit_params,
+        )  # fmt: skip
         display = cls(
-            train_sizes=sizes,
-            train_errors=train,
-            train_dev_errors=train_dev,
-            dev_errors=dev,
-            baseline_error=baseline_error,
-            tolerance=tolerance,
+            train_sizes=sizes, train_errors=train, train_dev_errors=train_dev,
+            dev_errors=dev, baseline_error=baseline_error, tolerance=tolerance,
             rel_tolerance=rel_tolerance,
             error_name=f"Error ({error.name})" if error_name is None else error_name,
-        )
+        )  # fmt: skip
         return display.plot(
-            ax=ax,
-            line_kw=line_kw,
-            fill_between_kw=fill_between_kw,
-            baseline_kw=baseline_kw,
-            text_kw=text_kw,
-        )
+            ax=ax, line_kw=line_kw, fill_between_kw=fill_between_kw,
+            baseline_kw=baseline_kw, text_kw=text_kw,
+        )  # fmt: skip
 
 
 def _diagnosis_text(diagnosis):

@@ -27,7 +27,7 @@ from sklearn.utils import indexable
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length
 
-from .._dropout import resolve_keep_prob
+from .._engine.dropout import resolve_keep_prob
 from .._formatting import percent
 from .._multilayer import BaseDNN
 

@@ -16,7 +16,13 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, indexable
 
-from ._compat import Interval, RealNotInt, _num_samples, _safe_indexing, validate_params
+from .._compat import (
+    Interval,
+    RealNotInt,
+    _num_samples,
+    _safe_indexing,
+    validate_params,
+)
 
 # (n_samples, dev fraction) points of the course's rule; the dev (and test)
 # fraction is interpolated linearly in log(n)-log(fraction) between them, and

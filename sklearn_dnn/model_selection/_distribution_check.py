@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 from threadpoolctl import threadpool_limits
 
-from ._compat import (
+from .._compat import (
     Interval,
     RealNotInt,
     validate_params,

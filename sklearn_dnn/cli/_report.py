@@ -183,7 +183,7 @@ def versions():
     import scipy
     import sklearn
 
-    from . import __version__
+    from .. import __version__
 
     return {
         "sklearn_dnn": __version__,
@@ -192,3 +192,11 @@ def versions():
         "scikit-learn": sklearn.__version__,
         "python": platform.python_version(),
     }
+
+
+def diagnosis_record(diagnosis):
+    """The fields of a ``BiasVarianceDiagnosis`` that a report stores."""
+    fields = ("case", "avoidable_bias", "variance", "data_mismatch")
+    fields += ("dev_overfitting", "high_bias", "high_variance")
+    fields += ("high_data_mismatch", "high_dev_overfitting")
+    return {name: getattr(diagnosis, name) for name in fields}

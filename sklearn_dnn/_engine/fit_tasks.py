@@ -7,7 +7,7 @@ L-BFGS iteration an ``"lbfgs-iter"`` subtask, as in scikit-learn's
 ``ScoringMonitor`` can score the model after every epoch.
 """
 
-from ._callbacks import Callback
+from .callbacks import Callback
 
 
 class _TaskReporter:

@@ -21,10 +21,10 @@ of the softmax itself.
 import numpy as np
 import scipy.sparse as sp
 
-from ._activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_logsumexp
-from ._dropout import draw_mask
-from ._losses import LOSSES
-from ._penalties import add_penalty_gradient, penalty_value, scratch_for
+from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_logsumexp
+from .dropout import draw_mask
+from .losses import LOSSES
+from .penalties import add_penalty_gradient, penalty_value, scratch_for
 
 
 def _matmul_into(A, W, out):
@@ -133,7 +133,11 @@ class Network:
         self.batch_norm = bool(batch_norm)
         self.batch_norm_momentum = float(batch_norm_momentum)
         self.batch_norm_epsilon = float(batch_norm_epsilon)
+        self._allocate()
 
+    def _allocate(self):
+        """The flat parameter and gradient vectors, their per-layer views, and
+        the batch-normalization statistics."""
         shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
         normalized = self.layer_units[1:-1] if self.batch_norm else []
         self.n_params = int(

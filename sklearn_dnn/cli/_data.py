@@ -1,0 +1,129 @@
+"""Loading the command line's data and deciding its task."""
+
+import os
+import sys
+from collections import namedtuple
+
+import numpy as np
+from sklearn.utils.multiclass import type_of_target
+
+from ._csv import LoadProgress, UsageError, check_regular_file, read_csv
+
+MIN_SAMPLES = 20
+MIN_PER_CLASS = 5
+
+Data = namedtuple("Data", "X labels feature_names name target", defaults=[None])
+
+
+def load_data(data, target=None, *, progress=None):
+    """Return a ``Data(X, labels, feature_names, name)`` for a bundled set or CSV.
+
+    The labels of a CSV file are its text, exactly as written; ``progress``
+    is called as ``progress(lines_read, lines_total)`` while reading one.
+    """
+    if data in ("digits", "breast_cancer"):
+        from sklearn import datasets
+
+        bunch = getattr(datasets, f"load_{data}")()
+        names = [str(n) for n in getattr(bunch, "feature_names", [])] or [
+            f"x{i}" for i in range(bunch.data.shape[1])
+        ]
+        return Data(bunch.data.astype(float), bunch.target, names, data)
+    X, labels, names, target_name = read_csv(data, target, progress=progress)
+    return Data(X, labels, names, os.path.basename(data), target_name)
+
+
+def load_progress(path, quiet, option="--data"):
+    if quiet or (option == "--data" and path in ("digits", "breast_cancer")):
+        return None
+    check_regular_file(path, option)
+    return LoadProgress(sys.stderr, os.path.basename(path), os.stat(path).st_size)
+
+
+def decide_task(labels, task="auto"):
+    """Return ``(task, y, reason)`` for labels as loaded.
+
+    Classification keeps the labels exactly: canonical integers become int64,
+    anything else stays the text as written. Regression needs numbers. With
+    ``task="auto"`` a numeric target is a regression target when scikit-learn's
+    ``type_of_target`` says "continuous", or when it has more distinct values
+    than ``max(20, n_samples // 10)``.
+    """
+    integers = _exact_integers(labels)
+    numbers = _numbers(labels)
+    if task == "auto":
+        task, reason = _auto_task(labels, integers, numbers)
+    else:
+        reason = "--task"
+    if task == "regression":
+        if numbers is None:
+            raise UsageError(
+                "--task regression needs a numeric target; it holds text such as "
+                f"{str(_first_text(labels))!r}"
+            )
+        return task, numbers, reason
+    y = integers if integers is not None else np.asarray(labels)
+    if len(np.unique(y)) < 2:
+        raise UsageError(
+            "the target has a single class; a classifier needs two or more"
+        )
+    return task, y, reason
+
+
+def _exact_integers(labels):
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iu":
+        return labels
+    try:
+        ints = labels.astype(np.int64)
+    except (ValueError, OverflowError):
+        return None
+    return ints if np.array_equal(ints.astype(str), labels) else None
+
+
+def _numbers(labels):
+    try:
+        values = np.asarray(labels).astype(np.float64)
+    except ValueError:
+        return None
+    return values if np.isfinite(values).all() else None
+
+
+def _first_text(labels):
+    for label in labels:
+        try:
+            float(label)
+        except ValueError:
+            return label
+    return labels[0]
+
+
+def _auto_task(labels, integers, numbers):
+    if numbers is None:
+        return "classification", "text labels"
+    kind = type_of_target(numbers)
+    n_values, limit = len(np.unique(numbers)), max(20, len(numbers) // 10)
+    if kind == "continuous":
+        return "regression", "non-integer numeric target"
+    if n_values > limit:
+        return "regression", f"{n_values} distinct numeric values (more than {limit})"
+    return "classification", f"{n_values} distinct labels"
+
+
+def check_recipe_sizes(y, task):
+    """Raise a UsageError when the data is too small for the recipe's steps."""
+    n = len(y)
+    if n < MIN_SAMPLES:
+        raise UsageError(
+            f"only {n} examples; the recipe needs at least {MIN_SAMPLES} for its "
+            "train, dev and test splits and the cross-validated learning curve"
+        )
+    if task == "classification":
+        classes, counts = np.unique(y, return_counts=True)
+        small = int(np.argmin(counts))
+        if counts[small] < MIN_PER_CLASS:
+            raise UsageError(
+                f"class {str(classes[small])!r} has only {counts[small]} "
+                f"example(s); every class needs at least {MIN_PER_CLASS} to appear "
+                "in the train, dev and test splits (drop or merge rare classes)"
+            )

@@ -1,0 +1,116 @@
+"""``sklearn-dnn predict``: apply a saved model to a CSV file."""
+
+import csv
+import json
+import os
+
+from ._common import EXIT_OK, Console, UsageError
+from ._csv import check_regular_file, read_csv
+from ._report import atomic_open
+
+
+def run_predict(args, out=None):
+    """Predict with a model saved by ``recipe``; write the predictions CSV."""
+    console = Console(out, args.quiet)
+    _check_new_file(args.out, args.force)
+    check_regular_file(args.model, "--model")
+    model = _load_model(args.model)
+    X, names = _features_for(model, args)
+    predictions = model.predict(X)
+    header, columns = ["prediction"], [predictions]
+    if hasattr(model, "predict_proba"):
+        header += [f"proba_{c}" for c in model.classes_]
+        columns += list(model.predict_proba(X).T)
+    with atomic_open(args.out) as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(zip(*(_csv_cells(c) for c in columns)))
+    console.say(f"predictions: {len(predictions)} rows written to {args.out}")
+    return EXIT_OK
+
+
+def _check_new_file(path, force):
+    if os.path.lexists(path) and not force:
+        raise UsageError(
+            f"--out {path!r} exists; choose a new name, or pass --force to replace it"
+        )
+    if os.path.isdir(path):
+        raise UsageError(f"--out {path!r} is a folder; give a file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(
+            f"cannot write to --out {path!r}: no writable folder {folder!r}"
+        )
+
+
+def _load_model(path):
+    from ..persistence import load
+
+    try:
+        return load(path)
+    except (ValueError, TypeError) as exc:
+        message = " ".join(str(exc).split())
+        raise UsageError(f"cannot load --model {path!r}: {message}") from None
+
+
+def _features_for(model, args):
+    X, _, names, _ = read_csv(args.data, want_target=False)
+    if args.target is not None:
+        if args.target not in names:
+            raise UsageError(f"unknown --target column {args.target!r}")
+        keep = [i for i, name in enumerate(names) if name != args.target]
+        X, names = X[:, keep], [names[i] for i in keep]
+    trained = _training_feature_names(args.model)
+    if trained is not None and names != trained:
+        X = X[:, _columns_in_training_order(names, trained, args)]
+        names = trained
+    expected = model.n_features_in_
+    if X.shape[1] != expected:
+        hint = ""
+        if X.shape[1] == expected + 1 and args.target is None:
+            hint = "; name the label column with --target"
+        raise UsageError(
+            f"{args.data!r} has {X.shape[1]} feature columns, the model expects "
+            f"{expected}{hint}"
+        )
+    return X, names
+
+
+def _training_feature_names(model_path):
+    """The feature columns the model was trained on, from the report.json
+    that ``recipe`` wrote beside it (None when there is none to read)."""
+    report = os.path.join(os.path.dirname(os.path.abspath(model_path)), "report.json")
+    try:
+        with open(report, encoding="utf-8") as handle:
+            names = json.load(handle)["data"]["feature_names"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return names if isinstance(names, list) else None
+
+
+def _columns_in_training_order(names, trained, args):
+    """Indices that put ``names`` in the training order, or a usage error."""
+    missing = [name for name in trained if name not in names]
+    extra = [name for name in names if name not in trained]
+    if missing or extra:
+        raise UsageError(
+            f"{args.data!r} does not have the training columns: "
+            + (f"missing {missing[:5]}" if missing else "")
+            + ("; " if missing and extra else "")
+            + (f"not in training {extra[:5]}" if extra else "")
+            + (
+                ""
+                if args.target or not extra
+                else "; name the label column with --target"
+            )
+        )
+    return [names.index(name) for name in trained]
+
+
+def _csv_cells(values):
+    if values.dtype.kind == "f":
+        return [repr(float(v)) for v in values]
+    return [str(v) for v in values]
+
+
+# -- gradcheck -----------------------------------------------------------------
