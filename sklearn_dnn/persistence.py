@@ -11,8 +11,10 @@ reading any of them.
 
 import copy
 import io
+import json
 import math
 import os
+import re
 import secrets
 import tokenize
 import zipfile
@@ -53,6 +55,12 @@ TRUSTED_TYPES = (
 # bzip2 and lzma expand one read of compressed input without limit.
 _COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _CHUNK = 1 << 20
+# schema.json is parsed only when its nesting and its number of nodes (JSON
+# objects) are within these: a package file nests about 40 deep.
+_MAX_SCHEMA_DEPTH = 200
+_MAX_SCHEMA_NODES = 2**18
+_PER_OCCURRENCE = ("__id__", "file")
+_SCHEMA_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 # What a damaged archive makes zipfile, numpy or skops raise while loading.
 _DAMAGE = (
     zipfile.BadZipFile,
@@ -284,12 +292,13 @@ def _check_member(archive, info, max_bytes, spare, nested):
     return 0
 
 
-def _check_archive(handle, max_bytes, nested=False):
+def _check_archive(handle, max_bytes, nested=False, max_schema_bytes=None):
     """Check every member's sizes; return the archive's total uncompressed size.
 
     Raises a ValueError, before any array is read, when the declared sizes or
-    an array header exceed ``max_bytes``, or when a member holds more data
-    than it declares.
+    an array header exceed ``max_bytes``, when a member holds more data than
+    it declares, or (for the outer archive) when ``schema.json`` is too large
+    or too deep, or makes the loader build more than ``max_bytes``.
     """
     with zipfile.ZipFile(handle) as archive:
         infos = archive.infolist()
@@ -298,10 +307,108 @@ def _check_archive(handle, max_bytes, nested=False):
         total = sum(info.file_size for info in infos)
         if total > max_bytes:
             raise _too_large("the archive's directory declares", total, max_bytes)
+        built = {}
         for info in infos:
             spare = max_bytes - total
-            total += _check_member(archive, info, max_bytes, spare, nested)
+            extra = _check_member(archive, info, max_bytes, spare, nested)
+            total += extra
+            built[info.filename] = info.file_size + extra
+        if not nested:
+            schema = _read_schema(archive, min(max_schema_bytes, max_bytes))
+            _check_references(schema, built, max_bytes)
     return total
+
+
+def _read_schema(archive, max_schema_bytes):
+    """Return ``schema.json`` parsed, after bounding its size, depth and nodes."""
+    info = archive.getinfo("schema.json")
+    if info.file_size > max_schema_bytes:
+        raise _Refusal(
+            f"its schema.json is {info.file_size} bytes, more than "
+            f"max_schema_bytes={max_schema_bytes}"
+        )
+    with _open_member(archive, info) as member:
+        text = _read_bounded(member, info, keep=True)
+    depth = n_nodes = 0
+    for token in _SCHEMA_TOKEN.finditer(text):
+        bracket = token.group()
+        if bracket in (b"{", b"["):
+            depth += 1
+            n_nodes += bracket == b"{"
+            if depth > _MAX_SCHEMA_DEPTH or n_nodes > _MAX_SCHEMA_NODES:
+                raise _Refusal(
+                    "its schema.json nests deeper than "
+                    f"{_MAX_SCHEMA_DEPTH} levels or holds more than "
+                    f"{_MAX_SCHEMA_NODES} objects"
+                )
+        elif bracket in (b"}", b"]"):
+            depth -= 1
+    return json.loads(text)
+
+
+def _node_digests(schema):
+    """Yield each JSON object in ``schema`` with a digest of its whole content.
+
+    The digest leaves out what skops writes differently for each occurrence
+    of an object (the ids of temporaries, and the members they name).
+    Post-order and without recursion; equal digests mean equal content (the
+    hash of strings is salted per process, so a file cannot aim at a clash).
+    """
+    digests = {}
+    stack = [(schema, False)]
+    while stack:
+        value, expanded = stack.pop()
+        if not isinstance(value, dict | list):
+            continue
+        if isinstance(value, dict):
+            keys = [k for k in value if k not in _PER_OCCURRENCE]
+            children = [value[k] for k in keys]
+        else:
+            keys, children = None, value
+        if not expanded:
+            stack.append((value, True))
+            stack.extend((child, False) for child in children)
+            continue
+        parts = tuple(
+            digests[id(c)] if isinstance(c, dict | list) else (type(c), c)
+            for c in children
+        )
+        digests[id(value)] = hash((keys is None, tuple(keys or ()), parts))
+        if keys is not None:
+            yield value, digests[id(value)]
+
+
+def _check_references(schema, built, max_bytes):
+    """Bound what loading builds: each reference to a member builds it again.
+
+    skops builds one node per occurrence in the schema, except that an
+    occurrence whose ``__id__`` was seen before stands for the node built
+    first (its content in the file is then not read). skops writes every
+    occurrence of an object in full; a repeated ``__id__`` with other content
+    would let one node be shared, and audited again, by any number of
+    parents, so it is refused.
+    """
+    first, total = {}, 0
+    for node, digest in _node_digests(schema):
+        saved_id = node.get("__id__")
+        if saved_id and node.get("__loader__") != "CachedNode":
+            if saved_id in first:
+                if first[saved_id] != digest:
+                    raise _Refusal(
+                        f"its schema.json repeats the object id {saved_id!r} "
+                        "with other content"
+                    )
+                continue  # counted already: skops builds it once
+            first[saved_id] = digest
+        member = node.get("file")
+        if isinstance(member, str) and member in built:
+            total += built[member]
+            if total > max_bytes:
+                raise _too_large(
+                    "its schema.json refers to array members that would take",
+                    total,
+                    max_bytes,
+                )
 
 
 def _reason(exc):
@@ -325,10 +432,11 @@ def _load_checked(handle, source, allowed):
         "file": [str, os.PathLike, HasMethods(["read", "seek"])],
         "trusted": [list, tuple, set, frozenset],
         "max_bytes": [Interval(Integral, 1, None, closed="left")],
+        "max_schema_bytes": [Interval(Integral, 1, None, closed="left")],
     },
     prefer_skip_nested_validation=True,
 )
-def load(file, *, trusted=(), max_bytes=2**31):
+def load(file, *, trusted=(), max_bytes=2**31, max_schema_bytes=2**24):
     """Load an object saved with :func:`dump` (or ``skops.io.dump``).
 
     Loading a file from someone else runs none of their code: the file is
@@ -336,9 +444,11 @@ def load(file, *, trusted=(), max_bytes=2**31):
     ``trusted``, or trusted by skops by default (numpy arrays, scikit-learn's
     estimators, Python's built-in containers); otherwise
     :class:`UntrustedTypesError` is raised before anything is built. Nor can a
-    small file exhaust memory: the sizes the archive declares, and the shape
-    and dtype of each array it holds, are checked against ``max_bytes`` before
-    any array is read.
+    small file exhaust memory: the sizes the archive declares, the shape and
+    dtype of each array it holds, and what its schema would build (an array
+    member counts once for each node that refers to it) are checked against
+    ``max_bytes`` before any array is read, and ``schema.json`` is checked for
+    its size, nesting and number of nodes before it is parsed.
 
     Parameters
     ----------
@@ -351,7 +461,12 @@ def load(file, *, trusted=(), max_bytes=2**31):
         lists what it needs, and each entry must be a class you expect and
         whose construction and use runs no code you do not want.
     max_bytes : int, default=2**31
-        The largest uncompressed size, in bytes, of the archive's content.
+        The largest uncompressed size, in bytes, of the archive's content,
+        and of the arrays that loading it builds.
+    max_schema_bytes : int, default=2**24
+        The largest size, in bytes, of the archive's ``schema.json`` (16 MiB
+        by default; never more than ``max_bytes``). Its nesting is bounded to
+        200 levels and its number of JSON objects to 262,144.
 
     Returns
     -------
@@ -365,8 +480,9 @@ def load(file, *, trusted=(), max_bytes=2**31):
         ``skops.io.exceptions.UntrustedTypesFoundException`` and of
         ``TypeError``).
     ValueError
-        If the file is not a skops archive, is damaged, or is larger than
-        ``max_bytes`` uncompressed.
+        If the file is not a skops archive, is damaged, is larger than
+        ``max_bytes`` uncompressed or would build more than that, or its
+        schema is larger than ``max_schema_bytes`` or too deep.
 
     See Also
     --------
@@ -397,7 +513,7 @@ def load(file, *, trusted=(), max_bytes=2**31):
     opened = isinstance(file, (str, os.PathLike))
     handle = open(file, "rb") if opened else file
     try:
-        _check_archive(handle, max_bytes)
+        _check_archive(handle, max_bytes, max_schema_bytes=max_schema_bytes)
         handle.seek(0)
         return _load_checked(handle, source, allowed)
     except UntrustedTypesFoundException:
