@@ -79,6 +79,16 @@ def read_csv(path, target=None, *, progress=None, want_target=True, option="--da
         raise UsageError(f"cannot read {path!r}: {exc}") from None
 
 
+def read_header(path, option="--data"):
+    """Return the header row of the CSV file ``path``, names stripped."""
+    check_regular_file(path, option)
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            return _header(handle, path)
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise UsageError(f"cannot read {path!r}: {exc}") from None
+
+
 def _read(path, target, progress, want_target):
     n_lines = _count_lines(path)
     with open(path, newline="", encoding="utf-8-sig") as handle:

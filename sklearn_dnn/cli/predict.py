@@ -1,11 +1,11 @@
 """``sklearn-dnn predict``: apply a saved model to a CSV file."""
 
 import csv
-import json
 import os
+import warnings
 
 from ._common import EXIT_OK, Console, UsageError
-from ._csv import check_regular_file, read_csv
+from ._csv import check_regular_file, read_csv, read_header
 from ._report import atomic_open
 
 
@@ -16,11 +16,14 @@ def run_predict(args, out=None):
     check_regular_file(args.model, "--model")
     model = _load_model(args.model)
     X, names = _features_for(model, args)
-    predictions = model.predict(X)
-    header, columns = ["prediction"], [predictions]
-    if hasattr(model, "predict_proba"):
-        header += [f"proba_{c}" for c in model.classes_]
-        columns += list(model.predict_proba(X).T)
+    with warnings.catch_warnings():
+        # X holds the columns in the model's order, as an array.
+        warnings.filterwarnings("ignore", "X does not have valid feature names")
+        predictions = model.predict(X)
+        header, columns = ["prediction"], [predictions]
+        if hasattr(model, "predict_proba"):
+            header += [f"proba_{c}" for c in model.classes_]
+            columns += list(model.predict_proba(X).T)
     with atomic_open(args.out) as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(header)
@@ -54,13 +57,18 @@ def _load_model(path):
 
 
 def _features_for(model, args):
+    trained = _model_feature_names(model)
+    if trained is not None:
+        # Checked on the header first: a text label column then gets the
+        # --target hint, not "encode it as numbers".
+        header = [n for n in read_header(args.data) if n != args.target]
+        _columns_in_training_order(header, trained, args)
     X, _, names, _ = read_csv(args.data, want_target=False)
     if args.target is not None:
         if args.target not in names:
             raise UsageError(f"unknown --target column {args.target!r}")
         keep = [i for i, name in enumerate(names) if name != args.target]
         X, names = X[:, keep], [names[i] for i in keep]
-    trained = _training_feature_names(args.model)
     if trained is not None and names != trained:
         X = X[:, _columns_in_training_order(names, trained, args)]
         names = trained
@@ -76,16 +84,11 @@ def _features_for(model, args):
     return X, names
 
 
-def _training_feature_names(model_path):
-    """The feature columns the model was trained on, from the report.json
-    that ``recipe`` wrote beside it (None when there is none to read)."""
-    report = os.path.join(os.path.dirname(os.path.abspath(model_path)), "report.json")
-    try:
-        with open(report, encoding="utf-8") as handle:
-            names = json.load(handle)["data"]["feature_names"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return names if isinstance(names, list) else None
+def _model_feature_names(model):
+    """The columns the model was trained on, from its own ``feature_names_in_``
+    (None for a model saved without them): never from a file beside it."""
+    names = getattr(model, "feature_names_in_", None)
+    return None if names is None else [str(name) for name in names]
 
 
 def _columns_in_training_order(names, trained, args):

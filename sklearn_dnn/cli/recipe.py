@@ -30,6 +30,7 @@ def run_recipe(args, out=None):
     console = Console(out, args.quiet)
     started = time.perf_counter()
     folder = ReportFolder(args.out or default_out(), force=args.force)
+    _remove_previous_model(folder, args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         sets = _prepare(args, console, report)
@@ -430,7 +431,44 @@ def _final_model(recipe, sets, progress):
         pipeline.set_callbacks()
     # The saved model holds no callback (a regressor's fitted pipeline is a clone).
     getattr(model, "regressor_", model).set_callbacks()
+    _name_features(model, sets.feature_names)
     return model
+
+
+def _remove_previous_model(folder, force):
+    """With ``--force``, remove an earlier run's model and report at once.
+
+    A run that stops early then leaves no old model beside a new report.
+    """
+    if not force:
+        return
+    for name in ("model.skops", "report.json"):
+        try:
+            os.remove(folder.file(name))
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise UsageError(
+                f"cannot replace {folder.file(name)!r}: {exc.strerror}"
+            ) from None
+
+
+def _name_features(model, names):
+    """Record the data's column names as the model's ``feature_names_in_``.
+
+    The pipeline was fitted on an array; its first step and the model (as
+    scikit-learn's fit on a DataFrame would) now hold the names, so the
+    saved model checks a DataFrame's columns and ``predict`` matches a CSV
+    file's columns by the model's own names.
+    """
+    if names is None:
+        return
+    names = np.asarray([str(name) for name in names], dtype=object)
+    pipeline = getattr(model, "regressor_", model)
+    first = pipeline.steps[0][1] if hasattr(pipeline, "steps") else pipeline
+    first.feature_names_in_ = names
+    if pipeline is not model:
+        model.feature_names_in_ = names
 
 
 @contextlib.contextmanager

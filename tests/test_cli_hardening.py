@@ -1,0 +1,84 @@
+"""The command line's second hardening (DESIGN §15): a model knows its own
+columns, one run per folder, unambiguous columns, exit 3 only for bugs."""
+
+import csv
+import json
+import shutil
+import warnings
+
+import numpy as np
+import pytest
+import test_cli
+from test_cli import one_line_error, run_in_process, write_csv
+
+from sklearn_dnn.persistence import load
+
+# The fixtures of test_cli: a CSV file and one recipe run on it.
+classes_csv = test_cli.classes_csv
+recipe_run = test_cli.recipe_run
+
+
+def test_the_saved_model_holds_its_feature_names(recipe_run):
+    _, out = recipe_run
+    model = load(out / "model.skops")
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame(np.zeros((2, 3)), columns=["a", "b", "c"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.predict(X)  # the right names: no warning
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(X.rename(columns={"a": "z"}))
+
+
+def test_predict_ignores_a_report_beside_the_model(recipe_run, classes_csv, tmp_path):
+    # An interrupted --force rerun can leave a new report beside the old
+    # model: predict must use the model's own names, never the report's.
+    _, out = recipe_run
+    folder = tmp_path / "run"
+    folder.mkdir()
+    shutil.copy(out / "model.skops", folder / "model.skops")
+    report = json.loads((out / "report.json").read_text())
+    report["data"]["feature_names"] = ["c", "b", "a"]
+    (folder / "report.json").write_text(json.dumps(report))
+    outputs = []
+    for model in (out / "model.skops", folder / "model.skops"):
+        target = tmp_path / f"p{len(outputs)}.csv"
+        result = run_in_process(
+            "predict", "--model", model, "--data", classes_csv,
+            "--target", "label", "--out", target,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        outputs.append(target.read_text())
+    assert outputs[0] == outputs[1]
+
+
+def test_force_removes_the_old_model_and_report_at_the_start(classes_csv, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "model.skops").write_text("old model")
+    (out / "report.json").write_text("{}")
+    (out / "notes.txt").write_text("mine")
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "nope", "--out", out, "--force"
+    )
+    one_line_error(result, "unknown --target column 'nope'")
+    assert not (out / "model.skops").exists()
+    assert not (out / "report.json").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+
+
+def test_text_labels_in_an_extra_column_get_the_target_hint(
+    recipe_run, classes_csv, tmp_path
+):
+    _, out = recipe_run
+    rows = list(csv.reader(open(classes_csv)))
+    text = write_csv(
+        tmp_path / "text.csv", rows[0], [[*r[:2], "x" + r[2], r[3]] for r in rows[1:]]
+    )
+    result = run_in_process(
+        "predict", "--model", out / "model.skops", "--data", text,
+        "--out", tmp_path / "p.csv",
+    )  # fmt: skip
+    one_line_error(result, "not in training ['label']", "--target")
+    assert "encode it as numbers" not in result.stderr
