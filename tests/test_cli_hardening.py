@@ -82,3 +82,39 @@ def test_text_labels_in_an_extra_column_get_the_target_hint(
     )  # fmt: skip
     one_line_error(result, "not in training ['label']", "--target")
     assert "encode it as numbers" not in result.stderr
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_a_second_run_into_a_folder_in_use_exits_2_at_once(
+    classes_csv, tmp_path, force
+):
+    from sklearn_dnn.cli._report import ReportFolder
+
+    out = tmp_path / "out"
+    first = ReportFolder(str(out))
+    first.write_json("report.json", {"status": "running"})
+    (out / "model.skops").write_text("first run's model")
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "label", "--out", out,
+        *(["--force"] if force else []),
+    )  # fmt: skip
+    one_line_error(result, repr(str(out)), "in use by another run")
+    assert json.loads((out / "report.json").read_text()) == {"status": "running"}
+    assert (out / "model.skops").read_text() == "first run's model"
+    first.release()
+    assert sorted(p.name for p in out.iterdir()) == ["model.skops", "report.json"]
+
+
+def test_a_run_releases_the_folder(classes_csv, tmp_path):
+    out = tmp_path / "out"
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "nope", "--out", out
+    )
+    one_line_error(result, "unknown --target")
+    assert not out.exists()  # created by the run, removed with its lock
+    out.mkdir()
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "nope", "--out", out
+    )
+    one_line_error(result, "unknown --target")
+    assert list(out.iterdir()) == []

@@ -37,6 +37,10 @@ def default_out():
 class ReportFolder:
     """The ``--out`` folder: new or empty, or replaced file by file with ``force``.
 
+    The folder is taken for the run: created with ``os.mkdir``, and a lock
+    file created with ``O_EXCL`` in it until :meth:`release` (or
+    :meth:`discard`), so a second run into it stops at once.
+
     Parameters
     ----------
     path : str
@@ -48,19 +52,14 @@ class ReportFolder:
 
     def __init__(self, path, *, force=False):
         self.path = path
-        self.created = not os.path.lexists(path)
+        self.created = _make_folder(path)
+        self.lock = _take_lock(path)
         if not self.created:
-            _check_existing(path, force)
-        try:
-            os.makedirs(path, exist_ok=True)
-            # A probe under a fresh random name (O_EXCL): it cannot follow
-            # or clobber anything already in the folder.
-            fd, probe = tempfile.mkstemp(dir=path, prefix=".probe-")
-            os.close(fd)
-            os.remove(probe)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise UsageError(f"cannot write to --out {path!r}: {reason}") from None
+            try:
+                _check_existing(path, force)
+            except BaseException:
+                self.release()
+                raise
         self.written = []
 
     def file(self, name):
@@ -88,8 +87,16 @@ class ReportFolder:
             fig.savefig(handle, format="png", dpi=100)
         return name
 
+    def release(self):
+        """Remove the lock file: another run may now use the folder."""
+        if self.lock is not None:
+            with contextlib.suppress(OSError):
+                os.remove(self.lock)
+            self.lock = None
+
     def discard(self):
         """Remove the files written and the folder itself, if it was created."""
+        self.release()
         for name in self.written:
             with contextlib.suppress(OSError):
                 os.remove(self.file(name))
@@ -99,11 +106,54 @@ class ReportFolder:
                 os.rmdir(self.path)
 
 
-def _check_existing(path, force):
+LOCK_NAME = ".sklearn-dnn-run.lock"
+
+
+def _make_folder(path):
+    """Create ``path`` with ``os.mkdir`` (parents as needed); return whether
+    this call created it. An existing folder is checked by the caller."""
+    if os.path.lexists(path):
+        return False
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            return False  # created meanwhile: the lock decides
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot write to --out {path!r}: {reason}") from None
+    return True
+
+
+def _take_lock(path):
+    """Create the folder's lock file with ``O_EXCL``; return its path.
+
+    One run per folder: a second run finds the lock and stops at once,
+    before it changes anything.
+    """
     if not os.path.isdir(path) or os.path.islink(path):
         raise UsageError(f"--out {path!r} exists and is not a folder")
+    lock = os.path.join(path, LOCK_NAME)
     try:
-        entries = os.listdir(path)
+        fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise UsageError(
+            f"--out {path!r} is in use by another run (it holds {LOCK_NAME}); "
+            "choose another folder, or wait for that run to end (if none is "
+            "running, remove the lock file)"
+        ) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise UsageError(f"cannot write to --out {path!r}: {reason}") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(f"{os.getpid()}\n")
+    return lock
+
+
+def _check_existing(path, force):
+    try:
+        entries = [e for e in os.listdir(path) if e != LOCK_NAME]
     except OSError as exc:
         raise UsageError(f"cannot read --out {path!r}: {exc.strerror}") from None
     if entries and not force:

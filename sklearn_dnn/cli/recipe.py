@@ -30,9 +30,9 @@ def run_recipe(args, out=None):
     console = Console(out, args.quiet)
     started = time.perf_counter()
     folder = ReportFolder(args.out or default_out(), force=args.force)
-    _remove_previous_model(folder, args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
+        _remove_previous_model(folder, args.force)
         sets = _prepare(args, console, report)
         with _progress_callbacks(args) as progress:
             recipe, watch = _run_rounds(sets, args, progress, console, report)
@@ -60,6 +60,8 @@ def _keep_or_discard(folder, report):
         else:
             folder.discard()
         raise
+    finally:
+        folder.release()
 
 
 def _report_header(args):
