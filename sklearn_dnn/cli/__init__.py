@@ -38,6 +38,9 @@ def main(argv=None):
             # Running out of epochs is expected here: the recipe's "train
             # longer" step exists for it, and the report shows the curves.
             warnings.simplefilter("ignore", ConvergenceWarning)
+            # The saved model holds the CSV's column names; the command line
+            # itself passes arrays whose columns are in that order.
+            warnings.filterwarnings("ignore", "X does not have valid feature names")
             return args.run(args)
     except (UsageError, InvalidParameterError) as exc:
         message = " ".join(str(exc).split())

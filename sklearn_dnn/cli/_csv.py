@@ -15,7 +15,10 @@ import time
 import numpy as np
 
 CHUNK_LINES = 20_000
-MISSING = {"", "nan", "na", "n/a"}  # lower case; "none" can be a real class
+# The default of --na-values: read as missing, in any case; "none" can be a
+# real class. A number cell that reads as NaN ("-nan") is missing too.
+NA_VALUES = ("", "nan", "na", "n/a")
+MISSING = frozenset(NA_VALUES)
 
 
 class UsageError(Exception):
@@ -46,7 +49,15 @@ def check_regular_file(path, option="--data"):
         )
 
 
-def read_csv(path, target=None, *, progress=None, want_target=True, option="--data"):
+def read_csv(
+    path,
+    target=None,
+    *,
+    progress=None,
+    want_target=True,
+    option="--data",
+    na_values=None,
+):
     """Read a numeric CSV file with a header row.
 
     Parameters
@@ -62,6 +73,9 @@ def read_csv(path, target=None, *, progress=None, want_target=True, option="--da
         False reads every column as a feature (for ``predict``).
     option : str
         The command-line option that named the file, for error messages.
+    na_values : sequence of str or None
+        The cells read as missing, in any case (``--na-values``); None for
+        :data:`NA_VALUES`.
 
     Returns
     -------
@@ -73,8 +87,9 @@ def read_csv(path, target=None, *, progress=None, want_target=True, option="--da
         The label column's name.
     """
     check_regular_file(path, option)
+    missing = MISSING if na_values is None else {v.strip().lower() for v in na_values}
     try:
-        return _read(path, target, progress, want_target)
+        return _read(path, target, progress, want_target, missing)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"cannot read {path!r}: {exc}") from None
 
@@ -89,11 +104,12 @@ def read_header(path, option="--data"):
         raise UsageError(f"cannot read {path!r}: {exc}") from None
 
 
-def _read(path, target, progress, want_target):
-    n_lines = _count_lines(path)
+def _read(path, target, progress, want_target, missing):
+    n_lines = _count_rows(path)
     with open(path, newline="", encoding="utf-8-sig") as handle:
         header = _header(handle, path)
         layout = _Layout(header, target, want_target, path)
+        layout.missing = missing
         X = np.empty((n_lines, len(layout.features)))
         labels, n_rows, line_no = [], 0, 2
         while True:
@@ -114,13 +130,11 @@ def _read(path, target, progress, want_target):
     return X[:n_rows], y, names, layout.target_name
 
 
-def _count_lines(path):
-    count, last = 0, b"\n"
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            count += block.count(b"\n")
-            last = block[-1:]
-    return count + (last != b"\n")
+def _count_rows(path):
+    """The lines that are not blank, header included, whatever the line
+    endings (LF, CRLF or CR alone): the rows' buffer is sized by this."""
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        return sum(1 for line in handle if not line.isspace())
 
 
 def _header(handle, path):
@@ -137,6 +151,7 @@ class _Layout:
         self.header = header
         self.target_given = target is not None
         self.target = None
+        self.missing = MISSING
         if want_target:
             if target is None:
                 target = "target" if "target" in header else header[-1]
@@ -145,13 +160,29 @@ class _Layout:
                     f"unknown --target column {target!r}; the columns are: "
                     + ", ".join(header)
                 )
+            if header.count(target) > 1:
+                raise UsageError(
+                    f"--target {target!r} matches {header.count(target)} columns "
+                    f"of {path!r}; give each column its own name"
+                )
             if len(header) < 2:
                 raise UsageError(
                     f"{path!r} needs at least one feature column and a target"
                 )
             self.target = header.index(target)
+        _check_unique(header, path)
         self.target_name = target if want_target else None
         self.features = [i for i in range(len(header)) if i != self.target]
+
+
+def _check_unique(header, path):
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise UsageError(
+            f"{path!r} has duplicate column names: "
+            + ", ".join(repr(name) for name in repeated)
+            + "; give each column its own name"
+        )
 
 
 def _parse_chunk(lines, first_line, layout):
@@ -167,7 +198,7 @@ def _parse_chunk(lines, first_line, layout):
         except ValueError:
             pass
         else:
-            if np.isfinite(x).all() and not _has_missing(y):
+            if np.isfinite(x).all() and not _has_missing(y, layout.missing):
                 return x, y
     numbered = [(first_line + k, t) for k, t in enumerate(lines) if not t.isspace()]
     return _slow_chunk(numbered, layout)
@@ -186,8 +217,8 @@ def _fast_labels(texts, layout):
     return np.char.strip(np.array(cells, dtype=str))
 
 
-def _has_missing(y):
-    return any(label.lower() in MISSING for label in y.tolist())
+def _has_missing(y, missing):
+    return any(label.lower() in missing for label in y.tolist())
 
 
 def _slow_chunk(numbered, layout):
@@ -205,20 +236,22 @@ def _slow_chunk(numbered, layout):
             x[r, j] = _number(row[i], line_no, i, layout)
         if layout.target is not None:
             label = row[layout.target].strip()
-            if label.lower() in MISSING:
-                raise _missing(line_no, layout.target, layout)
+            if label.lower() in layout.missing:
+                raise _missing_label(label, line_no, layout)
             y.append(label)
     return x, np.array(y, dtype=str)
 
 
 def _number(cell, line_no, column, layout):
     text = cell.strip()
-    if text.lower() in MISSING:
+    if text.lower() in layout.missing:
         raise _missing(line_no, column, layout)
     try:
         value = float(text)
     except ValueError:
         raise _not_numeric(text, line_no, column, layout) from None
+    if np.isnan(value):  # "-nan", or "nan" when --na-values leaves it out
+        raise _missing(line_no, column, layout)
     if not np.isfinite(value):
         raise UsageError(
             f"an infinite value at line {line_no}, {_column(column, layout)}: "
@@ -236,6 +269,17 @@ def _missing(line_no, column, layout):
         f"a missing value at line {line_no}, {_column(column, layout)}: "
         "impute or drop it"
     )
+
+
+def _missing_label(label, line_no, layout):
+    """A missing label; it may be a real class (``NA``, a region)."""
+    message = str(_missing(line_no, layout.target, layout))
+    if label:
+        message += (
+            f"; if {label!r} is a real label, pass --na-values with the cells "
+            "that mean missing (default: '' nan na n/a), leaving it out"
+        )
+    return UsageError(message)
 
 
 def _not_numeric(text, line_no, column, layout):

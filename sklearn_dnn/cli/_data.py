@@ -1,6 +1,7 @@
 """Loading the command line's data and deciding its task."""
 
 import os
+import re
 import sys
 from collections import namedtuple
 
@@ -15,7 +16,7 @@ MIN_PER_CLASS = 5
 Data = namedtuple("Data", "X labels feature_names name target", defaults=[None])
 
 
-def load_data(data, target=None, *, progress=None):
+def load_data(data, target=None, *, progress=None, na_values=None):
     """Return a ``Data(X, labels, feature_names, name)`` for a bundled set or CSV.
 
     The labels of a CSV file are its text, exactly as written; ``progress``
@@ -29,7 +30,9 @@ def load_data(data, target=None, *, progress=None):
             f"x{i}" for i in range(bunch.data.shape[1])
         ]
         return Data(bunch.data.astype(float), bunch.target, names, data)
-    X, labels, names, target_name = read_csv(data, target, progress=progress)
+    X, labels, names, target_name = read_csv(
+        data, target, progress=progress, na_values=na_values
+    )
     return Data(X, labels, names, os.path.basename(data), target_name)
 
 
@@ -52,7 +55,7 @@ def decide_task(labels, task="auto"):
     integers = _exact_integers(labels)
     numbers = _numbers(labels)
     if task == "auto":
-        task, reason = _auto_task(labels, integers, numbers)
+        task, reason = _auto_task(labels, _integer_labels(labels), numbers)
     else:
         reason = "--task"
     if task == "regression":
@@ -81,11 +84,28 @@ def _exact_integers(labels):
     return ints if np.array_equal(ints.astype(str), labels) else None
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _integer_labels(labels):
+    """Whether every label is an integer, whatever its size."""
+    labels = np.asarray(labels)
+    if labels.dtype.kind in "iu":
+        return True
+    return all(_INTEGER.fullmatch(str(label)) for label in labels.tolist())
+
+
 def _numbers(labels):
     try:
         values = np.asarray(labels).astype(np.float64)
     except ValueError:
         return None
+    if np.isinf(values).any():
+        row = int(np.flatnonzero(np.isinf(values))[0])
+        raise UsageError(
+            f"the target holds an infinite value ({str(labels[row])!r}, data row "
+            f"{row + 1}): replace or drop it"
+        )
     return values if np.isfinite(values).all() else None
 
 
@@ -98,12 +118,13 @@ def _first_text(labels):
     return labels[0]
 
 
-def _auto_task(labels, integers, numbers):
+def _auto_task(labels, integral, numbers):
     if numbers is None:
         return "classification", "text labels"
-    kind = type_of_target(numbers)
-    n_values, limit = len(np.unique(numbers)), max(20, len(numbers) // 10)
-    if kind == "continuous":
+    n_values = len(np.unique(labels if integral else numbers))
+    limit = max(20, len(numbers) // 10)
+    # Integers of any size are labels: as floats, big ones look continuous.
+    if not integral and type_of_target(numbers) == "continuous":
         return "regression", "non-integer numeric target"
     if n_values > limit:
         return "regression", f"{n_values} distinct numeric values (more than {limit})"

@@ -80,6 +80,18 @@ def _common_arguments(parser):
     )
 
 
+def _na_values_argument(parser):
+    parser.add_argument(
+        "--na-values",
+        nargs="*",
+        default=None,
+        metavar="TEXT",
+        help="the cells of a CSV file read as missing, in any case (default: "
+        "'' nan na n/a); a missing value is an error. Pass the list without NA "
+        "when NA is a real label, e.g. --na-values '' nan",
+    )
+
+
 def _data_arguments(parser):
     parser.add_argument(
         "--data",
@@ -93,6 +105,7 @@ def _data_arguments(parser):
         help="label column of a CSV file (default: 'target' if present, else "
         "the last column)",
     )
+    _na_values_argument(parser)
     parser.add_argument(
         "--task",
         default="auto",
@@ -312,6 +325,7 @@ def _predict_parser(commands):
         default=None,
         help="a label column to ignore, if the file has one",
     )
+    _na_values_argument(predict)
     predict.add_argument(
         "--out", required=True, help="the predictions CSV file to write (must be new)"
     )

@@ -13,7 +13,7 @@ def run_gradcheck(args, out=None):
     from .. import DNNClassifier, DNNRegressor, gradient_check
 
     console = Console(out, False)
-    data = load_data(args.data, args.target)
+    data = load_data(args.data, args.target, na_values=args.na_values)
     task, y, _ = decide_task(data.labels, args.task)
     X = data.X
     if args.n_samples < X.shape[0]:

@@ -63,7 +63,7 @@ def _features_for(model, args):
         # --target hint, not "encode it as numbers".
         header = [n for n in read_header(args.data) if n != args.target]
         _columns_in_training_order(header, trained, args)
-    X, _, names, _ = read_csv(args.data, want_target=False)
+    X, _, names, _ = read_csv(args.data, want_target=False, na_values=args.na_values)
     if args.target is not None:
         if args.target not in names:
             raise UsageError(f"unknown --target column {args.target!r}")

@@ -89,7 +89,10 @@ def _prepare(args, console, report):
 
 def _load_recipe_data(args):
     data = load_data(
-        args.data, args.target, progress=load_progress(args.data, args.quiet)
+        args.data,
+        args.target,
+        progress=load_progress(args.data, args.quiet),
+        na_values=args.na_values,
     )
     if args.dev is None:
         return data, None
@@ -97,7 +100,11 @@ def _load_recipe_data(args):
     progress = load_progress(args.dev, args.quiet, "--dev")
     try:
         X, labels, names, _ = read_csv(
-            args.dev, args.target, progress=progress, option="--dev"
+            args.dev,
+            args.target,
+            progress=progress,
+            option="--dev",
+            na_values=args.na_values,
         )
     except UsageError as exc:
         raise UsageError(f"--dev {args.dev!r}: {exc}") from None
