@@ -118,3 +118,60 @@ def test_a_run_releases_the_folder(classes_csv, tmp_path):
     )
     one_line_error(result, "unknown --target")
     assert list(out.iterdir()) == []
+
+
+def test_values_the_library_rejects_are_exit_2():
+    result = run_in_process("gradcheck", "--epsilon", "1e300")
+    one_line_error(result, "epsilon")
+
+
+def test_a_target_too_large_to_standardize_is_exit_2(tmp_path):
+    rng = np.random.RandomState(0)
+    rows = [[f"{a:.4f}", f"{b * 1e308:.6g}"] for a, b in rng.rand(60, 2)]
+    data = write_csv(tmp_path / "huge.csv", ["a", "y"], rows)
+    result = run_in_process(
+        "recipe", "--data", data, "--task", "regression", "--out", tmp_path / "o"
+    )
+    one_line_error(result, "too large to standardize")
+
+
+def test_predict_accepts_only_the_models_recipe_saves(recipe_run, tmp_path):
+    from sklearn.preprocessing import StandardScaler
+
+    from sklearn_dnn.persistence import dump
+
+    _, out = recipe_run
+    data = write_csv(tmp_path / "x.csv", ["a", "b", "c"], [["1", "2", "3"]])
+    scaler = tmp_path / "scaler.skops"
+    dump(StandardScaler().fit(np.zeros((3, 3))), scaler)
+    result = run_in_process(
+        "predict", "--model", scaler, "--data", data, "--out", tmp_path / "p.csv"
+    )
+    one_line_error(result, "holds a StandardScaler", "sklearn-dnn recipe")
+    model = load(out / "model.skops")
+    final = model.steps[-1][1]
+    final.coefs_[1] = final.coefs_[1][:-1]  # loads, cannot predict
+    damaged = tmp_path / "damaged.skops"
+    dump(model, damaged)
+    result = run_in_process(
+        "predict", "--model", damaged, "--data", data, "--out", tmp_path / "p.csv"
+    )
+    one_line_error(result, "cannot predict with --model")
+
+
+def test_a_full_disk_is_exit_2_with_one_line(classes_csv, tmp_path, monkeypatch):
+    import errno
+
+    import sklearn_dnn.persistence
+
+    def full(obj, file):
+        raise OSError(errno.ENOSPC, "No space left on device", str(file))
+
+    monkeypatch.setattr(sklearn_dnn.persistence, "dump", full)
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "label", "--max-rounds", "1",
+        "--out", tmp_path / "o", "--quiet",
+    )  # fmt: skip
+    one_line_error(result, "No space left on device", "model.skops")
+    report = json.loads((tmp_path / "o" / "report.json").read_text())
+    assert report["status"] == "failed"

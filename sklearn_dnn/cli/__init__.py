@@ -46,6 +46,10 @@ def main(argv=None):
         message = " ".join(str(exc).split())
         print(f"{prefix}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:
+        # A full disk, a permission, a read-only folder: the system's answer.
+        print(f"{prefix}: error: {_os_error(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(f"{prefix}: interrupted", file=sys.stderr)
         return 130
@@ -60,6 +64,13 @@ def main(argv=None):
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+
+
+def _os_error(exc):
+    """One line for an ``OSError``: the reason and the file it concerns."""
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    name = f" ({exc.filename})" if exc.filename else ""
+    return " ".join(f"cannot read or write a file: {reason}{name}".split())
 
 
 if __name__ == "__main__":

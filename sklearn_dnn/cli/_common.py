@@ -1,5 +1,6 @@
 """What every command of the command line shares: exit codes and the console."""
 
+import contextlib
 import sys
 
 from ._csv import UsageError
@@ -13,6 +14,7 @@ __all__ = [
     "EXIT_USAGE",
     "Console",
     "UsageError",
+    "rejected_values",
 ]
 
 
@@ -28,3 +30,13 @@ class Console:
         # stand-in prints the line above the bar.
         if not self.quiet:
             print(text, file=sys.stdout if self.out is None else self.out, flush=True)
+
+
+@contextlib.contextmanager
+def rejected_values(what):
+    """Report a ``ValueError`` the library raises for the user's values
+    (``--epsilon 1e300``, a network too large) as bad input, not a bug."""
+    try:
+        yield
+    except ValueError as exc:
+        raise UsageError(f"{what}: {exc}") from None

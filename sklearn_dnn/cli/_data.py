@@ -64,6 +64,7 @@ def decide_task(labels, task="auto"):
                 "--task regression needs a numeric target; it holds text such as "
                 f"{str(_first_text(labels))!r}"
             )
+        _check_standardizable(numbers)
         return task, numbers, reason
     y = integers if integers is not None else np.asarray(labels)
     if len(np.unique(y)) < 2:
@@ -107,6 +108,20 @@ def _numbers(labels):
             f"{row + 1}): replace or drop it"
         )
     return values if np.isfinite(values).all() else None
+
+
+def _check_standardizable(values):
+    """The recipe standardizes a regression target: its mean and standard
+    deviation must be finite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        scale = np.std(values)
+        center = np.mean(values)
+    if not (np.isfinite(scale) and np.isfinite(center)):
+        raise UsageError(
+            "the target's values are too large to standardize (largest "
+            f"magnitude {np.max(np.abs(values)):.3g}): rescale them first, e.g. "
+            "divide by a power of 10"
+        )
 
 
 def _first_text(labels):

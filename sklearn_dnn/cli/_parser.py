@@ -308,7 +308,10 @@ def _predict_parser(commands):
             "Load a model.skops written by 'sklearn-dnn recipe' (safely: only "
             "the types such a model holds are accepted), apply it to the "
             "feature columns of a CSV file, and write one row per example: "
-            "the prediction, then each class's probability for a classifier."
+            "the prediction, then each class's probability for a classifier. "
+            "It accepts exactly the fitted models 'recipe' saves: a pipeline "
+            "ending in a DNNClassifier or DNNRegressor (a regressor inside a "
+            "TransformedTargetRegressor), or such an estimator alone."
         ),
         epilog=PREDICT_EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,

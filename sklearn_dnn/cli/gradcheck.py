@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from ._common import EXIT_BUG_VERDICT, EXIT_OK, Console
+from ._common import EXIT_BUG_VERDICT, EXIT_OK, Console, rejected_values
 from ._data import decide_task, load_data
 
 
@@ -31,11 +31,12 @@ def run_gradcheck(args, out=None):
         max_iter=max(args.max_iter, 1),
         random_state=args.random_state,
     )
-    if args.max_iter > 0:
-        network.fit(X, y)
-    result = gradient_check(
-        network, X, y, epsilon=args.epsilon, n_directions=args.n_directions
-    )
+    with rejected_values("the network or the check cannot run with these values"):
+        if args.max_iter > 0:
+            network.fit(X, y)
+        result = gradient_check(
+            network, X, y, epsilon=args.epsilon, n_directions=args.n_directions
+        )
     console.say(f"data: {data.name}, {X.shape[0]} examples, {X.shape[1]} features")
     console.say(str(result))
     return EXIT_BUG_VERDICT if result.verdict == "bug" else EXIT_OK

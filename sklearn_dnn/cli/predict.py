@@ -1,5 +1,6 @@
 """``sklearn-dnn predict``: apply a saved model to a CSV file."""
 
+import contextlib
 import csv
 import os
 import warnings
@@ -15,8 +16,9 @@ def run_predict(args, out=None):
     _check_new_file(args.out, args.force)
     check_regular_file(args.model, "--model")
     model = _load_model(args.model)
+    _check_saved_model(model, args.model)
     X, names = _features_for(model, args)
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _cannot_predict(args.model):
         # X holds the columns in the model's order, as an array.
         warnings.filterwarnings("ignore", "X does not have valid feature names")
         predictions = model.predict(X)
@@ -54,6 +56,39 @@ def _load_model(path):
     except (ValueError, TypeError) as exc:
         message = " ".join(str(exc).split())
         raise UsageError(f"cannot load --model {path!r}: {message}") from None
+
+
+def _check_saved_model(model, path):
+    """Accept exactly the fitted models ``recipe`` saves: a pipeline ending
+    in a DNNClassifier or DNNRegressor (in a TransformedTargetRegressor for
+    regression), or such an estimator alone."""
+    from sklearn.compose import TransformedTargetRegressor
+    from sklearn.pipeline import Pipeline
+
+    from .. import DNNClassifier, DNNRegressor
+
+    pipeline = model
+    if isinstance(model, TransformedTargetRegressor):
+        pipeline = getattr(model, "regressor_", None)
+    final = pipeline.steps[-1][1] if isinstance(pipeline, Pipeline) else pipeline
+    if not (
+        isinstance(final, DNNClassifier | DNNRegressor) and hasattr(final, "coefs_")
+    ):
+        raise UsageError(
+            f"--model {path!r} holds a {type(model).__name__}, not a fitted model "
+            "saved by 'sklearn-dnn recipe' (a pipeline ending in a DNNClassifier "
+            "or DNNRegressor)"
+        )
+
+
+@contextlib.contextmanager
+def _cannot_predict(path):
+    """A model that loads but cannot predict (a damaged or edited file)."""
+    try:
+        yield
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError) as exc:
+        message = " ".join(str(exc).split())
+        raise UsageError(f"cannot predict with --model {path!r}: {message}") from None
 
 
 def _features_for(model, args):
