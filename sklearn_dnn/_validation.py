@@ -39,20 +39,26 @@ def reject_bool_numbers(estimator):
             )
 
 
-def check_layer_sizes(sizes, n_features, n_outputs, dtype):
+def check_layer_sizes(sizes, n_features, n_outputs, dtype, batch_rows=0):
     """Raise before allocating a network that cannot fit in memory.
 
     The solvers hold about four parameter-sized arrays (the parameters, their
-    gradient and two optimizer moments).
+    gradient and two optimizer moments) and, for each batch of
+    ``batch_rows`` examples, about three arrays of the batch's size per layer
+    (the pre-activations, the activations and the backward deltas).
     """
     units = [n_features, *sizes, n_outputs]
     n_params = sum((a + 1) * b for a, b in zip(units[:-1], units[1:]))
-    needed = 4 * n_params * np.dtype(dtype).itemsize
+    n_batch = 3 * batch_rows * sum(units)
+    itemsize = np.dtype(dtype).itemsize
+    needed = (4 * n_params + n_batch) * itemsize
     if needed > _physical_memory():
         raise ValueError(
             f"hidden_layer_sizes={tuple(sizes)!r} needs {n_params:.3g} "
-            f"parameters, about {needed / 2**30:.3g} GiB to train, more than "
-            "this machine's memory; choose smaller layers."
+            f"parameters and {n_batch:.3g} values per batch of {batch_rows} "
+            f"examples (widest layer {max(units)}), about {needed / 2**30:.3g} "
+            "GiB to train, more than this machine's memory; choose smaller "
+            "layers or a smaller batch_size."
         )
 
 

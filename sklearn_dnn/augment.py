@@ -87,7 +87,9 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     elastic_sigma : float, default=4.0
         Standard deviation, in pixels, of the Gaussian that smooths the
         elastic field: small values give a jittery, large values an almost
-        rigid displacement.
+        rigid displacement. The kernel reaches ``4 * elastic_sigma`` pixels
+        each way, at most the image's larger side, so a large value costs no
+        more than the image size.
 
     noise_std : float, default=0.0
         Standard deviation of Gaussian noise added to every pixel value after
@@ -342,7 +344,9 @@ class ImageAugmenter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             field = rng.uniform(-1.0, 1.0, size=(2, n_samples, *plane_shape))
             sigma = (0, 0, self.elastic_sigma, self.elastic_sigma)
             params["displacement"] = self.elastic_alpha * ndimage.gaussian_filter(
-                field, sigma=sigma
+                field,
+                sigma=sigma,
+                radius=_elastic_radius(self.elastic_sigma, plane_shape),
             )
         return params
 
@@ -483,3 +487,10 @@ def _interpolate(images, row, col):
         cval=0.0,
     )
     return np.ascontiguousarray(warped.transpose(0, 2, 3, 1))
+
+
+def _elastic_radius(sigma, plane_shape):
+    """The Gaussian kernel's radius: scipy's ``4 * sigma``, at most the
+    image's larger side (beyond it the field is already smoothed flat)."""
+    radius = min(int(4.0 * sigma + 0.5), max(plane_shape))
+    return (0, 0, radius, radius)

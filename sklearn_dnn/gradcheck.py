@@ -396,6 +396,15 @@ def _full_check(probe, grad, epsilon):
     return pairs, kinks
 
 
+def _check_n_directions(n_directions, n_params):
+    if n_directions is not None and n_directions > n_params:
+        raise ValueError(
+            f"n_directions={n_directions} is more than the network's "
+            f"{n_params} parameters; use at most that many, or "
+            "n_directions=None for the full check of every parameter."
+        )
+
+
 def _randomized_check(probe, grad, epsilon, n_directions, rng):
     """Return ``({name: (approx, grad . v)}, kinks)``, one pair per direction."""
     theta = probe.net.theta
@@ -538,6 +547,7 @@ def gradient_check(
         )
     validate_like_fit(estimator)
     net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
+    _check_n_directions(n_directions, net.n_params)
     dtype, dtype_note = net.dtype, None
     if net.dtype != np.float64:
         net = _float64_copy(net)

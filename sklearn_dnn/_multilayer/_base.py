@@ -319,7 +319,13 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         Y, target_state = self._validate_targets(
             y, state=earlier, classes=classes, dtype=X.dtype
         )
-        check_layer_sizes(hidden, X.shape[1], target_state["n_outputs_"], X.dtype)
+        check_layer_sizes(
+            hidden,
+            X.shape[1],
+            target_state["n_outputs_"],
+            X.dtype,
+            batch_rows=self._batch_rows(X.shape[0]),
+        )
         if not continuing:
             warn_if_far_from_normalized(X, type(self).__name__)
         weights = self._checked_weights(sample_weight, X)
@@ -333,6 +339,15 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         data = FitData(train, None, hidden, target_state, continuing, rng)
         data.dev = self._validated_dev_set(data, incremental, **dev)
         return data
+
+    def _batch_rows(self, n_samples):
+        """The examples in one batch: ``batch_size`` ("auto": 200), at most
+        ``n_samples``; all of them for ``lbfgs``."""
+        if not is_stochastic(self) or self.batch_size == "auto":
+            size = n_samples if not is_stochastic(self) else 200
+        else:
+            size = self.batch_size
+        return min(size, n_samples)
 
     def _checked_weights(self, sample_weight, X, name="sample_weight"):
         if sample_weight is None:
