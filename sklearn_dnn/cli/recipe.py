@@ -81,6 +81,7 @@ def _prepare(args, console, report):
     check_recipe_sizes(y, task)
     if dev is not None:
         _check_dev_file(y, y_dev, task, args.dev)
+        _warn_dev_overlap(data, dev, args, report)
     _describe_data(console, report, data, y, task, reason, dev)
     sets = _split(data, y, dev, y_dev, task, args, console, report)
     _distribution_checks(sets, args, console, report)
@@ -141,6 +142,22 @@ def _check_dev_file(y, y_dev, task, path):
                 f"--dev {path!r} has class {str(unknown[0])!r}, which --data "
                 "lacks: the network can only learn the classes it trains on"
             )
+
+
+def _warn_dev_overlap(data, dev, args, report):
+    """Warn when rows of the --dev file are also in --data (exact duplicates):
+    the dev and test scores would then be measured partly on training rows."""
+    from ..model_selection._distribution_check import count_shared_rows
+
+    n_shared = count_shared_rows(data.X, dev.X)
+    report.fields["dev_rows_in_data"] = n_shared
+    if n_shared:
+        print(
+            f"sklearn-dnn recipe: warning: {n_shared} of the {len(dev.X)} rows of "
+            f"--dev {args.dev!r} also appear in --data (exact duplicates); the "
+            "dev and test scores are measured partly on training rows",
+            file=sys.stderr,
+        )
 
 
 def _describe_data(console, report, data, y, task, reason, dev):

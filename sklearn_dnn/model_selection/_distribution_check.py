@@ -39,6 +39,8 @@ _MAX_CLASSIFIER_FIT_ROWS_PER_SET = 10_000
 _MAX_DENSE_VALUES = 2**22
 # Features listed in ``top_features``.
 _N_TOP_FEATURES = 10
+# An AUC this far below 0.5 is no sampling noise: it is reported.
+_FAR_BELOW_CHANCE = 0.4
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -114,6 +116,12 @@ class DistributionCheckResult:
     classifier_eval_sizes : tuple of int
         Rows of each set its AUC was measured on.
 
+    n_shared_rows : int
+        Rows of ``X_b`` (of those used) that are exact duplicates of a row of
+        ``X_a``: the two sets overlap. A domain classifier scored on shared
+        rows does worse than chance, so an AUC far below 0.5 is reported
+        with them.
+
     Examples
     --------
     >>> import numpy as np
@@ -145,6 +153,7 @@ class DistributionCheckResult:
     subsampled: bool
     classifier_fit_sizes: tuple
     classifier_eval_sizes: tuple
+    n_shared_rows: int = 0
 
     def __repr__(self):
         return (
@@ -185,6 +194,7 @@ class DistributionCheckResult:
             f"{self.auc_p_value:.3g}; 0.5 = indistinguishable), fitted on "
             f"{fit_a:,} + {fit_b:,} rows, scored on {eval_a:,} + {eval_b:,}"
         )
+        lines.extend(self._overlap_lines())
         if self.top_features:
             index = {name: j for j, name in enumerate(self.feature_names)}
             shown = [
@@ -199,6 +209,42 @@ class DistributionCheckResult:
                 + (f" and {more} more" if more else "")
             )
         return "\n".join(lines)
+
+    def _overlap_lines(self):
+        lines = []
+        if self.n_shared_rows:
+            lines.append(
+                f"  shared rows: {self.n_shared_rows:,} rows of X_b are exact "
+                "duplicates of rows of X_a: the sets overlap"
+            )
+        if self.auc < _FAR_BELOW_CHANCE:
+            lines.append(
+                f"  AUC {self.auc:.3f} is far below 0.5: the classifier does worse "
+                "than chance, as when the sets share rows"
+            )
+        return lines
+
+
+def count_shared_rows(X_a, X_b):
+    """Return how many rows of ``X_b`` are exact duplicates of a row of ``X_a``.
+
+    Both are float64, dense arrays or CSR matrices with sorted indices and
+    no explicit zeros. Each row of ``X_a`` is held once as bytes.
+    """
+    seen = set(_row_keys(X_a))
+    return sum(key in seen for key in _row_keys(X_b))
+
+
+def _row_keys(X):
+    if sparse.issparse(X):
+        X = X.tocsr()
+        for i in range(X.shape[0]):
+            start, stop = X.indptr[i], X.indptr[i + 1]
+            data = X.data[start:stop] + 0.0  # -0.0 and 0.0 are one value
+            yield X.indices[start:stop].tobytes() + b"|" + data.tobytes()
+    else:
+        for row in np.asarray(X, dtype=np.float64):
+            yield (row + 0.0).tobytes()
 
 
 def _validate_set(X, name):
@@ -685,4 +731,5 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         subsampled=n_given != (n_samples_a, n_samples_b),
         classifier_fit_sizes=fit_sizes,
         classifier_eval_sizes=eval_sizes,
+        n_shared_rows=count_shared_rows(X_a, X_b),
     )
