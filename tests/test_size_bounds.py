@@ -38,3 +38,10 @@ def test_n_directions_is_at_most_the_parameter_count():
     gradient_check(clf, X, y, n_directions=n_params, random_state=0)
     with pytest.raises(ValueError, match=f"n_directions={10**9} is more than"):
         gradient_check(clf, X, y, n_directions=10**9)
+
+
+def test_gradient_check_of_a_huge_network_raises_before_allocating():
+    X, y = np.random.RandomState(0).rand(20, 2), np.arange(20) % 2
+    huge = DNNClassifier(hidden_layer_sizes=(10**8, 10**8))
+    with pytest.raises(ValueError, match="more than this machine's memory"):
+        gradient_check(huge, X, y, n_directions=1)  # was a raw MemoryError

@@ -584,6 +584,9 @@ default=None
         Y, target_state = probe._validate_targets(y, state=earlier, dtype=X.dtype)
         if fitted and target_state.get("n_outputs_") != self.n_outputs_:
             raise ValueError("y does not match the fitted estimator's outputs.")
+        n_outputs = target_state["n_outputs_"]
+        # The check's cost runs on all of X at once: one batch of every row.
+        check_layer_sizes(hidden, X.shape[1], n_outputs, X.dtype, X.shape[0])
         net = self._make_network(X.shape[1], target_state, hidden, X.dtype)
         if fitted and self.batch_norm != (self._normalization() is not None):
             raise ValueError(
