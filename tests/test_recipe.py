@@ -297,6 +297,7 @@ def test_history_has_one_documented_entry_per_round():
             "train_error",
             "train_dev_error",
             "dev_error",
+            "n_samples",
             "diagnosis",
             "action",
             "fit_time",

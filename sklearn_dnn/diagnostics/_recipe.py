@@ -41,6 +41,7 @@ from .._compat import (
     _num_samples,
 )
 from ._bias_variance import diagnose_bias_variance
+from ._noise import split_noise
 from ._recipe_moves import NetworkKnobs, next_move
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
@@ -103,6 +104,10 @@ def _fitted_attribute(name, doc):
         return getattr(self.best_estimator_, name)
 
     return property(read, doc=doc)
+
+
+# ``tolerance="auto"``: one point of error, the noise rule doing the rest.
+_AUTO_TOLERANCE = 0.01
 
 
 def _check_errors(errors, scoring):
@@ -232,9 +237,13 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         measured from, in the units of the error (see ``scoring``); at
         least 0.
 
-    tolerance : float, default=0.01
+    tolerance : "auto" or float, default="auto"
         Absolute floor of the thresholds above which a gap is high, in the
-        units of the error; see :func:`diagnose_bias_variance`.
+        units of the error; see :func:`diagnose_bias_variance`. ``"auto"``
+        is 0.01. Either way each round passes its splits' sizes (error
+        rates) or its per-example losses' standard errors (other errors), so
+        a gap must also exceed its sampling noise to be high; a gap above
+        the threshold but within the noise is *uncertain*.
 
     rel_tolerance : float, default=0.1
         Relative part of the thresholds; see :func:`diagnose_bias_variance`.
@@ -305,7 +314,10 @@ None, default=None
         One dict per round with keys ``params`` (the values of the knobs the
         recipe controls, under their ``set_params`` names), ``train_error``,
         ``train_dev_error`` (None without ``X_val``), ``dev_error``,
-        ``diagnosis`` (a :class:`BiasVarianceDiagnosis`),
+        ``n_samples`` (the number of examples of each split, keyed
+        ``"train"``, ``"train_dev"``, ``"dev"``),
+        ``diagnosis`` (a :class:`BiasVarianceDiagnosis` with the splits'
+        noise),
         ``action`` (what the next round changes, or why the recipe stops, as
         text) and ``fit_time`` (seconds).
 
@@ -365,7 +377,7 @@ None, default=None
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
         "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
-        "tolerance": [Interval(Real, 0, np.inf, closed="left")],
+        "tolerance": [StrOptions({"auto"}), Interval(Real, 0, np.inf, closed="left")],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "dev_size": [
@@ -388,7 +400,7 @@ None, default=None
         estimator,
         *,
         baseline_error=0.0,
-        tolerance=0.01,
+        tolerance="auto",
         rel_tolerance=0.1,
         max_rounds=10,
         dev_size=0.2,
@@ -503,24 +515,35 @@ None, default=None
             if examples is not None
         }
         _check_errors(errors, self.scoring)
+        noise = split_noise(error, estimator, splits._asdict())
         diagnosis = diagnose_bias_variance(
             errors["train_error"],
             errors["dev_error"],
             self.baseline_error,
-            self.tolerance,
+            self._tolerance(),
             rel_tolerance=self.rel_tolerance,
             train_dev_error=errors.get("train_dev_error"),
+            **noise,
         )
         entry = {
             "params": params,
             "train_error": errors["train_error"],
             "train_dev_error": errors.get("train_dev_error"),
             "dev_error": errors["dev_error"],
+            "n_samples": {
+                name: _num_samples(examples[0])
+                for name, examples in splits._asdict().items()
+                if examples is not None
+            },
             "diagnosis": diagnosis,
             "action": None,
             "fit_time": fit_time,
         }
         return entry, estimator, stop
+
+    def _tolerance(self):
+        """The practical threshold: ``"auto"`` is 0.01, with the noise rule."""
+        return _AUTO_TOLERANCE if self.tolerance == "auto" else self.tolerance
 
     # -- the choice after a round ---------------------------------------------
 

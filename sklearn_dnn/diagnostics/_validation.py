@@ -213,6 +213,36 @@ class ErrorScorer:
     def __call__(self, estimator, X, y):
         return float(self.from_scores(self.scorer(estimator, X, y)))
 
+    @property
+    def is_proportion(self):
+        """Whether the error is a proportion of examples (1 - accuracy)."""
+        return self.name in {"1 - accuracy", "1 - accuracy_score"}
+
+    def losses(self, estimator, X, y):
+        """Per-example losses whose mean is the error, or None when unknown.
+
+        Known for 1 - R^2 (squared residuals over the targets' variance),
+        the squared and absolute errors and the log loss; their standard
+        deviation over ``sqrt(n)`` is the error's standard error.
+        """
+        kind = self.name.removeprefix("1 - ").removesuffix("_score")
+        if kind == "log_loss":
+            proba = np.clip(estimator.predict_proba(X), 1e-15, 1)
+            classes = list(estimator.classes_)
+            rows = np.arange(len(proba))
+            return -np.log(proba[rows, [classes.index(c) for c in np.asarray(y)]])
+        if kind not in {"R^2", "r2", "mean_squared_error", "mean_absolute_error"}:
+            return None
+        y = np.asarray(y, dtype=float).reshape(len(y), -1)
+        residuals = y - np.asarray(estimator.predict(X), dtype=float).reshape(y.shape)
+        if kind == "mean_absolute_error":
+            return np.abs(residuals).mean(axis=1)
+        squared = residuals**2
+        if kind == "mean_squared_error":
+            return squared.mean(axis=1)
+        spread = np.maximum(((y - y.mean(axis=0)) ** 2).mean(axis=0), 1e-300)
+        return (squared / spread).mean(axis=1)
+
 
 def error_scorer(estimator, scoring):
     """Return the :class:`ErrorScorer` of ``scoring``, or raise.
