@@ -102,7 +102,7 @@ def test_a_real_mismatch_on_enough_examples_is_still_high():
 
 def test_printing_gives_noise_uncertain_gaps_and_the_dev_size_that_resolves():
     text = str(diagnose_bias_variance(0.0, 2 / 91, n_samples={"train": 364, "dev": 91}))
-    assert "uncertain: variance" in text
+    assert "good fit, uncertain: variance" in text
     assert "± 4.07%" in text
     assert "Smallest gap these sizes resolve" in text
     assert "dev examples (now 91)" in text

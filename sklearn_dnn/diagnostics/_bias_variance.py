@@ -209,11 +209,8 @@ class BiasVarianceDiagnosis:
     error_standard_errors: dict = field(default_factory=dict, compare=False)
 
     def __str__(self):
-        case = self.case
-        if self.uncertain:
-            case += f"; uncertain: {', '.join(self.uncertain)}"
         rows = [
-            f"Bias/variance diagnosis: {case}",
+            f"Bias/variance diagnosis: {verdict(self)}",
             f"  baseline error  {percent(self.baseline_error):>8}",
         ]
         rows += [self._gap_row(*row) for row in self._gap_rows()]
@@ -295,6 +292,13 @@ class BiasVarianceDiagnosis:
         if split == "baseline":
             return 0.0
         return self.error_standard_errors.get(split) or 0.0
+
+
+def verdict(diagnosis):
+    """The case, with the uncertain gaps: ``"good fit, uncertain: variance"``."""
+    if not diagnosis.uncertain:
+        return diagnosis.case
+    return f"{diagnosis.case}, uncertain: {', '.join(diagnosis.uncertain)}"
 
 
 def _recommendations(highs, uncertain=()):

@@ -40,15 +40,17 @@ from .._compat import (
     _fit_context,
     _num_samples,
 )
-from ._bias_variance import diagnose_bias_variance
+from ._bias_variance import diagnose_bias_variance, verdict
 from ._noise import split_noise
+from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
 
 #: The examples of a fit: ``(X, y)`` pairs; ``train_dev`` is None without X_val.
-_Splits = namedtuple("_Splits", ["train", "train_dev", "dev"])
+# ``all``: the whole of ``X``, for cross-validated diagnoses (not measured).
+_Splits = namedtuple("_Splits", ["train", "train_dev", "dev", "all"])
 
 _STOP_ASKED = "stop: a callback asked to stop after this round"
 _MISMATCH_NOTE = (
@@ -257,6 +259,17 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         given): a fraction of the examples in (0, 1) or a number of
         examples. It is stratified for classifiers when the classes allow.
 
+    cv : "auto", int or None, default="auto"
+        What a round does when its diagnosis has gaps above their threshold
+        but within the dev split's sampling noise (*uncertain*) and none
+        high: with an int, it diagnoses again on ``cv``-fold errors over all
+        of ``X`` (stratified for classifiers), so every example serves as
+        dev once; ``"auto"`` does so with 5 folds when the dev split holds
+        fewer than 1,000 examples; None never does. Not used with
+        ``X_val``. The folds' fits count in ``max_time``, not in
+        ``max_total_epochs`` (they diagnose, they do not search). A round
+        still uncertain ends the recipe as "good fit, uncertain".
+
     growth : int, default=4
         Factor by which a bias round widens the hidden layers and lengthens
         training.
@@ -378,6 +391,7 @@ None, default=None
         "estimator": [HasMethods(["fit", "predict"])],
         "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
         "tolerance": [StrOptions({"auto"}), Interval(Real, 0, np.inf, closed="left")],
+        "cv": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "dev_size": [
@@ -404,6 +418,7 @@ None, default=None
         rel_tolerance=0.1,
         max_rounds=10,
         dev_size=0.2,
+        cv="auto",
         growth=4,
         max_hidden_units=256,
         max_total_epochs=1000,
@@ -420,6 +435,7 @@ None, default=None
         self.rel_tolerance = rel_tolerance
         self.max_rounds = max_rounds
         self.dev_size = dev_size
+        self.cv = cv
         self.growth = growth
         self.max_hidden_units = max_hidden_units
         self.max_total_epochs = max_total_epochs
@@ -460,8 +476,8 @@ None, default=None
         """The train, train-dev (with ``X_val`` only) and dev examples."""
         X_train, X_held, y_train, y_held = self._hold_out(X, y)
         if X_val is None:
-            return _Splits((X_train, y_train), None, (X_held, y_held))
-        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val))
+            return _Splits((X_train, y_train), None, (X_held, y_held), (X, y))
+        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val), (X, y))
 
     def _seeded_estimator(self):
         """The estimator, its unset ``random_state`` s drawn from the recipe's.
@@ -509,13 +525,14 @@ None, default=None
         """Fit and diagnose one round: ``(history entry, estimator, stop)``."""
         task = context.subcontext(task_name="round")
         estimator, fit_time, stop = self._fit_one(task, base, params, *splits.train)
+        measured = splits._replace(all=None)._asdict()
         errors = {
             f"{name}_error": error(estimator, *examples)
-            for name, examples in splits._asdict().items()
+            for name, examples in measured.items()
             if examples is not None
         }
         _check_errors(errors, self.scoring)
-        noise = split_noise(error, estimator, splits._asdict())
+        noise = split_noise(error, estimator, measured)
         diagnosis = diagnose_bias_variance(
             errors["train_error"],
             errors["dev_error"],
@@ -530,11 +547,6 @@ None, default=None
             "train_error": errors["train_error"],
             "train_dev_error": errors.get("train_dev_error"),
             "dev_error": errors["dev_error"],
-            "n_samples": {
-                name: _num_samples(examples[0])
-                for name, examples in splits._asdict().items()
-                if examples is not None
-            },
             "diagnosis": diagnosis,
             "action": None,
             "fit_time": fit_time,
@@ -580,6 +592,11 @@ None, default=None
         search.move, result = next_move(self, knobs, search.current, search.rejected)
         if stop_asked:
             return _STOP_ASKED, True
+        if diagnosis.case == "good fit" and diagnosis.uncertain:
+            return (
+                f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
+                "within the sampling noise; a bigger dev set would tell"
+            ), True
         if diagnosis.case == "good fit":
             return "stop: neither bias nor variance is high", True
         if result is None and not (diagnosis.high_bias or diagnosis.high_variance):
@@ -604,7 +621,8 @@ None, default=None
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits
             )
-            note = search.record(index, entry, estimator, knobs, error)
+            note = cross_validate_round(self, entry, base, error, splits)
+            note += search.record(index, entry, estimator, knobs, error)
             action, stop = self._choose(search, index, knobs, stop_asked)
             entry["action"] = note + action
             self._say(index, entry, stop, error)
@@ -622,7 +640,7 @@ None, default=None
         print(
             f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
             f"train error {error.format(entry['train_error'])}, {train_dev}dev "
-            f"error {error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
+            f"error {error.format(entry['dev_error'])}, {verdict(entry['diagnosis'])}; "
             + ("" if stop else "next: ")
             + entry["action"],
             flush=True,
