@@ -146,3 +146,16 @@ def test_bad_sizes_or_standard_errors_raise_value_error(kwargs, match):
 def test_bad_types_or_confidence_raise_invalid_parameter_error(kwargs):
     with pytest.raises(ValueError, match="parameter of diagnose_bias_variance"):
         diagnose_bias_variance(0.1, 0.2, **kwargs)
+
+
+def test_augmentation_is_named_as_image_augmenter_only_for_images():
+    from sklearn_dnn.diagnostics._bias_variance import image_advice
+
+    plain = diagnose_bias_variance(0.0, 0.2)
+    assert not any("ImageAugmenter" in r for r in plain.recommendations)
+    assert any("more data or data synthesis" in r for r in plain.recommendations)
+    unchanged = image_advice(plain, None, {"augment": None})
+    assert unchanged.recommendations == plain.recommendations
+    images = image_advice(plain, None, {"dnnclassifier__augment": object()})
+    assert any("ImageAugmenter" in r for r in images.recommendations)
+    assert image_advice(plain, object(), {}).recommendations == images.recommendations

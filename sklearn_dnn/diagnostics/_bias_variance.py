@@ -20,7 +20,7 @@ and a part relative to the error it is measured from (see
 recipe: fix high bias first, then high variance, then data mismatch.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from numbers import Real
 
 import numpy as np
@@ -45,11 +45,18 @@ BIAS_REMEDIES = (
     "train longer: more epochs (max_iter) or a better optimizer",
     "another architecture: a network better suited to the data",
 )
+# Augmentation is named as ImageAugmenter only for images (see image_advice).
+_SYNTHESIS = (
+    "data augmentation: more data or data synthesis, new training examples "
+    "made from the ones you have (the same label under a small, realistic "
+    "distortion)"
+)
+IMAGE_AUGMENTATION = "data augmentation: e.g. augment=ImageAugmenter(...)"
 VARIANCE_REMEDIES = (
     "more data: more training examples",
     "regularization: raise alpha (L2), lower keep_prob (dropout) or "
     "stop early (early_stopping)",
-    "data augmentation: e.g. augment=ImageAugmenter(...)",
+    _SYNTHESIS,
     "another architecture: a network better suited to the data",
 )
 # No knob of the network fixes a mismatch: the data must change.
@@ -292,6 +299,23 @@ class BiasVarianceDiagnosis:
         if split == "baseline":
             return 0.0
         return self.error_standard_errors.get(split) or 0.0
+
+
+def image_advice(diagnosis, augmenter, params):
+    """``diagnosis`` with augmentation advised as ``ImageAugmenter`` if it fits.
+
+    Only when the estimator already augments (an ``augment`` among
+    ``params``) or an augmenter for images is at hand (``augmenter``, such
+    as an ``ImageAugmenter`` with its ``image_shape``); elsewhere the advice
+    stays "more data or data synthesis".
+    """
+    augments = any(k.endswith("augment") and v is not None for k, v in params.items())
+    if augmenter is None and not augments:
+        return diagnosis
+    recommendations = tuple(
+        IMAGE_AUGMENTATION if r == _SYNTHESIS else r for r in diagnosis.recommendations
+    )
+    return replace(diagnosis, recommendations=recommendations)
 
 
 def verdict(diagnosis):

@@ -40,7 +40,7 @@ from .._compat import (
     _fit_context,
     _num_samples,
 )
-from ._bias_variance import diagnose_bias_variance, verdict
+from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
@@ -542,6 +542,7 @@ None, default=None
             train_dev_error=errors.get("train_dev_error"),
             **noise,
         )
+        diagnosis = image_advice(diagnosis, self.augment, params)
         entry = {
             "params": params,
             "train_error": errors["train_error"],

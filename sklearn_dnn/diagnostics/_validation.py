@@ -32,6 +32,9 @@ from .._formatting import percent
 from .._multilayer import BaseDNN
 
 # Score functions whose best value is 1 and that never exceed it.
+# Scores bounded by 1 whose 1 - score is no rate (it may exceed 1).
+_NOT_RATES = frozenset({"R^2", "r2", "explained_variance", "d2_absolute_error"})
+
 _BOUNDED_BY_ONE = frozenset(
     {
         metrics.accuracy_score,
@@ -207,8 +210,22 @@ class ErrorScorer:
         return -scores if self.negated_loss else 1.0 - scores
 
     def format(self, error):
-        """The error as text: a percentage, or a loss as a number."""
-        return f"{error:.4g}" if self.negated_loss else percent(error)
+        """The error as text: an error rate as a percentage, else a number.
+
+        ``1 - R^2`` (and other scores that are not rates) is never a
+        percentage: ``"0.1234 (1 - R^2)"``.
+        """
+        if self.negated_loss:
+            return f"{error:.4g}"
+        if self.is_rate:
+            return percent(error)
+        return f"{error:.4f} ({self.name})"
+
+    @property
+    def is_rate(self):
+        """Whether the error is a rate, in [0, 1]: not a loss, not 1 - R^2."""
+        kind = self.name.removeprefix("1 - ").removesuffix("_score")
+        return not self.negated_loss and kind not in _NOT_RATES
 
     def __call__(self, estimator, X, y):
         return float(self.from_scores(self.scorer(estimator, X, y)))
