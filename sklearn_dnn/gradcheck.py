@@ -542,8 +542,8 @@ def gradient_check(
         Fitted or not. A Pipeline must end in one of them: its earlier steps
         transform ``X`` first (fitted on ``X`` when the Pipeline is not
         fitted), and its last step is checked. A float32 estimator is
-        checked on a float64 copy of its network: float32 rounding of ``J`` (about 6e-8 relative) would swamp
-        differences over a step of ``1e-7``.
+        checked on a float64 copy of its network: float32 rounding of ``J``
+        (about 6e-8 relative) would swamp differences over a step of ``1e-7``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data on which ``J`` is computed. A small sample is enough.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -637,23 +637,9 @@ def gradient_check(
     _check_epsilon(net.theta, epsilon)
     grad = net.grad.copy()
     probe = _CostProbe(net, X, Y, sample_weight)
-    rng = check_random_state(random_state)
-    state = rng.get_state()
-
-    def check(step, only=None):
-        if n_directions is None:
-            return _full_check(probe, grad, step, only)
-        rng.set_state(state)
-        return _randomized_check(probe, grad, step, n_directions, rng, only)
-
-    n_blocks = len(_blocks(net))
-    probe.total = 2 * (
-        net.n_params if n_directions is None else n_directions * n_blocks
+    pairs, kinks, truncation = _checks(
+        probe, grad, epsilon, n_directions, check_random_state(random_state)
     )
-    pairs, kinks = check(epsilon)
-    truncation = None
-    if epsilon >= _FAR_FROM_USUAL * _USUAL_EPSILON:
-        truncation = _truncation_error(pairs, lambda name: check(epsilon / 10, name)[0])
     return _check_result(
         pairs,
         rounding_error=_UNIT_ROUNDOFF * abs(J) / epsilon,
@@ -666,6 +652,31 @@ def gradient_check(
         dtype_note=dtype_note,
         truncation_error=truncation,
     )
+
+
+def _checks(probe, grad, epsilon, n_directions, rng):
+    """``(pairs, kinks, truncation_error)`` of the full or randomized check.
+
+    The truncation error is measured for a step far from 1e-7 only.
+    """
+    state = rng.get_state()
+
+    def check(step, only=None):
+        if n_directions is None:
+            return _full_check(probe, grad, step, only)
+        rng.set_state(state)  # the same directions at every step
+        return _randomized_check(probe, grad, step, n_directions, rng, only)
+
+    net = probe.net
+    n_blocks = len(_blocks(net))
+    probe.total = 2 * (
+        net.n_params if n_directions is None else n_directions * n_blocks
+    )
+    pairs, kinks = check(epsilon)
+    truncation = None
+    if epsilon >= _FAR_FROM_USUAL * _USUAL_EPSILON:
+        truncation = _truncation_error(pairs, lambda name: check(epsilon / 10, name)[0])
+    return pairs, kinks, truncation
 
 
 def _network_step(estimator, X, y):
