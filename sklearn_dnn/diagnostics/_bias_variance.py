@@ -116,7 +116,8 @@ class BiasVarianceDiagnosis:
         ``max(tolerance, rel_tolerance * train_error)``).
 
     high_bias, high_variance : bool
-        Whether each gap is larger than its threshold.
+        Whether each gap is larger than its threshold (and, with sizes or
+        standard errors, than ``z`` of its standard errors).
 
     case : str
         The high gaps in words, joined with ``" and "`` in the order
@@ -458,6 +459,15 @@ def diagnose_bias_variance(
     (15 %, 30 %) both and (0.5 %, 1 %) neither; with a 15 % baseline,
     (15 %, 16 %) is neither.
 
+    **Sampling noise.** An error measured on few examples is noisy: 2 dev
+    errors out of 91 are no evidence of variance. With ``n_samples`` (or
+    ``standard_errors``) a gap is high only when it also exceeds ``z``
+    standard errors, the gap's standard error being the root of the sum of
+    its two errors' squared ones (the baseline is exact). A gap above its
+    threshold but within the noise is listed in ``uncertain``, neither high
+    nor good, and the recommendations add a bigger dev (or train-dev) set or
+    cross-validated errors. Without sizes the rule is the one above.
+
     **Mismatched distributions.** When the training data come from another
     distribution than the dev and test data, give the error on a train-dev
     set (training distribution, held out from training): the variance is then
@@ -501,6 +511,26 @@ def diagnose_bias_variance(
         Error on the test set (the dev set's distribution), in the same
         units; None when there is none.
 
+    n_samples : dict or None, default=None
+        The number of examples each error was measured on, keyed
+        ``"train"``, ``"train_dev"``, ``"dev"``, ``"test"`` (integers >= 1;
+        missing keys are unknown). The errors are then proportions (0-1
+        error) and each gets the binomial standard error with the
+        Agresti-Coull adjustment, positive even for an error of 0.
+
+    standard_errors : dict or None, default=None
+        The standard error of each error under the same keys, for errors that
+        are not proportions (``1 - R^2``, a loss): for instance the standard
+        deviation of the per-example losses over ``sqrt(n)``. It wins over
+        ``n_samples`` for the keys it gives.
+
+    confidence : float, default=0.95
+        In (0, 1). A gap is high only when it also exceeds ``z`` times its
+        standard error, ``z`` the two-sided normal quantile at this
+        confidence (1.96 at 0.95); above its threshold but within ``z``
+        standard errors it is *uncertain*. Unused without sizes or standard
+        errors.
+
     Returns
     -------
     diagnosis : BiasVarianceDiagnosis
@@ -510,7 +540,8 @@ def diagnose_bias_variance(
     Raises
     ------
     ValueError
-        If an error is negative, NaN or infinite.
+        If an error is negative, NaN or infinite, or a size or standard
+        error is invalid or under an unknown key.
 
     See Also
     --------
@@ -538,6 +569,9 @@ def diagnose_bias_variance(
     >>> mismatch = diagnose_bias_variance(0.01, 0.10, train_dev_error=0.015)
     >>> mismatch.case, round(mismatch.data_mismatch, 3)
     ('high data mismatch', 0.085)
+    >>> noisy = diagnose_bias_variance(0.0, 2 / 91, n_samples={"train": 364, "dev": 91})
+    >>> noisy.case, noisy.uncertain
+    ('good fit', ('variance',))
     """
     check_split_mapping(n_samples, "n_samples", integer=True)
     check_split_mapping(standard_errors, "standard_errors", integer=False)
