@@ -455,3 +455,21 @@ def test_from_estimator_passes_the_examples_scored_across_folds(pyplot):
     np.testing.assert_array_equal(display.n_samples["dev"], [len(X), len(X)])
     assert display.diagnosis.standard_errors["variance"] > 0
     assert "±" in display.text_.get_text()
+
+
+def test_a_regression_dev_set_noise_comes_from_its_per_example_losses(pyplot):
+    from sklearn.datasets import make_regression
+
+    from sklearn_dnn import DNNRegressor
+
+    X, y = make_regression(300, 5, noise=20.0, random_state=0)
+    y = y / y.std()
+    display = BiasVarianceDisplay.from_estimator(
+        DNNRegressor((8,), max_iter=40, random_state=0),
+        X[:200], y[:200], X_val=X[200:], y_val=y[200:],
+        train_sizes=[0.5, 1.0], cv=3,
+    )  # fmt: skip
+    dev_se = display.standard_errors["dev"]
+    # 100 dev examples: far noisier than the folds' spread on the same examples.
+    assert np.all(dev_se > display.dev_errors.std(axis=1, ddof=1) / np.sqrt(3))
+    assert display.diagnosis.standard_errors["data mismatch"] > 0

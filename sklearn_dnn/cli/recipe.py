@@ -456,11 +456,12 @@ def _final_scores(model, recipe, watch, sets, args, console, report):
     best = _best_round(recipe, sets)
     diagnosis = best.pop("diagnosis")
     show = error_format(sets.task)
+    unit = "" if sets.task == "classification" else " (errors as 1 - R^2)"
     console.say(
-        f"best round {recipe.best_index_ + 1}: "
+        f"best round {recipe.best_index_ + 1}{unit}: "
         + ", ".join(f"{_words(k)} {show(v)}" for k, v in best.items())
     )
-    console.say(f"diagnosis: {diagnosis_line(diagnosis, show)}")
+    console.say(f"diagnosis{unit}: {diagnosis_line(diagnosis, show)}")
     n_final = len(sets.y_train) + len(sets.y_dev)
     scores = _test_scores(model, sets)
     console.say(
@@ -522,12 +523,12 @@ def _verdict_text(record):
 
 
 def error_format(task):
-    """How errors print: a percentage of 1 - accuracy, else "1 - R^2 0.123"."""
+    """How errors print: a percentage of 1 - accuracy, else 1 - R^2 as a number."""
     from .._formatting import percent
 
     if task == "classification":
         return percent
-    return lambda error: f"(1 - R^2) {error:.4f}"
+    return lambda error: f"{error:.4f}"
 
 
 def diagnosis_line(diagnosis, show):
@@ -546,7 +547,7 @@ def diagnosis_line(diagnosis, show):
         if value is None:
             continue
         se = diagnosis.standard_errors[gap]
-        noise = "" if se is None else f" ± {show(z * se).removeprefix('(1 - R^2) ')}"
+        noise = "" if se is None else f" ± {show(z * se)}"
         gaps.append(
             f"{'avoidable bias' if gap == 'bias' else gap} {show(value)}{noise}"
         )

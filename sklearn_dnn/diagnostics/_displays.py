@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._compat import _num_samples, _translate_train_sizes
 from .._formatting import percent
 from ._bias_variance import diagnose_bias_variance, verdict
-from ._noise import z_value
+from ._noise import loss_standard_error, z_value
 from ._plotting import _Display, place_clear_of, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
@@ -91,20 +91,44 @@ def _dev_set_curves(estimator, X, y, X_val, y_val, error, *, train_sizes, cv, **
     )
     dev = [error.scorer(fitted, X_val, y_val) for fitted in result["estimator"]]
     n_ticks = len(sizes)
-    return sizes, *(
+    curves = tuple(
         error.from_scores(np.reshape(scores, (-1, n_ticks)).T)
         for scores in (result["train_score"], result["test_score"], dev)
     )
+    noise = _dev_set_noise(error, result["estimator"], X_val, y_val, n_ticks)
+    return sizes, *curves, noise
+
+
+def _dev_set_noise(error, fitted, X_val, y_val, n_ticks):
+    """Per point, the mean over folds of the dev error's standard error.
+
+    Every fold scores the same ``X_val``: the folds' spread says nothing of
+    its sampling noise, the per-example losses do. None for error rates
+    (their size gives it) or when the losses are unknown.
+    """
+    if error.is_proportion:
+        return None
+    losses = [error.losses(estimator, X_val, y_val) for estimator in fitted]
+    if any(loss is None for loss in losses):
+        return None
+    ses = np.array([loss_standard_error(loss) for loss in losses], dtype=float)
+    return np.reshape(ses, (-1, n_ticks)).T.mean(axis=1)
 
 
 def _learning_curves(estimator, X, y, X_val, y_val, error, **kw):
-    """``(sizes, train, train_dev, dev)`` errors; train_dev is None without X_val."""
+    """``(sizes, train, train_dev, dev, dev_standard_errors)``.
+
+    ``train_dev`` is None without ``X_val``; ``dev_standard_errors`` is the
+    dev error's standard error per point when it is not an error rate and
+    ``X_val`` is given (None otherwise).
+    """
     if X_val is not None:
         return _dev_set_curves(estimator, X, y, X_val, y_val, error, **kw)
     sizes, train_scores, dev_scores = learning_curve(
         estimator, X, y, scoring=error.scorer, error_score="raise", **kw
     )
-    return sizes, error.from_scores(train_scores), None, error.from_scores(dev_scores)
+    train, dev = error.from_scores(train_scores), error.from_scores(dev_scores)
+    return sizes, train, None, dev, None
 
 
 class BiasVarianceDisplay(_Display):
@@ -486,7 +510,7 @@ default=np.linspace(0.1, 1.0, 5)
         validate_like_fit(estimator)
         error = error_scorer(estimator, scoring)
         X_val, y_val = check_dev_set(estimator, X, X_val, y_val)
-        sizes, train, train_dev, dev = _learning_curves(
+        sizes, train, train_dev, dev, dev_se = _learning_curves(
             estimator, X, y, X_val, y_val, error, train_sizes=train_sizes,
             cv=cv, groups=groups, n_jobs=n_jobs, shuffle=shuffle,
             random_state=random_state, params=fit_params,
@@ -498,7 +522,7 @@ default=np.linspace(0.1, 1.0, 5)
             dev_errors=dev, baseline_error=baseline_error, tolerance=tolerance,
             rel_tolerance=rel_tolerance,
             error_name=f"Error ({error.name})" if error_name is None else error_name,
-            **_noise(error, errors, n_scored),
+            **_noise(error, errors, n_scored, dev_se),
         )  # fmt: skip
         return display.plot(
             ax=ax, line_kw=line_kw, fill_between_kw=fill_between_kw,
@@ -522,20 +546,25 @@ def _n_scored(estimator, X, y, X_val, cv, groups, sizes, n_folds):
     return {**n, "train_dev": held, "dev": np.full(len(sizes), _num_samples(X_val))}
 
 
-def _noise(error, errors, n_scored):
-    """``n_samples`` for error rates; else the folds' spread over sqrt(folds)."""
+def _noise(error, errors, n_scored, dev_se):
+    """``n_samples`` for error rates; else the folds' spread over sqrt(folds).
+
+    An explicit dev set's standard errors (``dev_se``) come from its
+    per-example losses instead: every fold scores the same examples.
+    """
     if error.is_proportion:
         return {"n_samples": n_scored}
     n_folds = errors["train"].shape[1]
-    if n_folds < 2:
+    if n_folds < 2 or (errors["train_dev"] is not None and dev_se is None):
         return {}
-    return {
-        "standard_errors": {
-            name: e.std(axis=1, ddof=1) / np.sqrt(n_folds)
-            for name, e in errors.items()
-            if e is not None
-        }
+    ses = {
+        name: e.std(axis=1, ddof=1) / np.sqrt(n_folds)
+        for name, e in errors.items()
+        if e is not None
     }
+    if dev_se is not None:
+        ses["dev"] = dev_se
+    return {"standard_errors": ses}
 
 
 def _diagnosis_text(diagnosis):
