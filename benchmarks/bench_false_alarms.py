@@ -12,6 +12,17 @@ split with the dev half's strokes thickened (the gallery's
 seed. ``BasicRecipe`` runs on each with its defaults, a small network and a
 small ``max_iter``; a seed counts when any round says "high data mismatch".
 DESIGN §14 asks for at most 10% false alarms.
+
+Results
+-------
+Default settings (20 seeds, ``max_iter=100``, ``max_rounds=2``), any round:
+
+========================================  =============  =============
+                                          false alarms   shift found
+========================================  =============  =============
+before (tolerance 0.01, no noise rule)    7/20           20/20
+after (tolerance "auto", noise rule)      1/20           20/20
+========================================  =============  =============
 """
 
 import argparse
