@@ -21,6 +21,10 @@ from ._plotting import _Display, place_clear_of, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BiasVarianceDisplay", "LossCurveDisplay"]
+# text_kw that place the diagnosis: the user's placement is then kept.
+_PLACEMENT_KEYWORDS = frozenset(
+    {"x", "y", "position", "ha", "horizontalalignment", "va", "verticalalignment"}
+)
 
 
 def _check_errors(name, errors, n_ticks):
@@ -360,7 +364,8 @@ class BiasVarianceDisplay(_Display):
             for errors in curves.values()
             for side in (-1, 0, 1)
         ] + [(sizes, np.full(len(sizes), self.baseline_error))]
-        place_clear_of(self.text_, ax.legend(), ax, curves_xy)
+        placed = set(text_kw or ()) & _PLACEMENT_KEYWORDS
+        place_clear_of(self.text_, ax.legend(), ax, curves_xy, move_text=not placed)
         return self._drawn(ax)
 
     def _draw_baseline_and_text(self, ax, diagnosis, baseline_kw, text_kw):

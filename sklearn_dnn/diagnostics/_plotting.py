@@ -49,13 +49,14 @@ _CORNERS = (
 )
 
 
-def place_clear_of(text, legend, ax, curves):
+def place_clear_of(text, legend, ax, curves, *, move_text=True):
     """Put ``text`` then ``legend`` in corners of ``ax`` no curve crosses.
 
     ``curves`` is a list of ``(x, y)`` arrays in data coordinates, each
     interpolated finely so that a segment crossing a corner counts. The
     legend also keeps clear of the text. A box with no clear corner goes
-    outside the axes, right of them: neither ever covers the curves.
+    outside the axes, right of them: neither ever covers the curves. With
+    ``move_text=False`` the text stays where the caller put it.
     """
     ax.autoscale_view()
     renderer = ax.figure.canvas.get_renderer()
@@ -65,15 +66,16 @@ def place_clear_of(text, legend, ax, curves):
         box = box.expanded(1.1, 1.2)
         return not box.count_contains(points) and not (other and box.overlaps(other))
 
-    for loc, x, y in _CORNERS:
+    for loc, x, y in _CORNERS if move_text else ():
         vertical = loc.split()[0].replace("upper", "top").replace("lower", "bottom")
         text.set(position=(x, y), verticalalignment=vertical)
         text.set(horizontalalignment=loc.split()[1])
         if clear(text.get_window_extent(renderer)):
             break
     else:
-        text.set(position=(1.02, 0.0), horizontalalignment="left")
-        text.set(verticalalignment="bottom")
+        if move_text:
+            text.set(position=(1.02, 0.0), horizontalalignment="left")
+            text.set(verticalalignment="bottom")
     text_box = text.get_window_extent(renderer)
     for loc, _, _ in _CORNERS:
         legend.set_loc(loc)
