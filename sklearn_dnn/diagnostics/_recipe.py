@@ -327,10 +327,9 @@ None, default=None
         One dict per round with keys ``params`` (the values of the knobs the
         recipe controls, under their ``set_params`` names), ``train_error``,
         ``train_dev_error`` (None without ``X_val``), ``dev_error``,
-        ``n_samples`` (the number of examples of each split, keyed
-        ``"train"``, ``"train_dev"``, ``"dev"``),
         ``diagnosis`` (a :class:`BiasVarianceDiagnosis` with the splits'
-        noise),
+        sizes or standard errors; the cross-validated one when ``cv``
+        applied, as ``action`` then says),
         ``action`` (what the next round changes, or why the recipe stops, as
         text) and ``fit_time`` (seconds).
 
