@@ -17,10 +17,15 @@ Two schemes are offered:
   whatever the width of the layers, and a wrong block is still located.
 """
 
+import sys
+import time
 from dataclasses import dataclass
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
 
 from ._compat import Interval, validate_params
@@ -57,18 +62,30 @@ def relative_difference(approx, grad):
     return float(np.linalg.norm(approx - grad) / denominator)
 
 
-def verdict(difference):
+def verdict(difference, truncation=0.0):
     """Return ``"great"``, ``"check"`` or ``"bug"`` for a relative difference.
 
-    A NaN difference (nothing could be compared) is ``"check"``.
+    ``truncation`` (the relative difference the step's truncation error
+    alone gives) moves both thresholds up. A NaN difference (nothing could
+    be compared) is ``"check"``.
     """
     if np.isnan(difference):
         return "check"
-    if difference <= GREAT:
+    if difference <= GREAT + truncation:
         return "great"
-    if difference <= CHECK:
+    if difference <= CHECK + truncation:
         return "check"
     return "bug"
+
+
+_SEVERITY = {"great": 0, "check": 1, "bug": 2}
+
+# A step this many times 1e-7 or more has a truncation error worth measuring.
+_FAR_FROM_USUAL = 100
+_USUAL_EPSILON = 1e-7
+
+# Seconds after which a check shows its progress on stderr.
+_PROGRESS_AFTER = 3.0
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -81,14 +98,23 @@ class GradientCheckResult:
         ``||approx - grad||_2 / (||approx||_2 + ||grad||_2)`` over everything
         that was compared (every coordinate, or every random direction).
     verdict : {"great", "check", "bug"}
-        ``"great"`` if ``difference <= 1e-7``, ``"check"`` if ``<= 1e-3``,
-        ``"bug"`` above.
+        The worst of the per-block verdicts and of ``difference``'s own:
+        ``"great"`` if a difference is at most 1e-7, ``"check"`` if at most
+        1e-3, ``"bug"`` above, each threshold moved up by twice
+        ``truncation_error`` (when measured) and, for a block, by its noise
+        floor. So it never reads "great" while a block reads "check".
     per_parameter : dict of str to float
         The same figure for each parameter block, keyed ``"W[1]"``, ``"b[1]"``,
         ``"W[2]"``, ... (course numbering, layer 1 = first hidden layer). NaN
         for a block of which nothing could be compared.
     per_parameter_verdict : dict of str to str
         The verdict of each block.
+    truncation_error : float or None
+        For ``epsilon`` of 1e-5 or more (far from the usual 1e-7): the
+        relative difference the two-sided difference's truncation error
+        (``O(epsilon**2)``) alone gives, estimated from a second check at
+        ``epsilon / 10`` on the worst block. A correct network checked with
+        ``epsilon=0.1`` is then not a "bug". None otherwise.
     noise_floor : float
         The ``difference`` that float64 rounding of ``J`` alone would give,
         roughly: each difference quotient carries an error of about
@@ -166,6 +192,7 @@ class GradientCheckResult:
     n_kinks: int
     dtype: np.dtype
     dtype_note: str | None
+    truncation_error: float | None = None
 
     @property
     def worst(self):
@@ -176,6 +203,15 @@ class GradientCheckResult:
             if not np.isnan(value)
         }
         return max(values, key=values.get) if values else None
+
+    def _truncation_lines(self):
+        if self.truncation_error is None:
+            return []
+        return [
+            f"epsilon={self.epsilon:g} is far from 1e-7: its truncation error, "
+            f"estimated by a second check at epsilon/10 on {self.worst}, is "
+            f"{self.truncation_error:.3e}; every threshold moves up by twice it"
+        ]
 
     def __repr__(self):
         return (
@@ -196,7 +232,9 @@ class GradientCheckResult:
         lines = [
             f"Gradient check: two-sided differences, epsilon={self.epsilon:g}, "
             f"{scheme}",
-            f"difference = {self.difference:.3e}  ->  {self.verdict}",
+            f"difference = {self.difference:.3e}  ->  {self.verdict} (the "
+            "worst block's verdict)",
+            *self._truncation_lines(),
             "",
             f"{'parameter':<10} {'difference':>12} {'noise floor':>12}  verdict",
         ]
@@ -241,12 +279,15 @@ def _noise_floor(approx, grad, rounding_error):
     return float(np.sqrt(len(approx)) * rounding_error / denominator)
 
 
-def _check_result(pairs, *, rounding_error, kinks, **details):
+def _check_result(pairs, *, rounding_error, kinks, truncation_error=None, **details):
     """The :class:`GradientCheckResult` of ``{block: (approx, grad)}`` pairs.
 
     ``rounding_error`` is the error of one difference quotient due to the
-    rounding of ``J``; ``details`` are the result's fields given as they are.
+    rounding of ``J``; ``truncation_error`` (relative) moves the verdicts'
+    thresholds; ``details`` are the result's fields given as they are.
     """
+    # Twice the estimate: higher-order terms make it approximate at large steps.
+    shift = 2 * (truncation_error or 0.0)
     per_parameter = {name: relative_difference(*pair) for name, pair in pairs.items()}
     per_floor = {
         name: _noise_floor(*pair, rounding_error) for name, pair in pairs.items()
@@ -257,13 +298,22 @@ def _check_result(pairs, *, rounding_error, kinks, **details):
     suspects = [
         name
         for name, value in per_parameter.items()
-        if value > GREAT and value > _SUSPECT_FACTOR * per_floor[name]
+        if value > GREAT + shift and value > _SUSPECT_FACTOR * per_floor[name]
     ]
+    # A block within its rounding noise floor is as good as float64 allows.
+    per_verdict = {
+        n: verdict(v, shift + np.nan_to_num(per_floor[n], posinf=0.0))
+        for n, v in per_parameter.items()
+    }
+    # A block of which nothing was compared (every item skipped) has no say.
+    compared = [per_verdict[n] for n, v in per_parameter.items() if not np.isnan(v)]
+    overall = max([verdict(difference, shift), *compared], key=_SEVERITY.get)
     return GradientCheckResult(
         difference=difference,
-        verdict=verdict(difference),
+        verdict=overall,
         per_parameter=per_parameter,
-        per_parameter_verdict={n: verdict(v) for n, v in per_parameter.items()},
+        per_parameter_verdict=per_verdict,
+        truncation_error=truncation_error,
         noise_floor=_noise_floor(approx, grad, rounding_error),
         per_parameter_noise_floor=per_floor,
         suspects=suspects,
@@ -286,10 +336,26 @@ class _CostProbe:
         self.l1 = net.alpha > 0 and (
             net.penalty == "l1" or (net.penalty == "elasticnet" and net.l1_ratio > 0)
         )
-        self.n_evaluations = 0
+        self.n_evaluations, self.total = 0, None
+        self.started = self.shown = time.perf_counter()
+
+    def _show_progress(self):
+        """Every 2 s of a check longer than a few seconds, a line on stderr."""
+        now = time.perf_counter()
+        if now - self.started < _PROGRESS_AFTER or now - self.shown < 2.0:
+            return
+        self.shown = now
+        of = "" if self.total is None else f" of {self.total}"
+        print(
+            f"gradient check: {self.n_evaluations}{of} cost evaluations, "
+            f"{now - self.started:.0f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     def _cost_and_pattern(self):
         self.n_evaluations += 1
+        self._show_progress()
         # A J that overflows is reported by two_sided, with the step to blame.
         with np.errstate(over="ignore", invalid="ignore"):
             J = self.net.cost(self.X, self.Y, self.sample_weight)
@@ -371,11 +437,16 @@ def _blocks(net):
     return blocks
 
 
-def _full_check(probe, grad, epsilon):
-    """Return ``({name: (approx, grad)}, kinks)``, one pair per coordinate."""
+def _full_check(probe, grad, epsilon, only=None):
+    """Return ``({name: (approx, grad)}, kinks)``, one pair per coordinate.
+
+    With ``only``, the block of that name alone.
+    """
     theta = probe.net.theta
     pairs, kinks = {}, {}
     for name, block, shape, is_weight in _blocks(probe.net):
+        if only is not None and name != only:
+            continue
         approx, exact, skipped = [], [], []
         for offset, i in enumerate(range(block.start, block.stop)):
             plus, minus = theta[i] + epsilon, theta[i] - epsilon
@@ -405,15 +476,21 @@ def _check_n_directions(n_directions, n_params):
         )
 
 
-def _randomized_check(probe, grad, epsilon, n_directions, rng):
-    """Return ``({name: (approx, grad . v)}, kinks)``, one pair per direction."""
+def _randomized_check(probe, grad, epsilon, n_directions, rng, only=None):
+    """Return ``({name: (approx, grad . v)}, kinks)``, one pair per direction.
+
+    With ``only``, the block of that name alone (the directions drawn are
+    the same as without it, from the same ``rng`` state).
+    """
     theta = probe.net.theta
     pairs, kinks = {}, {}
     for name, block, _, is_weight in _blocks(probe.net):
         base = theta[block].copy()
         approx, exact, skipped = [], [], []
-        for j in range(n_directions):
-            v = rng.standard_normal(base.size)
+        directions = rng.standard_normal((n_directions, base.size))
+        if only is not None and name != only:
+            continue
+        for j, v in enumerate(directions):
             v /= np.linalg.norm(v)
             plus, minus = base + epsilon * v, base - epsilon * v
             if probe.l1 and is_weight and np.any(np.sign(plus) != np.sign(minus)):
@@ -433,7 +510,7 @@ def _randomized_check(probe, grad, epsilon, n_directions, rng):
 
 @validate_params(
     {
-        "estimator": [BaseDNN],
+        "estimator": [BaseDNN, Pipeline],
         "X": ["array-like", "sparse matrix", None],
         "y": ["array-like", None],
         "epsilon": [Interval(Real, 0, None, closed="neither")],
@@ -470,10 +547,12 @@ def gradient_check(
 
     Parameters
     ----------
-    estimator : DNNClassifier or DNNRegressor
-        Fitted or not. A float32 estimator is checked on a float64 copy of its
-        network: float32 rounding of ``J`` (about 6e-8 relative) would swamp
-        differences over a step of ``1e-7``.
+    estimator : DNNClassifier, DNNRegressor or Pipeline
+        Fitted or not. A Pipeline must end in one of them: its earlier steps
+        transform ``X`` first (fitted on ``X`` when the Pipeline is not
+        fitted), and its last step is checked. A float32 estimator is
+        checked on a float64 copy of its network: float32 rounding of ``J``
+        (about 6e-8 relative) would swamp differences over a step of ``1e-7``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data on which ``J`` is computed. A small sample is enough.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -546,6 +625,7 @@ def gradient_check(
             "and an unfitted estimator takes its layer sizes from them too."
         )
     validate_like_fit(estimator)
+    estimator, X = _network_step(estimator, X, y)
     net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
     _check_n_directions(n_directions, net.n_params)
     dtype, dtype_note = net.dtype, None
@@ -567,11 +647,9 @@ def gradient_check(
     _check_epsilon(net.theta, epsilon)
     grad = net.grad.copy()
     probe = _CostProbe(net, X, Y, sample_weight)
-    if n_directions is None:
-        pairs, kinks = _full_check(probe, grad, epsilon)
-    else:
-        rng = check_random_state(random_state)
-        pairs, kinks = _randomized_check(probe, grad, epsilon, n_directions, rng)
+    pairs, kinks, truncation = _checks(
+        probe, grad, epsilon, n_directions, check_random_state(random_state)
+    )
     return _check_result(
         pairs,
         rounding_error=_UNIT_ROUNDOFF * abs(J) / epsilon,
@@ -582,4 +660,69 @@ def gradient_check(
         kinks=kinks,
         dtype=dtype,
         dtype_note=dtype_note,
+        truncation_error=truncation,
     )
+
+
+def _checks(probe, grad, epsilon, n_directions, rng):
+    """``(pairs, kinks, truncation_error)`` of the full or randomized check.
+
+    The truncation error is measured for a step far from 1e-7 only.
+    """
+    state = rng.get_state()
+
+    def check(step, only=None):
+        if n_directions is None:
+            return _full_check(probe, grad, step, only)
+        rng.set_state(state)  # the same directions at every step
+        return _randomized_check(probe, grad, step, n_directions, rng, only)
+
+    net = probe.net
+    n_blocks = len(_blocks(net))
+    probe.total = 2 * (
+        net.n_params if n_directions is None else n_directions * n_blocks
+    )
+    pairs, kinks = check(epsilon)
+    truncation = None
+    if epsilon >= _FAR_FROM_USUAL * _USUAL_EPSILON:
+        truncation = _truncation_error(pairs, lambda name: check(epsilon / 10, name)[0])
+    return pairs, kinks, truncation
+
+
+def _network_step(estimator, X, y):
+    """The DNN estimator to check, and ``X`` as it receives it."""
+    if not isinstance(estimator, Pipeline):
+        return estimator, X
+    network = estimator[-1]
+    if not isinstance(network, BaseDNN):
+        raise ValueError(
+            "gradient_check needs a Pipeline whose last step is a "
+            f"DNNClassifier or DNNRegressor, got {type(network).__name__}."
+        )
+    head = estimator[:-1]
+    try:
+        return network, head.transform(X)
+    except NotFittedError:
+        return network, clone(head).fit_transform(X, y)
+
+
+def _truncation_error(pairs, recheck):
+    """The relative difference the step's truncation error alone gives.
+
+    A two-sided difference is ``g + c epsilon**2 + ...``: the worst block's
+    approximations at ``epsilon`` and ``epsilon / 10`` differ by
+    ``0.99 c epsilon**2``, the truncation error at ``epsilon`` up to 1 %.
+    ``recheck(name)`` gives ``{name: (approx, grad)}`` at ``epsilon / 10``.
+    None when no block could be compared twice.
+    """
+    values = {n: relative_difference(*p) for n, p in pairs.items()}
+    values = {n: v for n, v in values.items() if not np.isnan(v)}
+    if not values:
+        return None
+    worst = max(values, key=values.get)
+    approx, grad = pairs[worst]
+    finer, _ = recheck(worst)[worst]
+    if len(finer) != len(approx):
+        return None  # a kink crossed at one step only: no like-for-like pair
+    denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
+    return float(np.linalg.norm(approx - finer) * 100 / 99 / denominator)

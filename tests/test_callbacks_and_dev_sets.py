@@ -196,3 +196,24 @@ def test_a_pipeline_normalizes_the_dev_set_with_the_training_statistics(digits):
         max(pipe["dnn"].validation_scores_)
     )
     assert pipe["dnn"].score(normalized, y_val) == pipe["dnn"].best_validation_score_
+
+
+def test_verbose_prints_the_validation_score_each_epoch_with_a_dev_set(capsys):
+    X, y = load_digits(return_X_y=True)
+    X = X[:300] / 16
+    net = DNNClassifier((8,), max_iter=3, verbose=1, random_state=0)
+    net.set_params(early_stopping=True, n_iter_no_change=10)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net.fit(X, y[:300])
+    lines = capsys.readouterr().out.splitlines()
+    iterations = [i for i, line in enumerate(lines) if line.startswith("Iteration")]
+    assert len(iterations) == 3
+    for i in iterations:
+        assert lines[i + 1].startswith("Validation score: ")
+    score = float(lines[iterations[-1] + 1].split(": ")[1])
+    assert score == pytest.approx(net.validation_scores_[-1], abs=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        DNNClassifier((8,), max_iter=2, verbose=1).fit(X, y[:300])
+    assert "Validation score" not in capsys.readouterr().out

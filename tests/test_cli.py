@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes
 
-from sklearn_dnn import cli
+from sklearn_dnn import BasicRecipe, DNNClassifier, cli
 from sklearn_dnn.cli import _data as cli_data
 from sklearn_dnn.cli import recipe as cli_recipe
 from sklearn_dnn.cli._common import Console
@@ -728,21 +728,51 @@ def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
     assert not hasattr(unwrap_network(model), "_skl_callbacks")
 
 
-def test_auto_tolerance_is_the_sampling_noise_of_the_dev_sets():
+def test_tolerance_auto_and_the_epoch_budget_reach_the_recipe():
     from types import SimpleNamespace
 
-    sets = SimpleNamespace(task="classification", train_dev_size=215, y_dev=[0] * 359)
-    auto = SimpleNamespace(tolerance="auto")
-    # 1.96 * sqrt(0.05 * 0.95 * (1/215 + 1/359)): a 1.7-point train-dev/dev gap
-    # between two random parts of one file is not data mismatch.
-    assert cli_recipe.gap_tolerance(sets, auto) == pytest.approx(0.0368, abs=1e-4)
-    big = SimpleNamespace(
-        task="classification", train_dev_size=10**6, y_dev=[0] * 10**6
+    sets = SimpleNamespace(task="classification", train_dev_size=215)
+    args = SimpleNamespace(
+        tolerance="auto",
+        baseline_error=0.0,
+        max_rounds=3,
+        max_total_epochs=123,
+        random_state=0,
+        quiet=True,
     )
-    assert cli_recipe.gap_tolerance(big, auto) == 0.01
-    regression = SimpleNamespace(task="regression", train_dev_size=215, y_dev=[0] * 359)
-    assert cli_recipe.gap_tolerance(regression, auto) == 0.01
-    assert cli_recipe.gap_tolerance(sets, SimpleNamespace(tolerance=0.02)) == 0.02
+    recipe = cli_recipe._new_recipe(sets, args)
+    assert recipe.tolerance == "auto" and recipe._tolerance() == 0.01
+    assert recipe.max_total_epochs == 123 and recipe.max_rounds == 3
+    assert not hasattr(cli_recipe, "gap_tolerance")  # one rule, the recipe's
+    args.max_total_epochs = None
+    default = BasicRecipe(DNNClassifier()).max_total_epochs
+    assert cli_recipe._new_recipe(sets, args).max_total_epochs == default
+
+
+def test_one_run_one_story_in_report_and_console(recipe_run):
+    result, out = recipe_run
+    report = json.loads((out / "report.json").read_text())
+    sizes = {"train": 44, "train_dev": 10, "dev": 18, "test": 18}
+    diagnosis = report["diagnosis"]
+    assert diagnosis["n_samples"] == sizes
+    assert set(diagnosis["gap_standard_errors"]) == {
+        "bias",
+        "variance",
+        "data_mismatch",
+        "dev_overfitting",
+    }
+    assert all(se > 0 for se in diagnosis["gap_standard_errors"].values())
+    assert "test set" in diagnosis["data"]
+    for record in [*report["rounds"], report["learning_curve"]]:
+        assert {"case", "uncertain", "errors", "n_samples", "data"} <= set(record)
+        assert record["gap_standard_errors"]["variance"] > 0
+    assert "cross-validation" in report["learning_curve"]["data"]
+    assert report["tolerance"] == 0.01 and report["confidence"] == 0.95
+    assert "±" in result.stdout
+    assert "count as high above 0.01 " in result.stdout  # not a 5% heuristic
+    # On 10 train-dev and 18 dev examples no gap is resolved as high data
+    # mismatch: two random parts of one file.
+    assert not diagnosis["high_data_mismatch"]
 
 
 def test_tolerance_option_rejects_a_negative_number(capsys):

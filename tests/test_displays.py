@@ -395,3 +395,81 @@ def test_loss_curve_display_from_estimator_validates_parameters(pyplot):
         LossCurveDisplay.from_estimator(fitted)
     with pytest.raises(ValueError, match="'alpha' parameter"):
         LossCurveDisplay.from_estimator(make_pipeline(InputNormalizer(), fitted))
+
+
+# -- sampling noise and a box clear of the curves (DESIGN §14) -----------------
+
+
+def _covered_points(display):
+    """Points of the drawn curves inside the diagnosis box."""
+    renderer = display.figure_.canvas.get_renderer()
+    box = display.text_.get_window_extent(renderer)
+    points = []
+    for line in display.lines_:
+        x, y = line.get_xdata(), line.get_ydata()
+        t = np.linspace(0, len(x) - 1, 200)
+        dense = np.column_stack(
+            [np.interp(t, np.arange(len(x)), x), np.interp(t, np.arange(len(y)), y)]
+        )
+        points.append(display.ax_.transData.transform(dense))
+    return box.count_contains(np.vstack(points))
+
+
+@pytest.mark.parametrize(
+    "dev_errors",
+    [
+        DEV_ERRORS,  # falling dev curve: the upper right was free before
+        np.full((3, 3), 0.9) - np.array([[0.0], [0.01], [0.02]]),  # high, flat
+        np.array([[0.1] * 3, [0.5] * 3, [0.95] * 3]),  # rising into upper right
+    ],
+)
+def test_the_diagnosis_box_never_covers_the_curves(pyplot, dev_errors):
+    display = BiasVarianceDisplay(
+        train_sizes=TRAIN_SIZES, train_errors=TRAIN_ERRORS, dev_errors=dev_errors
+    ).plot()
+    display.figure_.canvas.draw()
+    assert _covered_points(display) == 0
+
+
+def test_per_point_sizes_give_the_diagnosis_its_noise():
+    kwargs = {
+        "train_sizes": TRAIN_SIZES,
+        "train_errors": np.zeros((3, 3)),
+        "dev_errors": np.full((3, 3), 0.03),
+    }
+    without = BiasVarianceDisplay(**kwargs).diagnosis
+    assert without.case == "high variance"
+    few = {"train": np.array([60, 150, 300]), "dev": np.array([30, 30, 30])}
+    noisy = BiasVarianceDisplay(**kwargs, n_samples=few).diagnosis
+    assert noisy.case == "good fit" and noisy.uncertain == ("variance",)
+    assert noisy.n_samples == {"train": 300, "dev": 30}
+
+
+def test_from_estimator_passes_the_examples_scored_across_folds(pyplot):
+    X, y = load_digits(return_X_y=True)
+    display = BiasVarianceDisplay.from_estimator(
+        small_classifier(), X / 16, y, train_sizes=[0.5, 1.0], cv=3
+    )
+    n_train = display.train_sizes * 3
+    np.testing.assert_array_equal(display.n_samples["train"], n_train)
+    np.testing.assert_array_equal(display.n_samples["dev"], [len(X), len(X)])
+    assert display.diagnosis.standard_errors["variance"] > 0
+    assert "±" in display.text_.get_text()
+
+
+def test_a_regression_dev_set_noise_comes_from_its_per_example_losses(pyplot):
+    from sklearn.datasets import make_regression
+
+    from sklearn_dnn import DNNRegressor
+
+    X, y = make_regression(300, 5, noise=20.0, random_state=0)
+    y = y / y.std()
+    display = BiasVarianceDisplay.from_estimator(
+        DNNRegressor((8,), max_iter=40, random_state=0),
+        X[:200], y[:200], X_val=X[200:], y_val=y[200:],
+        train_sizes=[0.5, 1.0], cv=3,
+    )  # fmt: skip
+    dev_se = display.standard_errors["dev"]
+    # 100 dev examples: far noisier than the folds' spread on the same examples.
+    assert np.all(dev_se > display.dev_errors.std(axis=1, ddof=1) / np.sqrt(3))
+    assert display.diagnosis.standard_errors["data mismatch"] > 0

@@ -5,8 +5,11 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_dnn import (
     DNNClassifier,
@@ -462,3 +465,70 @@ def test_a_cost_that_is_not_finite_at_a_probed_point_raises(n_directions):
             n_directions=n_directions,
             random_state=0,
         )
+
+
+# -- what the numbers mean (DESIGN §14) -----------------------------------------
+
+
+def _small_tanh():
+    X, y = load_digits(return_X_y=True)
+    return DNNClassifier((8,), activation="tanh", random_state=0), X[:100] / 16, y[:100]
+
+
+def test_a_correct_network_at_a_large_epsilon_is_not_a_bug():
+    est, X, y = _small_tanh()
+    result = gradient_check(est, X, y, epsilon=0.1)
+    assert result.truncation_error > 1e-4  # the step's own error is large
+    assert result.verdict != "bug"
+    assert "bug" not in result.per_parameter_verdict.values()
+    assert "epsilon/10" in str(result)
+    assert gradient_check(est, X, y).truncation_error is None  # 1e-7: not needed
+
+
+def test_a_wrong_gradient_is_still_a_bug_at_a_large_epsilon(monkeypatch):
+    est, X, y = _small_tanh()
+    real = Network.cost_and_grad
+
+    def wrong(self, *args, **kwargs):
+        J = real(self, *args, **kwargs)
+        self.grad[:3] += 0.5
+        return J
+
+    monkeypatch.setattr(Network, "cost_and_grad", wrong)
+    assert gradient_check(est, X, y, epsilon=0.1).verdict == "bug"
+
+
+def test_the_overall_verdict_is_the_worst_blocks():
+    from sklearn_dnn.gradcheck import _check_result
+
+    good = np.linspace(1, 2, 100)
+    pairs = {"W[1]": (good, good), "b[1]": (np.array([1.0]), np.array([1.001]))}
+    result = _check_result(
+        pairs, rounding_error=0.0, kinks={}, epsilon=1e-7, n_directions=None,
+        n_parameters=101, n_cost_evaluations=202, dtype=np.float64,
+        dtype_note=None,
+    )  # fmt: skip
+    assert result.difference < 1e-4  # pooled, the bad block is diluted
+    assert result.per_parameter_verdict["b[1]"] == "check"
+    assert result.verdict == "check"
+
+
+def test_a_pipeline_ending_in_a_network_is_checked_after_its_transforms():
+    est, X, y = _small_tanh()
+    pipe = make_pipeline(StandardScaler(), est)
+    result = gradient_check(pipe, X * 16, y)
+    direct = gradient_check(est, StandardScaler().fit_transform(X * 16), y)
+    assert result.verdict == "great"
+    assert result.difference == pytest.approx(direct.difference)
+    with pytest.raises(ValueError, match="last step is a DNNClassifier"):
+        gradient_check(make_pipeline(StandardScaler()), X, y)
+
+
+def test_a_long_check_shows_progress(monkeypatch, capsys):
+    est, X, y = _small_tanh()
+    monkeypatch.setattr(gradcheck, "_PROGRESS_AFTER", 0.0)
+    clock = iter(np.arange(0, 10_000, 0.5))
+    monkeypatch.setattr(gradcheck.time, "perf_counter", lambda: next(clock))
+    gradient_check(est, X, y, n_directions=2, random_state=0)
+    err = capsys.readouterr().err
+    assert "gradient check:" in err and "cost evaluations" in err

@@ -719,3 +719,56 @@ def test_early_stopping_is_offered_only_when_its_stratified_split_can_succeed():
     regressor = NetworkKnobs(DNNRegressor())
     regressor.y_train = np.linspace(0, 1, 20)
     assert regressor.can_split_dev_set()
+
+
+# -- sampling noise (DESIGN §14) -------------------------------------------------
+
+
+def two_percent_dev_error(params):
+    """4 dev errors out of 200: above the 1 % tolerance, within the noise."""
+    return 0.0, 0.02, True
+
+
+def test_a_round_with_only_uncertain_gaps_ends_as_good_fit_uncertain():
+    recipe = run(two_percent_dev_error, cv=None)
+    assert len(recipe.history_) == 1
+    diagnosis = recipe.history_[0]["diagnosis"]
+    assert diagnosis.case == "good fit"
+    assert diagnosis.uncertain == ("variance",)
+    assert diagnosis.n_samples == {"train": 800, "dev": 200}
+    assert recipe.history_[0]["action"].startswith(
+        "stop: good fit, uncertain: variance"
+    )
+    # A float tolerance keeps its meaning, still with the noise rule.
+    assert run(two_percent_dev_error, cv=None, tolerance=0.01).diagnosis_.uncertain
+
+
+def test_cv_auto_diagnoses_an_uncertain_round_on_k_fold_errors():
+    recipe = run(two_percent_dev_error, max_rounds=2)
+    first = recipe.history_[0]
+    assert first["diagnosis"].case == "high variance"  # 20 errors in 1000
+    assert first["diagnosis"].n_samples == {"train": 1000, "dev": 1000}
+    assert "5-fold cross-validated errors" in first["action"]
+    assert "regularization" in first["action"]
+    # An explicit dev set is the distribution served: no folds stand in for it.
+    X, y = scripted_data()
+    recipe = BasicRecipe(ScriptedNetwork(script=two_percent_dev_error), max_rounds=1)
+    recipe.fit(X[:800], y[:800], X_val=X[800:], y_val=y[800:])
+    assert "cross-validated" not in recipe.history_[0]["action"]
+
+
+def test_tolerance_defaults_to_auto_and_rounds_carry_their_noise():
+    recipe = run(good_fit)
+    assert recipe.tolerance == "auto"
+    assert recipe.diagnosis_.tolerance == 0.01
+    assert recipe.diagnosis_.standard_errors["variance"] > 0
+
+
+def test_regression_rounds_get_standard_errors_from_per_example_losses():
+    X, y = make_regression(200, 5, noise=10.0, random_state=0)
+    network = DNNRegressor((8,), max_iter=30, random_state=0)
+    recipe = BasicRecipe(network, max_rounds=1, random_state=0).fit(X / 3, y / 100)
+    diagnosis = recipe.diagnosis_
+    assert diagnosis.n_samples is None
+    assert diagnosis.error_standard_errors["dev"] > 0
+    assert diagnosis.standard_errors["variance"] > 0

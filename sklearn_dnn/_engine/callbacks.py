@@ -204,6 +204,8 @@ class EarlyStopping(Callback):
         score = self.score_dev(net)
         record["dev_score"] = score
         record["dev_loss"] = self.cost_dev(net)
+        if self.verbose:  # after VerbosePrinter's line, as MLPClassifier prints
+            print(f"Validation score: {score:.6f}")
         self.misses = 0 if score > self.best_score + self.tol else self.misses + 1
         if score > self.best_score:
             self.best_score, self.best_epoch = score, epoch

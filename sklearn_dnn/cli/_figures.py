@@ -7,6 +7,11 @@ import numpy as np
 from ._report import diagnosis_record
 
 LEARNING_CURVE_CV = 3
+LEARNING_CURVE_DATA = (
+    f"{LEARNING_CURVE_CV}-fold cross-validation of the training rows (train and "
+    "train-dev: every row scored once), the final model's settings, each "
+    "fold's model also scored on the dev set"
+)
 
 
 def write_figures(model, sets, args, folder, report):
@@ -60,6 +65,7 @@ def _learning_curve(model, sets, what, args, folder, report):
         y_val=sets.y_dev,
         cv=LEARNING_CURVE_CV,
         baseline_error=args.baseline_error,
+        tolerance=report.fields["tolerance"],  # the rounds' rule and tolerance
         ax=ax,
     )
     ax.set_title(
@@ -70,12 +76,11 @@ def _learning_curve(model, sets, what, args, folder, report):
     diagnosis = display.diagnosis
     report.fields["learning_curve"] = {
         "cv": LEARNING_CURVE_CV,
-        "data": "training rows (train and train-dev); dev set",
         "train_sizes": display.train_sizes,
         "mean_train_errors": np.mean(display.train_errors, axis=1),
         "mean_train_dev_errors": np.mean(display.train_dev_errors, axis=1),
         "mean_dev_errors": np.mean(display.dev_errors, axis=1),
-        **diagnosis_record(diagnosis),
+        **diagnosis_record(diagnosis, LEARNING_CURVE_DATA),
     }
     return folder.save_figure(fig, "learning_curve.png")
 

@@ -174,15 +174,23 @@ def _recipe_arguments(recipe):
         type=_tolerance,
         default="auto",
         help="smallest gap between two errors that counts as high, >= 0, or "
-        "'auto': the sampling noise of a 5%% error on the train-dev and dev "
-        "sets (1.96 standard errors, at least 0.01; 0.01 for regression) "
-        "(default: auto)",
+        "'auto' (0.01, as BasicRecipe's tolerance='auto'); either way a gap "
+        "must also exceed its sampling noise (1.96 standard errors, from the "
+        "sizes of the sets it is measured on) to be high, and one within it "
+        "is reported as uncertain (default: auto)",
     )
     recipe.add_argument(
         "--max-rounds",
         type=_number(int, 1),
         default=6,
         help="budget of recipe rounds, each one fit (default: 6)",
+    )
+    recipe.add_argument(
+        "--max-total-epochs",
+        type=_number(int, 1),
+        default=None,
+        help="budget of training epochs, all rounds together (default: "
+        "BasicRecipe's max_total_epochs)",
     )
 
 

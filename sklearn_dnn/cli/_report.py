@@ -244,9 +244,32 @@ def versions():
     }
 
 
-def diagnosis_record(diagnosis):
-    """The fields of a ``BiasVarianceDiagnosis`` that a report stores."""
+def diagnosis_record(diagnosis, data=None):
+    """What a report stores of a ``BiasVarianceDiagnosis`` (DESIGN §14).
+
+    The errors and their sizes and standard errors, each gap with its
+    standard error, the flags, ``case``, ``uncertain`` and, as ``data``,
+    the examples the diagnosis rests on.
+    """
     fields = ("case", "avoidable_bias", "variance", "data_mismatch")
     fields += ("dev_overfitting", "high_bias", "high_variance")
     fields += ("high_data_mismatch", "high_dev_overfitting")
-    return {name: getattr(diagnosis, name) for name in fields}
+    record = {name: getattr(diagnosis, name) for name in fields}
+    splits = ("train", "train_dev", "dev", "test")
+    record["uncertain"] = list(diagnosis.uncertain)
+    record["confidence"] = diagnosis.confidence
+    record["errors"] = {
+        split: getattr(diagnosis, f"{split}_error")
+        for split in splits
+        if getattr(diagnosis, f"{split}_error") is not None
+    }
+    record["n_samples"] = diagnosis.n_samples
+    record["error_standard_errors"] = {
+        split: se for split, se in diagnosis.error_standard_errors.items() if se
+    }
+    record["gap_standard_errors"] = {
+        gap.replace(" ", "_"): se for gap, se in diagnosis.standard_errors.items()
+    }
+    if data is not None:
+        record["data"] = data
+    return record

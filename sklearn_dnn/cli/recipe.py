@@ -40,6 +40,7 @@ def run_recipe(args, out=None):
         _final_scores(model, recipe, watch, sets, args, console, report)
         _save_model(model, folder, console, report)
         write_figures(model, sets, args, folder, report)
+        _compare_diagnoses(report, console)
         report.update(
             status="complete", runtime_seconds=round(time.perf_counter() - started, 2)
         )
@@ -272,36 +273,18 @@ def recipe_network(task, random_state):
     )
 
 
-#: The error rate at which --tolerance auto measures sampling noise: a typical
-#: dev error of a network worth improving.
-_TYPICAL_ERROR = 0.05
-
-
-def gap_tolerance(sets, args):
-    """The smallest gap between two errors that the recipe acts on.
-
-    ``--tolerance auto``: for classification, the sampling noise of the
-    difference between two error rates of 5% measured on the train-dev and
-    dev sets (1.96 standard errors, at least 0.01), so that a gap between two
-    sets from one distribution is not reported as high; 0.01 for regression.
-    """
-    if args.tolerance != "auto":
-        return args.tolerance
-    if sets.task != "classification":
-        return 0.01
-    n_a, n_b = sets.train_dev_size, len(sets.y_dev)
-    noise = 1.96 * np.sqrt(_TYPICAL_ERROR * (1 - _TYPICAL_ERROR) * (1 / n_a + 1 / n_b))
-    return max(0.01, round(float(noise), 4))
-
-
 def _new_recipe(sets, args):
     from .. import BasicRecipe
 
+    budget = {}
+    if getattr(args, "max_total_epochs", None) is not None:
+        budget["max_total_epochs"] = args.max_total_epochs
     return BasicRecipe(
         recipe_network(sets.task, args.random_state),
         baseline_error=args.baseline_error,
-        tolerance=gap_tolerance(sets, args),
+        tolerance=args.tolerance,
         max_rounds=args.max_rounds,
+        **budget,
         dev_size=sets.train_dev_size,
         refit=False,  # _final_model refits on train, train-dev and dev instead
         random_state=args.random_state,
@@ -327,8 +310,14 @@ def _recipe_targets(sets):
 def _run_rounds(sets, args, progress, console, report):
     """Run the recipe on --data's rows with the dev set; return it and its watch."""
     recipe = _new_recipe(sets, args)
-    report.fields["tolerance"] = recipe.tolerance
-    console.say(f"gaps between errors count as high above {recipe.tolerance:g}")
+    tolerance = recipe._tolerance()
+    report.fields["tolerance"] = tolerance
+    report.fields["confidence"] = _CONFIDENCE
+    console.say(
+        f"gaps between errors count as high above {tolerance:g} (and 10% of the "
+        f"error they start from) and beyond {_CONFIDENCE:.0%} sampling noise: "
+        "one rule for the rounds, the best round and the learning curve"
+    )
     y_train, y_dev, _ = _recipe_targets(sets)
     # The same seeded split the recipe's fit makes: its train-dev rows.
     _, X_train_dev, _, y_train_dev = recipe._hold_out(sets.X_train, y_train)
@@ -382,6 +371,7 @@ class _RoundWatch:
         """Record a round's errors and diagnosis; rewrite the report."""
         if context.task_name != "round":
             return False
+        from ..diagnostics._noise import split_noise
         from ..diagnostics._validation import error_scorer, unwrap_network
 
         model = fitted_estimator.best_estimator_
@@ -391,7 +381,10 @@ class _RoundWatch:
             "train_dev_error": error(model, *self.train_dev),
             "dev_error": error(model, *self.dev),
         }
-        diagnosis = _recipe_diagnosis(estimator, errors)
+        splits = {"train": (X, y), "train_dev": self.train_dev, "dev": self.dev}
+        diagnosis = _recipe_diagnosis(
+            estimator, errors, split_noise(error, model, splits)
+        )
         network = unwrap_network(model)
         stopped = why_training_stopped(network)
         number = len(self.rounds) + 1
@@ -399,7 +392,7 @@ class _RoundWatch:
             {
                 "round": number,
                 **errors,
-                **diagnosis_record(diagnosis),
+                **diagnosis_record(diagnosis, ROUND_DATA),
                 "epochs": network.n_iter_,
                 "max_iter": network.max_iter,
                 "stopped_early": stopped,
@@ -526,16 +519,13 @@ def _final_scores(model, recipe, watch, sets, args, console, report):
     """Print and record the best round's four errors and the final test score."""
     best = _best_round(recipe, sets)
     diagnosis = best.pop("diagnosis")
+    show = error_format(sets.task)
+    unit = "" if sets.task == "classification" else " (errors as 1 - R^2)"
     console.say(
-        f"best round {recipe.best_index_ + 1}: "
-        + ", ".join(f"{_words(k)} {v:.4f}" for k, v in best.items())
+        f"best round {recipe.best_index_ + 1}{unit}: "
+        + ", ".join(f"{_words(k)} {show(v)}" for k, v in best.items())
     )
-    gaps = ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting")
-    console.say(
-        f"diagnosis: {diagnosis.case} ("
-        + ", ".join(f"{_words(g)} {getattr(diagnosis, g):.4f}" for g in gaps)
-        + ")"
-    )
+    console.say(f"diagnosis{unit}: {diagnosis_line(diagnosis, show)}")
     n_final = len(sets.y_train) + len(sets.y_dev)
     scores = _test_scores(model, sets)
     console.say(
@@ -549,11 +539,83 @@ def _final_scores(model, recipe, watch, sets, args, console, report):
             for fit, entry in zip(watch.rounds, recipe.history_)
         ],
         best_round={"round": recipe.best_index_ + 1, **best},
-        diagnosis=diagnosis_record(diagnosis),
+        diagnosis=diagnosis_record(diagnosis, BEST_ROUND_DATA),
         best_params=recipe.best_params_,
         final_model={"trained_on": "train+train-dev+dev", "n_samples": n_final},
         final_scores=scores,
     )
+
+
+def _compare_diagnoses(report, console):
+    """Where the best round and the learning curve differ, say which to believe.
+
+    Both use one rule and tolerance; they differ in the data. The learning
+    curve scores every training row once (cross-validation) where the round
+    scores one train-dev split, so its bias and variance rest on more
+    examples; only the round has the test set (dev overfitting).
+    """
+    best, curve = report.fields.get("diagnosis"), report.fields.get("learning_curve")
+    if (
+        not best
+        or not curve
+        or (best["case"], best["uncertain"])
+        == (
+            curve["case"],
+            curve["uncertain"],
+        )
+    ):
+        return
+    n_round = (best["n_samples"] or {}).get("train_dev")
+    n_curve = (curve["n_samples"] or {}).get("train_dev")
+    sizes = ""
+    if n_round and n_curve:
+        sizes = f" ({n_curve} train-dev examples against {n_round})"
+    note = (
+        f"the learning curve says {_verdict_text(curve)}, the best round "
+        f"{_verdict_text(best)}: believe the learning curve for bias, variance "
+        f"and data mismatch, measured on every training row by cross-validation"
+        f"{sizes}; the round's split is smaller and noisier. Dev overfitting "
+        "only the best round measures (the test set)."
+    )
+    console.say(f"note: {note}")
+    report.update(diagnoses_differ=note)
+
+
+def _verdict_text(record):
+    uncertain = ", ".join(record["uncertain"])
+    return record["case"] + (f" (uncertain: {uncertain})" if uncertain else "")
+
+
+def error_format(task):
+    """How errors print: a percentage of 1 - accuracy, else 1 - R^2 as a number."""
+    from .._formatting import percent
+
+    if task == "classification":
+        return percent
+    return lambda error: f"{error:.4f}"
+
+
+def diagnosis_line(diagnosis, show):
+    """The verdict and each gap with its ± z standard errors, on one line."""
+    from ..diagnostics._bias_variance import verdict
+    from ..diagnostics._noise import z_value
+
+    z = z_value(diagnosis.confidence)
+    gaps = []
+    for gap, value in (
+        ("bias", diagnosis.avoidable_bias),
+        ("variance", diagnosis.variance),
+        ("data mismatch", diagnosis.data_mismatch),
+        ("dev overfitting", diagnosis.dev_overfitting),
+    ):
+        if value is None:
+            continue
+        se = diagnosis.standard_errors[gap]
+        noise = "" if se is None else f" ± {show(z * se)}"
+        gaps.append(
+            f"{'avoidable bias' if gap == 'bias' else gap} {show(value)}{noise}"
+        )
+    return f"{verdict(diagnosis)} ({', '.join(gaps)})"
 
 
 def _words(name):
@@ -563,29 +625,52 @@ def _words(name):
 
 def _best_round(recipe, sets):
     """The best round's four errors and its diagnosis with the test error."""
+    from ..diagnostics._noise import split_noise
     from ..diagnostics._validation import error_scorer
 
     entry = recipe.history_[recipe.best_index_]
-    y_test = _recipe_targets(sets)[2]
+    y_train, y_dev, y_test = _recipe_targets(sets)
     error = error_scorer(recipe.estimator, recipe.scoring)
-    test_error = error(recipe.best_estimator_, sets.X_test, y_test)
+    model = recipe.best_estimator_
+    test_error = error(model, sets.X_test, y_test)
     errors = {k: entry[k] for k in ("train_error", "train_dev_error", "dev_error")}
-    diagnosis = _recipe_diagnosis(recipe, errors, test_error)
+    X_train, X_train_dev, y_fit, y_train_dev = recipe._hold_out(sets.X_train, y_train)
+    splits = {
+        "train": (X_train, y_fit),
+        "train_dev": (X_train_dev, y_train_dev),
+        "dev": (sets.X_dev, y_dev),
+        "test": (sets.X_test, y_test),
+    }
+    noise = split_noise(error, model, splits)
+    diagnosis = _recipe_diagnosis(recipe, errors, noise, test_error)
     return {**errors, "test_error": test_error, "diagnosis": diagnosis}
 
 
-def _recipe_diagnosis(recipe, errors, test_error=None):
-    """The recipe's diagnosis of ``errors``, with its baseline and tolerances."""
+#: The confidence of the noise rule, the same for every diagnosis of a run.
+_CONFIDENCE = 0.95
+
+#: What each diagnosis of a run rests on, as report.json says it.
+ROUND_DATA = (
+    "one split: the round's training rows, the train-dev rows held out of "
+    "--data, and the dev set"
+)
+BEST_ROUND_DATA = ROUND_DATA + ", and the test set"
+
+
+def _recipe_diagnosis(recipe, errors, noise, test_error=None):
+    """The recipe's diagnosis of ``errors``: its baseline, tolerances and noise."""
     from .. import diagnose_bias_variance
 
     return diagnose_bias_variance(
         errors["train_error"],
         errors["dev_error"],
         recipe.baseline_error,
-        recipe.tolerance,
+        recipe._tolerance(),
         rel_tolerance=recipe.rel_tolerance,
         train_dev_error=errors["train_dev_error"],
         test_error=test_error,
+        confidence=_CONFIDENCE,
+        **noise,
     )
 
 
@@ -607,7 +692,7 @@ def _round_record(entry):
         "train_error": entry["train_error"],
         "train_dev_error": entry["train_dev_error"],
         "dev_error": entry["dev_error"],
-        **diagnosis_record(entry["diagnosis"]),
+        **diagnosis_record(entry["diagnosis"], ROUND_DATA),
         "action": entry["action"],
     }
 

@@ -20,13 +20,19 @@ and a part relative to the error it is measured from (see
 recipe: fix high bias first, then high variance, then data mismatch.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from numbers import Real
 
 import numpy as np
 
 from .._compat import Interval, validate_params
 from .._formatting import percent
+from ._noise import (
+    check_split_mapping,
+    error_standard_errors,
+    gap_standard_error,
+    z_value,
+)
 
 __all__ = ["BiasVarianceDiagnosis", "diagnose_bias_variance"]
 
@@ -39,11 +45,18 @@ BIAS_REMEDIES = (
     "train longer: more epochs (max_iter) or a better optimizer",
     "another architecture: a network better suited to the data",
 )
+# Augmentation is named as ImageAugmenter only for images (see image_advice).
+_SYNTHESIS = (
+    "data augmentation: more data or data synthesis, new training examples "
+    "made from the ones you have (the same label under a small, realistic "
+    "distortion)"
+)
+IMAGE_AUGMENTATION = "data augmentation: e.g. augment=ImageAugmenter(...)"
 VARIANCE_REMEDIES = (
     "more data: more training examples",
     "regularization: raise alpha (L2), lower keep_prob (dropout) or "
     "stop early (early_stopping)",
-    "data augmentation: e.g. augment=ImageAugmenter(...)",
+    _SYNTHESIS,
     "another architecture: a network better suited to the data",
 )
 # No knob of the network fixes a mismatch: the data must change.
@@ -59,6 +72,14 @@ DATA_MISMATCH_REMEDIES = (
 DEV_OVERFITTING_REMEDIES = (
     "bigger dev set: the dev set has been overfit by tuning on it",
 )
+# A gap above its threshold but within its noise: measure it better.
+UNCERTAIN_REMEDY = (
+    "bigger dev (or train-dev) set, or cross-validated errors: the {gaps} "
+    "{verb} above {its} threshold but within the sampling noise"
+)
+
+# The gaps' names, in case order, as ``uncertain`` and ``standard_errors`` say.
+GAP_NAMES = ("bias", "variance", "data mismatch", "dev overfitting")
 
 # Gaps are differences of error rates; a gap equal to its threshold up to
 # this rounding slack is not high (e.g. 0.16 - 0.15 against 0.01).
@@ -95,7 +116,8 @@ class BiasVarianceDiagnosis:
         ``max(tolerance, rel_tolerance * train_error)``).
 
     high_bias, high_variance : bool
-        Whether each gap is larger than its threshold.
+        Whether each gap is larger than its threshold (and, with sizes or
+        standard errors, than ``z`` of its standard errors).
 
     case : str
         The high gaps in words, joined with ``" and "`` in the order
@@ -131,6 +153,30 @@ class BiasVarianceDiagnosis:
         Whether each of these gaps is larger than its threshold (False when
         it is not measured).
 
+    standard_errors : dict
+        The standard error of each gap, keyed by the gap names ``"bias"``,
+        ``"variance"``, ``"data mismatch"`` and ``"dev overfitting"``; None
+        for a gap not measured or whose errors have no size nor standard
+        error. The root of the sum of its two errors' squared standard errors
+        (the baseline is exact).
+
+    uncertain : tuple of str
+        The gaps above their threshold but within ``z`` standard errors, in
+        the order of :data:`GAP_NAMES`: neither high nor good. Empty without
+        sizes or standard errors.
+
+    confidence : float
+        The confidence of the noise rule; ``z`` is the two-sided normal
+        quantile at it (1.96 at 0.95).
+
+    n_samples : dict or None
+        The sizes given, keyed by ``"train"``, ``"train_dev"``, ``"dev"``,
+        ``"test"``.
+
+    error_standard_errors : dict
+        The standard error of each error, under the same keys (None when
+        unknown): given, or Agresti-Coull's from its size.
+
     Examples
     --------
     >>> from sklearn_dnn import diagnose_bias_variance
@@ -162,13 +208,21 @@ class BiasVarianceDiagnosis:
     dev_overfitting_threshold: float | None = None
     high_data_mismatch: bool = False
     high_dev_overfitting: bool = False
+    standard_errors: dict = field(
+        default_factory=lambda: dict.fromkeys(GAP_NAMES), compare=False
+    )
+    uncertain: tuple = ()
+    confidence: float = 0.95
+    n_samples: dict | None = field(default=None, compare=False)
+    error_standard_errors: dict = field(default_factory=dict, compare=False)
 
     def __str__(self):
         rows = [
-            f"Bias/variance diagnosis: {self.case}",
+            f"Bias/variance diagnosis: {verdict(self)}",
             f"  baseline error  {percent(self.baseline_error):>8}",
         ]
         rows += [self._gap_row(*row) for row in self._gap_rows()]
+        rows += self._noise_rows()
         if self.recommendations:
             rows.append("Basic recipe, in this order:")
             rows += [f"  {i}. {r}" for i, r in enumerate(self.recommendations, 1)]
@@ -194,15 +248,89 @@ class BiasVarianceDiagnosis:
         error = getattr(self, f"{split.replace('-', '_')}_error")
         key = name.removeprefix("avoidable_")
         threshold = getattr(self, f"{key}_threshold")
+        gap_name = key.replace("_", " ")
+        se = self.standard_errors.get(gap_name)
+        noise = "" if se is None else f" ± {percent(self._z * se)}"
+        verdict = "HIGH" if getattr(self, f"high_{key}") else "ok"
+        if gap_name in self.uncertain:
+            verdict = "uncertain"
         return (
             f"  {split + ' error':<16}{percent(error):>8}    {words:<15}"
-            f"{percent(getattr(self, name)):>8}  (high above {percent(threshold)}): "
-            f"{'HIGH' if getattr(self, f'high_{key}') else 'ok'}"
+            f"{percent(getattr(self, name)):>8}{noise}  (high above "
+            f"{percent(threshold)}): {verdict}"
         )
 
+    @property
+    def _z(self):
+        return z_value(self.confidence)
 
-def _recommendations(highs):
-    """The remedies of the high gaps, in order, each remedy once."""
+    def _noise_rows(self):
+        """The smallest gaps the sizes resolve, and what would resolve the rest."""
+        measured = [
+            (name, se) for name, se in self.standard_errors.items() if se is not None
+        ]
+        if not measured:
+            return []
+        level = f"{100 * self.confidence:g}%"
+        sizes = ", ".join(f"{name} {percent(self._z * se)}" for name, se in measured)
+        rows = [f"Smallest gap these sizes resolve at {level} confidence: {sizes}"]
+        for name in self.uncertain:
+            rows.append(
+                f"Uncertain: the {name} gap is within its noise; {self._resolve(name)}"
+            )
+        return rows
+
+    def _resolve(self, name):
+        """How many examples on the gap's end split would resolve ``name``."""
+        start, split = _gap_splits(name, self.train_dev_error is not None)
+        gap = abs(getattr(self, _GAP_FIELDS[name]))
+        start_se = self._error_se(start)
+        end_se = self._error_se(split)
+        room = (gap / self._z) ** 2 - start_se**2
+        n = (self.n_samples or {}).get(split)
+        if n is None or end_se is None or room <= 0:
+            return "more examples on both of its splits, or cross-validated errors"
+        needed = int(np.ceil(n * end_se**2 / room))
+        return (
+            f"about {needed} {split.replace('_', '-')} examples (now {n}) "
+            "would resolve it"
+        )
+
+    def _error_se(self, split):
+        if split == "baseline":
+            return 0.0
+        return self.error_standard_errors.get(split) or 0.0
+
+
+def image_advice(diagnosis, augmenter, params):
+    """``diagnosis`` with augmentation advised as ``ImageAugmenter`` if it fits.
+
+    Only when the estimator already augments (an ``augment`` among
+    ``params``) or an augmenter for images is at hand (``augmenter``, such
+    as an ``ImageAugmenter`` with its ``image_shape``); elsewhere the advice
+    stays "more data or data synthesis".
+    """
+    augments = any(k.endswith("augment") and v is not None for k, v in params.items())
+    if augmenter is None and not augments:
+        return diagnosis
+    recommendations = tuple(
+        IMAGE_AUGMENTATION if r == _SYNTHESIS else r for r in diagnosis.recommendations
+    )
+    return replace(diagnosis, recommendations=recommendations)
+
+
+def verdict(diagnosis):
+    """The case, with the uncertain gaps: ``"good fit, uncertain: variance"``."""
+    if not diagnosis.uncertain:
+        return diagnosis.case
+    return f"{diagnosis.case}, uncertain: {', '.join(diagnosis.uncertain)}"
+
+
+def _recommendations(highs, uncertain=()):
+    """The remedies of the high gaps, in order, each remedy once.
+
+    Uncertain gaps add one last remedy: measure them on more examples.
+    """
     remedies = (
         BIAS_REMEDIES,
         VARIANCE_REMEDIES,
@@ -213,35 +341,61 @@ def _recommendations(highs):
     for high, group in zip(highs, remedies):
         if high:
             recommendations += tuple(r for r in group if r not in recommendations)
+    if uncertain:
+        many = len(uncertain) > 1
+        gaps = " and ".join(uncertain) + (" gaps" if many else " gap")
+        recommendations += (
+            UNCERTAIN_REMEDY.format(
+                gaps=gaps, verb="are" if many else "is", its="their" if many else "its"
+            ),
+        )
     return recommendations
 
 
-def _gap_fields(errors, tolerance, rel_tolerance):
+_GAP_FIELDS = dict(
+    zip(GAP_NAMES, ("avoidable_bias", "variance", "data_mismatch", "dev_overfitting"))
+)
+
+
+def _gap_splits(name, with_train_dev):
+    """The start and end splits of the gap ``name``."""
+    variance_end = "train_dev" if with_train_dev else "dev"
+    return {
+        "bias": ("baseline", "train"),
+        "variance": ("train", variance_end),
+        "data mismatch": ("train_dev", "dev"),
+        "dev overfitting": ("dev", "test"),
+    }[name]
+
+
+def _gap_fields(errors, tolerance, rel_tolerance, split_ses, z):
     """The gap, threshold and flag fields of every gap whose errors are given.
 
-    ``errors`` maps the ``*_error`` field names to their values (None when
-    not given). A gap goes from a start error to an end error and is high
-    above ``max(tolerance, rel_tolerance * start)``.
+    ``errors`` maps the split names (``"baseline"``, ``"train"``...) to their
+    errors (None when not given) and ``split_ses`` to their standard errors.
+    A gap goes from a start error to an end error; it is high above
+    ``max(tolerance, rel_tolerance * start)`` and ``z`` standard errors, and
+    uncertain above the first only.
     """
-    variance_end = (
-        "dev_error" if errors["train_dev_error"] is None else "train_dev_error"
-    )
-    gaps = (  # (gap field, key of its threshold and flag, start, end)
-        ("avoidable_bias", "bias", "baseline_error", "train_error"),
-        ("variance", "variance", "train_error", variance_end),
-        ("data_mismatch", "data_mismatch", "train_dev_error", "dev_error"),
-        ("dev_overfitting", "dev_overfitting", "dev_error", "test_error"),
-    )
-    fields = {}
-    for name, key, start, end in gaps:
+    with_train_dev = errors["train_dev"] is not None
+    fields, ses, uncertain = {}, dict.fromkeys(GAP_NAMES), []
+    for name in GAP_NAMES:
+        start, end = _gap_splits(name, with_train_dev)
         if errors[start] is None or errors[end] is None:
             continue
+        key = name.replace(" ", "_")
         gap = errors[end] - errors[start]
         threshold = float(max(tolerance, rel_tolerance * errors[start]))
-        fields[name] = gap
+        start_se = 0.0 if start == "baseline" else split_ses[start]
+        ses[name] = gap_standard_error(start_se, split_ses[end])
+        above = bool(gap - threshold > _ROUNDING_SLACK)
+        resolved = ses[name] is None or gap > z * ses[name]
+        fields[_GAP_FIELDS[name]] = gap
         fields[f"{key}_threshold"] = threshold
-        fields[f"high_{key}"] = bool(gap - threshold > _ROUNDING_SLACK)
-    return fields
+        fields[f"high_{key}"] = above and resolved
+        if above and not resolved:
+            uncertain.append(name)
+    return fields, ses, tuple(uncertain)
 
 
 def _optional_float(value):
@@ -257,6 +411,9 @@ def _optional_float(value):
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
         "train_dev_error": [_ERROR, None],
         "test_error": [_ERROR, None],
+        "n_samples": [dict, None],
+        "standard_errors": [dict, None],
+        "confidence": [Interval(Real, 0, 1, closed="neither")],
     },
     prefer_skip_nested_validation=True,
 )
@@ -269,6 +426,9 @@ def diagnose_bias_variance(
     rel_tolerance=0.1,
     train_dev_error=None,
     test_error=None,
+    n_samples=None,
+    standard_errors=None,
+    confidence=0.95,
 ):
     """Diagnose high bias, variance, data mismatch and dev-set overfitting.
 
@@ -298,6 +458,15 @@ def diagnose_bias_variance(
     baseline, (train 1 %, dev 11 %) is high variance, (15 %, 16 %) high bias,
     (15 %, 30 %) both and (0.5 %, 1 %) neither; with a 15 % baseline,
     (15 %, 16 %) is neither.
+
+    **Sampling noise.** An error measured on few examples is noisy: 2 dev
+    errors out of 91 are no evidence of variance. With ``n_samples`` (or
+    ``standard_errors``) a gap is high only when it also exceeds ``z``
+    standard errors, the gap's standard error being the root of the sum of
+    its two errors' squared ones (the baseline is exact). A gap above its
+    threshold but within the noise is listed in ``uncertain``, neither high
+    nor good, and the recommendations add a bigger dev (or train-dev) set or
+    cross-validated errors. Without sizes the rule is the one above.
 
     **Mismatched distributions.** When the training data come from another
     distribution than the dev and test data, give the error on a train-dev
@@ -342,6 +511,26 @@ def diagnose_bias_variance(
         Error on the test set (the dev set's distribution), in the same
         units; None when there is none.
 
+    n_samples : dict or None, default=None
+        The number of examples each error was measured on, keyed
+        ``"train"``, ``"train_dev"``, ``"dev"``, ``"test"`` (integers >= 1;
+        missing keys are unknown). The errors are then proportions (0-1
+        error) and each gets the binomial standard error with the
+        Agresti-Coull adjustment, positive even for an error of 0.
+
+    standard_errors : dict or None, default=None
+        The standard error of each error under the same keys, for errors that
+        are not proportions (``1 - R^2``, a loss): for instance the standard
+        deviation of the per-example losses over ``sqrt(n)``. It wins over
+        ``n_samples`` for the keys it gives.
+
+    confidence : float, default=0.95
+        In (0, 1). A gap is high only when it also exceeds ``z`` times its
+        standard error, ``z`` the two-sided normal quantile at this
+        confidence (1.96 at 0.95); above its threshold but within ``z``
+        standard errors it is *uncertain*. Unused without sizes or standard
+        errors.
+
     Returns
     -------
     diagnosis : BiasVarianceDiagnosis
@@ -351,7 +540,8 @@ def diagnose_bias_variance(
     Raises
     ------
     ValueError
-        If an error is negative, NaN or infinite.
+        If an error is negative, NaN or infinite, or a size or standard
+        error is invalid or under an unknown key.
 
     See Also
     --------
@@ -379,24 +569,38 @@ def diagnose_bias_variance(
     >>> mismatch = diagnose_bias_variance(0.01, 0.10, train_dev_error=0.015)
     >>> mismatch.case, round(mismatch.data_mismatch, 3)
     ('high data mismatch', 0.085)
+    >>> noisy = diagnose_bias_variance(0.0, 2 / 91, n_samples={"train": 364, "dev": 91})
+    >>> noisy.case, noisy.uncertain
+    ('good fit', ('variance',))
     """
-    given = {
-        "train_error": train_error,
-        "dev_error": dev_error,
-        "baseline_error": baseline_error,
-        "train_dev_error": train_dev_error,
-        "test_error": test_error,
+    check_split_mapping(n_samples, "n_samples", integer=True)
+    check_split_mapping(standard_errors, "standard_errors", integer=False)
+    errors = {
+        "train": train_error,
+        "dev": dev_error,
+        "baseline": baseline_error,
+        "train_dev": train_dev_error,
+        "test": test_error,
     }
-    errors = {name: _optional_float(value) for name, value in given.items()}
-    fields = _gap_fields(errors, tolerance, rel_tolerance)
+    errors = {split: _optional_float(value) for split, value in errors.items()}
+    z = z_value(confidence)
+    split_ses = error_standard_errors(errors, n_samples, standard_errors, z)
+    fields, gap_ses, uncertain = _gap_fields(
+        errors, tolerance, rel_tolerance, split_ses, z
+    )
     keys = ("bias", "variance", "data_mismatch", "dev_overfitting")
     highs = tuple(fields.get(f"high_{key}", False) for key in keys)
     words = [case for case, high in zip(GAP_CASES, highs) if high]
     return BiasVarianceDiagnosis(
-        **errors,
+        **{f"{split}_error": error for split, error in errors.items()},
         **fields,
         case=" and ".join(words) or "good fit",
-        recommendations=_recommendations(highs),
+        recommendations=_recommendations(highs, uncertain),
         tolerance=float(tolerance),
         rel_tolerance=float(rel_tolerance),
+        standard_errors=gap_ses,
+        uncertain=uncertain,
+        confidence=float(confidence),
+        n_samples=None if n_samples is None else dict(n_samples),
+        error_standard_errors=split_ses,
     )

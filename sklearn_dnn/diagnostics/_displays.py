@@ -13,13 +13,18 @@ from sklearn.model_selection import check_cv, cross_validate, learning_curve
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._compat import _translate_train_sizes
+from .._compat import _num_samples, _translate_train_sizes
 from .._formatting import percent
-from ._bias_variance import diagnose_bias_variance
-from ._plotting import _Display, style
+from ._bias_variance import diagnose_bias_variance, verdict
+from ._noise import loss_standard_error, z_value
+from ._plotting import _Display, place_clear_of, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BiasVarianceDisplay", "LossCurveDisplay"]
+# text_kw that place the diagnosis: the user's placement is then kept.
+_PLACEMENT_KEYWORDS = frozenset(
+    {"x", "y", "position", "ha", "horizontalalignment", "va", "verticalalignment"}
+)
 
 
 def _check_errors(name, errors, n_ticks):
@@ -90,20 +95,44 @@ def _dev_set_curves(estimator, X, y, X_val, y_val, error, *, train_sizes, cv, **
     )
     dev = [error.scorer(fitted, X_val, y_val) for fitted in result["estimator"]]
     n_ticks = len(sizes)
-    return sizes, *(
+    curves = tuple(
         error.from_scores(np.reshape(scores, (-1, n_ticks)).T)
         for scores in (result["train_score"], result["test_score"], dev)
     )
+    noise = _dev_set_noise(error, result["estimator"], X_val, y_val, n_ticks)
+    return sizes, *curves, noise
+
+
+def _dev_set_noise(error, fitted, X_val, y_val, n_ticks):
+    """Per point, the mean over folds of the dev error's standard error.
+
+    Every fold scores the same ``X_val``: the folds' spread says nothing of
+    its sampling noise, the per-example losses do. None for error rates
+    (their size gives it) or when the losses are unknown.
+    """
+    if error.is_proportion:
+        return None
+    losses = [error.losses(estimator, X_val, y_val) for estimator in fitted]
+    if any(loss is None for loss in losses):
+        return None
+    ses = np.array([loss_standard_error(loss) for loss in losses], dtype=float)
+    return np.reshape(ses, (-1, n_ticks)).T.mean(axis=1)
 
 
 def _learning_curves(estimator, X, y, X_val, y_val, error, **kw):
-    """``(sizes, train, train_dev, dev)`` errors; train_dev is None without X_val."""
+    """``(sizes, train, train_dev, dev, dev_standard_errors)``.
+
+    ``train_dev`` is None without ``X_val``; ``dev_standard_errors`` is the
+    dev error's standard error per point when it is not an error rate and
+    ``X_val`` is given (None otherwise).
+    """
     if X_val is not None:
         return _dev_set_curves(estimator, X, y, X_val, y_val, error, **kw)
     sizes, train_scores, dev_scores = learning_curve(
         estimator, X, y, scoring=error.scorer, error_score="raise", **kw
     )
-    return sizes, error.from_scores(train_scores), None, error.from_scores(dev_scores)
+    train, dev = error.from_scores(train_scores), error.from_scores(dev_scores)
+    return sizes, train, None, dev, None
 
 
 class BiasVarianceDisplay(_Display):
@@ -146,6 +175,17 @@ class BiasVarianceDisplay(_Display):
 
     error_name : str, default=None
         Label of the y axis; None gives ``"Error"``.
+
+    n_samples : dict, default=None
+        For error rates, the number of examples each point's errors were
+        scored on, all folds together: ``"train"``, ``"train_dev"`` and
+        ``"dev"`` map to arrays of shape (n_ticks,). The diagnosis then has
+        the binomial noise of DESIGN §14.
+
+    standard_errors : dict, default=None
+        For other errors, each point's standard error under the same keys
+        (:meth:`from_estimator` takes the folds' spread over the root of
+        their number). Without either, the rule has no noise term.
 
     Attributes
     ----------
@@ -206,6 +246,8 @@ class BiasVarianceDisplay(_Display):
         tolerance=0.01,
         rel_tolerance=0.1,
         error_name=None,
+        n_samples=None,
+        standard_errors=None,
     ):
         self.train_sizes = train_sizes
         self.train_errors = train_errors
@@ -216,6 +258,8 @@ class BiasVarianceDisplay(_Display):
         self.tolerance = tolerance
         self.rel_tolerance = rel_tolerance
         self.error_name = error_name
+        self.n_samples = n_samples
+        self.standard_errors = standard_errors
 
     def _curves(self):
         """The sizes and ``{label: errors}`` of the curves, checked."""
@@ -237,6 +281,16 @@ class BiasVarianceDisplay(_Display):
         sizes, curves = self._curves()
         largest = int(np.argmax(sizes))
         means = {name: float(np.mean(e[largest])) for name, e in curves.items()}
+        noise = {
+            name: None if given is None else {k: v[largest] for k, v in given.items()}
+            for name, given in (
+                ("n_samples", self.n_samples),
+                ("standard_errors", self.standard_errors),
+            )
+        }
+        noise["n_samples"] = noise["n_samples"] and {
+            k: int(v) for k, v in noise["n_samples"].items()
+        }
         return diagnose_bias_variance(
             means["train error"],
             means["dev error"],
@@ -244,6 +298,7 @@ class BiasVarianceDisplay(_Display):
             self.tolerance,
             rel_tolerance=self.rel_tolerance,
             train_dev_error=means.get("train-dev error"),
+            **noise,
         )
 
     def plot(
@@ -300,11 +355,17 @@ class BiasVarianceDisplay(_Display):
                 ax.fill_between(sizes, lower, mean + std, **fill_kw)
             )
             self.lines_.append(line)
-        self._draw_baseline_and_text(ax, diagnosis, baseline_kw, text_kw)
         ax.set_xlabel("Number of training examples")
         error_name = self.error_name if error_name is None else error_name
         ax.set_ylabel("Error" if error_name is None else error_name)
-        ax.legend(loc="upper right")
+        self._draw_baseline_and_text(ax, diagnosis, baseline_kw, text_kw)
+        curves_xy = [
+            (sizes, errors.mean(axis=1) + side * errors.std(axis=1))
+            for errors in curves.values()
+            for side in (-1, 0, 1)
+        ] + [(sizes, np.full(len(sizes), self.baseline_error))]
+        placed = set(text_kw or ()) & _PLACEMENT_KEYWORDS
+        place_clear_of(self.text_, ax.legend(), ax, curves_xy, move_text=not placed)
         return self._drawn(ax)
 
     def _draw_baseline_and_text(self, ax, diagnosis, baseline_kw, text_kw):
@@ -454,16 +515,19 @@ default=np.linspace(0.1, 1.0, 5)
         validate_like_fit(estimator)
         error = error_scorer(estimator, scoring)
         X_val, y_val = check_dev_set(estimator, X, X_val, y_val)
-        sizes, train, train_dev, dev = _learning_curves(
+        sizes, train, train_dev, dev, dev_se = _learning_curves(
             estimator, X, y, X_val, y_val, error, train_sizes=train_sizes,
             cv=cv, groups=groups, n_jobs=n_jobs, shuffle=shuffle,
             random_state=random_state, params=fit_params,
         )  # fmt: skip
+        errors = {"train": train, "train_dev": train_dev, "dev": dev}
+        n_scored = _n_scored(estimator, X, y, X_val, cv, groups, sizes, train.shape[1])
         display = cls(
             train_sizes=sizes, train_errors=train, train_dev_errors=train_dev,
             dev_errors=dev, baseline_error=baseline_error, tolerance=tolerance,
             rel_tolerance=rel_tolerance,
             error_name=f"Error ({error.name})" if error_name is None else error_name,
+            **_noise(error, errors, n_scored, dev_se),
         )  # fmt: skip
         return display.plot(
             ax=ax, line_kw=line_kw, fill_between_kw=fill_between_kw,
@@ -471,14 +535,56 @@ default=np.linspace(0.1, 1.0, 5)
         )  # fmt: skip
 
 
+def _n_scored(estimator, X, y, X_val, cv, groups, sizes, n_folds):
+    """Examples each point's errors were scored on, all folds together.
+
+    Training examples: the training size once per fold. Held-out examples:
+    every test fold's. ``X_val``'s examples are scored by every fold's model
+    but are the same examples, so they count once.
+    """
+    cv = check_cv(cv, y, classifier=is_classifier(estimator))
+    held_out = sum(len(test) for _, test in cv.split(X, y, groups))
+    held = np.full(len(sizes), held_out)
+    n = {"train": np.asarray(sizes) * n_folds}
+    if X_val is None:
+        return {**n, "dev": held}
+    return {**n, "train_dev": held, "dev": np.full(len(sizes), _num_samples(X_val))}
+
+
+def _noise(error, errors, n_scored, dev_se):
+    """``n_samples`` for error rates; else the folds' spread over sqrt(folds).
+
+    An explicit dev set's standard errors (``dev_se``) come from its
+    per-example losses instead: every fold scores the same examples.
+    """
+    if error.is_proportion:
+        return {"n_samples": n_scored}
+    n_folds = errors["train"].shape[1]
+    if n_folds < 2 or (errors["train_dev"] is not None and dev_se is None):
+        return {}
+    ses = {
+        name: e.std(axis=1, ddof=1) / np.sqrt(n_folds)
+        for name, e in errors.items()
+        if e is not None
+    }
+    if dev_se is not None:
+        ses["dev"] = dev_se
+    return {"standard_errors": ses}
+
+
 def _diagnosis_text(diagnosis):
-    rows = [
-        diagnosis.case,
-        f"avoidable bias {percent(diagnosis.avoidable_bias)}",
-        f"variance {percent(diagnosis.variance)}",
-    ]
-    if diagnosis.data_mismatch is not None:
-        rows.append(f"data mismatch {percent(diagnosis.data_mismatch)}")
+    z = z_value(diagnosis.confidence)
+    rows = [verdict(diagnosis)]
+    for name, gap in (
+        ("avoidable bias", diagnosis.avoidable_bias),
+        ("variance", diagnosis.variance),
+        ("data mismatch", diagnosis.data_mismatch),
+    ):
+        if gap is None:
+            continue
+        se = diagnosis.standard_errors[name.removeprefix("avoidable ")]
+        noise = "" if se is None else f" ± {percent(z * se)}"
+        rows.append(f"{name} {percent(gap)}{noise}")
     return "\n".join(rows)
 
 

@@ -40,14 +40,17 @@ from .._compat import (
     _fit_context,
     _num_samples,
 )
-from ._bias_variance import diagnose_bias_variance
+from ._bias_variance import diagnose_bias_variance, image_advice, verdict
+from ._noise import split_noise
+from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
 
 #: The examples of a fit: ``(X, y)`` pairs; ``train_dev`` is None without X_val.
-_Splits = namedtuple("_Splits", ["train", "train_dev", "dev"])
+# ``all``: the whole of ``X``, for cross-validated diagnoses (not measured).
+_Splits = namedtuple("_Splits", ["train", "train_dev", "dev", "all"])
 
 _STOP_ASKED = "stop: a callback asked to stop after this round"
 _MISMATCH_NOTE = (
@@ -103,6 +106,10 @@ def _fitted_attribute(name, doc):
         return getattr(self.best_estimator_, name)
 
     return property(read, doc=doc)
+
+
+# ``tolerance="auto"``: one point of error, the noise rule doing the rest.
+_AUTO_TOLERANCE = 0.01
 
 
 def _check_errors(errors, scoring):
@@ -232,9 +239,13 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         measured from, in the units of the error (see ``scoring``); at
         least 0.
 
-    tolerance : float, default=0.01
+    tolerance : "auto" or float, default="auto"
         Absolute floor of the thresholds above which a gap is high, in the
-        units of the error; see :func:`diagnose_bias_variance`.
+        units of the error; see :func:`diagnose_bias_variance`. ``"auto"``
+        is 0.01. Either way each round passes its splits' sizes (error
+        rates) or its per-example losses' standard errors (other errors), so
+        a gap must also exceed its sampling noise to be high; a gap above
+        the threshold but within the noise is *uncertain*.
 
     rel_tolerance : float, default=0.1
         Relative part of the thresholds; see :func:`diagnose_bias_variance`.
@@ -247,6 +258,17 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         The dev split of ``X`` (the train-dev split when ``X_val`` is
         given): a fraction of the examples in (0, 1) or a number of
         examples. It is stratified for classifiers when the classes allow.
+
+    cv : "auto", int or None, default="auto"
+        What a round does when its diagnosis has gaps above their threshold
+        but within the dev split's sampling noise (*uncertain*) and none
+        high: with an int, it diagnoses again on ``cv``-fold errors over all
+        of ``X`` (stratified for classifiers), so every example serves as
+        dev once; ``"auto"`` does so with 5 folds when the dev split holds
+        fewer than 1,000 examples; None never does. Not used with
+        ``X_val``. The folds' fits count in ``max_time``, not in
+        ``max_total_epochs`` (they diagnose, they do not search). A round
+        still uncertain ends the recipe as "good fit, uncertain".
 
     growth : int, default=4
         Factor by which a bias round widens the hidden layers and lengthens
@@ -305,7 +327,9 @@ None, default=None
         One dict per round with keys ``params`` (the values of the knobs the
         recipe controls, under their ``set_params`` names), ``train_error``,
         ``train_dev_error`` (None without ``X_val``), ``dev_error``,
-        ``diagnosis`` (a :class:`BiasVarianceDiagnosis`),
+        ``diagnosis`` (a :class:`BiasVarianceDiagnosis` with the splits'
+        sizes or standard errors; the cross-validated one when ``cv``
+        applied, as ``action`` then says),
         ``action`` (what the next round changes, or why the recipe stops, as
         text) and ``fit_time`` (seconds).
 
@@ -353,7 +377,7 @@ None, default=None
     ...     max_rounds=3, random_state=0,
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
-    ['high bias', 'high bias and high variance', 'high variance']
+    ['high bias', 'high bias', 'high variance']
     >>> recipe.history_[0]["action"]
     'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
     >>> recipe.best_params_["hidden_layer_sizes"]
@@ -365,7 +389,8 @@ None, default=None
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
         "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
-        "tolerance": [Interval(Real, 0, np.inf, closed="left")],
+        "tolerance": [StrOptions({"auto"}), Interval(Real, 0, np.inf, closed="left")],
+        "cv": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
         "max_rounds": [Interval(Integral, 1, None, closed="left")],
         "dev_size": [
@@ -388,10 +413,11 @@ None, default=None
         estimator,
         *,
         baseline_error=0.0,
-        tolerance=0.01,
+        tolerance="auto",
         rel_tolerance=0.1,
         max_rounds=10,
         dev_size=0.2,
+        cv="auto",
         growth=4,
         max_hidden_units=256,
         max_total_epochs=1000,
@@ -408,6 +434,7 @@ None, default=None
         self.rel_tolerance = rel_tolerance
         self.max_rounds = max_rounds
         self.dev_size = dev_size
+        self.cv = cv
         self.growth = growth
         self.max_hidden_units = max_hidden_units
         self.max_total_epochs = max_total_epochs
@@ -448,8 +475,8 @@ None, default=None
         """The train, train-dev (with ``X_val`` only) and dev examples."""
         X_train, X_held, y_train, y_held = self._hold_out(X, y)
         if X_val is None:
-            return _Splits((X_train, y_train), None, (X_held, y_held))
-        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val))
+            return _Splits((X_train, y_train), None, (X_held, y_held), (X, y))
+        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val), (X, y))
 
     def _seeded_estimator(self):
         """The estimator, its unset ``random_state`` s drawn from the recipe's.
@@ -497,20 +524,24 @@ None, default=None
         """Fit and diagnose one round: ``(history entry, estimator, stop)``."""
         task = context.subcontext(task_name="round")
         estimator, fit_time, stop = self._fit_one(task, base, params, *splits.train)
+        measured = splits._replace(all=None)._asdict()
         errors = {
             f"{name}_error": error(estimator, *examples)
-            for name, examples in splits._asdict().items()
+            for name, examples in measured.items()
             if examples is not None
         }
         _check_errors(errors, self.scoring)
+        noise = split_noise(error, estimator, measured)
         diagnosis = diagnose_bias_variance(
             errors["train_error"],
             errors["dev_error"],
             self.baseline_error,
-            self.tolerance,
+            self._tolerance(),
             rel_tolerance=self.rel_tolerance,
             train_dev_error=errors.get("train_dev_error"),
+            **noise,
         )
+        diagnosis = image_advice(diagnosis, self.augment, params)
         entry = {
             "params": params,
             "train_error": errors["train_error"],
@@ -521,6 +552,10 @@ None, default=None
             "fit_time": fit_time,
         }
         return entry, estimator, stop
+
+    def _tolerance(self):
+        """The practical threshold: ``"auto"`` is 0.01, with the noise rule."""
+        return _AUTO_TOLERANCE if self.tolerance == "auto" else self.tolerance
 
     # -- the choice after a round ---------------------------------------------
 
@@ -557,6 +592,11 @@ None, default=None
         search.move, result = next_move(self, knobs, search.current, search.rejected)
         if stop_asked:
             return _STOP_ASKED, True
+        if diagnosis.case == "good fit" and diagnosis.uncertain:
+            return (
+                f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
+                "within the sampling noise; a bigger dev set would tell"
+            ), True
         if diagnosis.case == "good fit":
             return "stop: neither bias nor variance is high", True
         if result is None and not (diagnosis.high_bias or diagnosis.high_variance):
@@ -581,7 +621,8 @@ None, default=None
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits
             )
-            note = search.record(index, entry, estimator, knobs, error)
+            note = cross_validate_round(self, entry, base, error, splits)
+            note += search.record(index, entry, estimator, knobs, error)
             action, stop = self._choose(search, index, knobs, stop_asked)
             entry["action"] = note + action
             self._say(index, entry, stop, error)
@@ -599,7 +640,7 @@ None, default=None
         print(
             f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
             f"train error {error.format(entry['train_error'])}, {train_dev}dev "
-            f"error {error.format(entry['dev_error'])}, {entry['diagnosis'].case}; "
+            f"error {error.format(entry['dev_error'])}, {verdict(entry['diagnosis'])}; "
             + ("" if stop else "next: ")
             + entry["action"],
             flush=True,

@@ -32,6 +32,9 @@ from .._formatting import percent
 from .._multilayer import BaseDNN
 
 # Score functions whose best value is 1 and that never exceed it.
+# Scores bounded by 1 whose 1 - score is no rate (it may exceed 1).
+_NOT_RATES = frozenset({"R^2", "r2", "explained_variance", "d2_absolute_error"})
+
 _BOUNDED_BY_ONE = frozenset(
     {
         metrics.accuracy_score,
@@ -207,11 +210,55 @@ class ErrorScorer:
         return -scores if self.negated_loss else 1.0 - scores
 
     def format(self, error):
-        """The error as text: a percentage, or a loss as a number."""
-        return f"{error:.4g}" if self.negated_loss else percent(error)
+        """The error as text: an error rate as a percentage, else a number.
+
+        ``1 - R^2`` (and other scores that are not rates) is never a
+        percentage: ``"0.1234 (1 - R^2)"``.
+        """
+        if self.negated_loss:
+            return f"{error:.4g}"
+        if self.is_rate:
+            return percent(error)
+        return f"{error:.4f} ({self.name})"
+
+    @property
+    def is_rate(self):
+        """Whether the error is a rate, in [0, 1]: not a loss, not 1 - R^2."""
+        kind = self.name.removeprefix("1 - ").removesuffix("_score")
+        return not self.negated_loss and kind not in _NOT_RATES
 
     def __call__(self, estimator, X, y):
         return float(self.from_scores(self.scorer(estimator, X, y)))
+
+    @property
+    def is_proportion(self):
+        """Whether the error is a proportion of examples (1 - accuracy)."""
+        return self.name in {"1 - accuracy", "1 - accuracy_score"}
+
+    def losses(self, estimator, X, y):
+        """Per-example losses whose mean is the error, or None when unknown.
+
+        Known for 1 - R^2 (squared residuals over the targets' variance),
+        the squared and absolute errors and the log loss; their standard
+        deviation over ``sqrt(n)`` is the error's standard error.
+        """
+        kind = self.name.removeprefix("1 - ").removesuffix("_score")
+        if kind == "log_loss":
+            proba = np.clip(estimator.predict_proba(X), 1e-15, 1)
+            classes = list(estimator.classes_)
+            rows = np.arange(len(proba))
+            return -np.log(proba[rows, [classes.index(c) for c in np.asarray(y)]])
+        if kind not in {"R^2", "r2", "mean_squared_error", "mean_absolute_error"}:
+            return None
+        y = np.asarray(y, dtype=float).reshape(len(y), -1)
+        residuals = y - np.asarray(estimator.predict(X), dtype=float).reshape(y.shape)
+        if kind == "mean_absolute_error":
+            return np.abs(residuals).mean(axis=1)
+        squared = residuals**2
+        if kind == "mean_squared_error":
+            return squared.mean(axis=1)
+        spread = np.maximum(((y - y.mean(axis=0)) ** 2).mean(axis=0), 1e-300)
+        return (squared / spread).mean(axis=1)
 
 
 def error_scorer(estimator, scoring):
