@@ -71,7 +71,12 @@ from sklearn_dnn._compat import get_namespace_and_device  # noqa: E402
 from sklearn_dnn._engine.array_network import ArrayNetwork, to_numpy  # noqa: E402
 from sklearn_dnn._engine.network import Network  # noqa: E402
 
-SMALL = dict(hidden_layer_sizes=(8, 6), max_iter=8, random_state=0, batch_size=16)
+SMALL = {
+    "hidden_layer_sizes": (8, 6),
+    "max_iter": 8,
+    "random_state": 0,
+    "batch_size": 16,
+}
 
 
 def _xp(namespace):
@@ -127,16 +132,16 @@ Y_REG = Y_REG / 100
 
 CASES = {
     "adam": {},
-    "sgd": dict(solver="sgd", learning_rate_init=0.05),
-    "sgd-plain": dict(solver="sgd", momentum=0.0, learning_rate="invscaling"),
-    "rmsprop": dict(solver="rmsprop", learning_rate="inverse_time"),
-    "batch_norm": dict(batch_norm=True),
-    "l1": dict(penalty="l1", alpha=0.05),
-    "elasticnet": dict(penalty="elasticnet", alpha=0.05),
-    "clipped": dict(max_grad_norm=0.5),
-    "early_stopping": dict(early_stopping=True, n_iter_no_change=2),
-    "no_shuffle": dict(shuffle=False, activation="tanh"),
-    "logistic": dict(activation="logistic", batch_norm=True),
+    "sgd": {"solver": "sgd", "learning_rate_init": 0.05},
+    "sgd-plain": {"solver": "sgd", "momentum": 0.0, "learning_rate": "invscaling"},
+    "rmsprop": {"solver": "rmsprop", "learning_rate": "inverse_time"},
+    "batch_norm": {"batch_norm": True},
+    "l1": {"penalty": "l1", "alpha": 0.05},
+    "elasticnet": {"penalty": "elasticnet", "alpha": 0.05},
+    "clipped": {"max_grad_norm": 0.5},
+    "early_stopping": {"early_stopping": True, "n_iter_no_change": 2},
+    "no_shuffle": {"shuffle": False, "activation": "tanh"},
+    "logistic": {"activation": "logistic", "batch_norm": True},
 }
 
 
@@ -271,11 +276,16 @@ def test_only_the_epoch_cost_comes_back_to_the_host(monkeypatch, dispatch):
 @pytest.mark.parametrize(
     "settings",
     [
-        dict(loss="log_loss", activation="relu"),
-        dict(loss="log_loss", activation="tanh", batch_norm=True, weighted=True),
-        dict(loss="binary_log_loss", activation="leaky_relu", penalty="l1"),
-        dict(loss="squared_error", activation="logistic", penalty="l2"),
-        dict(loss="poisson", activation="identity", penalty="elasticnet"),
+        {"loss": "log_loss", "activation": "relu"},
+        {
+            "loss": "log_loss",
+            "activation": "tanh",
+            "batch_norm": True,
+            "weighted": True,
+        },
+        {"loss": "binary_log_loss", "activation": "leaky_relu", "penalty": "l1"},
+        {"loss": "squared_error", "activation": "logistic", "penalty": "l2"},
+        {"loss": "poisson", "activation": "identity", "penalty": "elasticnet"},
     ],
 )
 def test_array_gradient_equals_numpy_gradient(namespace, settings):
