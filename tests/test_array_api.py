@@ -322,3 +322,36 @@ def test_array_gradient_equals_numpy_gradient(namespace, settings):
         array_net.theta = xp.asarray(theta - step)
         down = float(array_net.cost(*args))
         assert (up - down) / 2e-6 == pytest.approx(net.grad[i], abs=1e-6)
+
+
+# -- the benchmark ------------------------------------------------------------
+
+
+def _bench_module():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "benchmarks" / "bench_array_api.py"
+    spec = importlib.util.spec_from_file_location("bench_array_api", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("cuda", [False, True])
+def test_benchmark_device_choice(cuda):
+    from types import SimpleNamespace
+
+    stand_in = SimpleNamespace(cuda=SimpleNamespace(is_available=lambda: cuda))
+    expected = ["cpu", "cuda"] if cuda else ["cpu"]
+    assert _bench_module().torch_devices(stand_in) == expected
+
+
+def test_benchmark_runs_small(capsys):
+    times = _bench_module().main(["--samples", "300", "--features", "12"])
+    assert times["DNNClassifier (numpy)"] > 0
+    assert times["MLPClassifier (numpy)"] > 0
+    has_torch = "torch" in NAMESPACES
+    assert (times["DNNClassifier (torch cpu)"] is not None) == has_torch
+    out = capsys.readouterr().out
+    assert "DNNClassifier (torch cuda)" in out
