@@ -7,6 +7,7 @@ from sklearn.base import _fit_context
 from sklearn.model_selection._validation import _translate_train_sizes
 from sklearn.utils._array_api import (
     _is_numpy_namespace,
+    check_same_namespace,
     get_namespace,
     get_namespace_and_device,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "_translate_train_sizes",
     "_validate_style_kwargs",
     "check_matplotlib_support",
+    "check_same_namespace",
     "get_namespace",
     "get_namespace_and_device",
     "validate_data",

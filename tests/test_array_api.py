@@ -9,6 +9,7 @@ tests are skipped where scipy was imported without it (or where neither
 
 import os
 
+_SET_HERE = "SCIPY_ARRAY_API" not in os.environ
 os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
@@ -33,6 +34,15 @@ pytestmark = [
         reason="SCIPY_ARRAY_API=1 was not set before scipy was imported",
     ),
 ]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _scipy_array_api_for_this_module_only():
+    # The other test modules run as they would without this one (scikit-learn
+    # runs its array API common checks only when the variable is set).
+    yield
+    if _SET_HERE:
+        os.environ.pop("SCIPY_ARRAY_API", None)
 
 
 def _namespace_and_device(name):

@@ -129,7 +129,9 @@ class ArrayTargets:
     def rows(self, rows):
         """The float ``Y`` of ``rows`` (a device index array or a slice)."""
         xp = self.xp
-        part = self.array[rows] if isinstance(rows, slice) else self.array_take(rows)
+        part = (
+            self.array[rows, ...] if isinstance(rows, slice) else self.array_take(rows)
+        )
         if self.kind == "codes":
             part = part[:, None] == self._classes[None, :]
         return xp.astype(part, self.dtype)

@@ -23,6 +23,7 @@ from .._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    check_same_namespace,
     validate_data,
 )
 from .._docstrings import constructor_for
@@ -564,8 +565,10 @@ default=None
             sample_weight_val=sample_weight_val,
         )
 
-    def _forward(self, X):
+    def _forward(self, X, method="predict"):
         check_is_fitted(self)
+        # Under dispatch, X must be where the fit was (its curves live there).
+        check_same_namespace(X, self, attribute="loss_curve_", method=method)
         X = validate_data(
             self,
             X,
@@ -627,7 +630,8 @@ default=None
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.array_api_support = True
+        # lbfgs and augmenters are numpy-only (DESIGN §17).
+        tags.array_api_support = self.solver != "lbfgs" and self.augment is None
         return tags
 
 

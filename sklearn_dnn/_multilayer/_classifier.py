@@ -208,13 +208,18 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             that round to 0 are raised to the smallest normal float, so their
             logarithm (``predict_log_proba``) stays finite.
         """
-        output = self._forward(X)
-        xp, _ = dispatch_namespace(output)
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        output = self._forward(X, method)
+        xp, device = dispatch_namespace(output)
         xp = np if xp is None else xp
         if self._label_binarizer.y_type_ == "binary" and output.shape[1] == 1:
             output = xp.concat([1 - output, output], axis=1)
-        tiny = xp.asarray(xp.finfo(output.dtype).smallest_normal, dtype=output.dtype)
-        return xp.maximum(output, tiny)
+        tiny = xp.finfo(output.dtype).smallest_normal
+        if xp is np:
+            return np.maximum(output, tiny)
+        return xp.maximum(output, xp.asarray(tiny, dtype=output.dtype, device=device))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
@@ -229,7 +234,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        proba = self.predict_proba(X)
+        proba = self._proba(X, "predict_log_proba")
         xp, _ = dispatch_namespace(proba)
         return (np if xp is None else xp).log(proba)
 
