@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._compat import _check_sample_weight
+from ._compat import _check_sample_weight, get_namespace
 
 __all__ = ["InputNormalizer"]
 
@@ -194,7 +194,8 @@ class InputNormalizer(StandardScaler):
             )
         super().partial_fit(X, y, sample_weight=sample_weight)
         statistics = [s for s in (self.mean_, self.var_) if s is not None]
-        if not all(np.all(np.isfinite(s)) for s in statistics):
+        xp, _ = get_namespace(*statistics)
+        if not all(bool(xp.all(xp.isfinite(s))) for s in statistics):
             raise ValueError(
                 "The mean or variance of X overflows (is not finite): its values "
                 "are too large to square. Divide X by a constant first."
@@ -315,11 +316,15 @@ class InputNormalizer(StandardScaler):
         check_is_fitted(self)
         if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] != self.n_features_in_:
             return  # StandardScaler rejects it with its own error
-        dtype = X.dtype if X.dtype in (np.float64, np.float32, np.float16) else None
-        dtype = np.dtype(np.float64) if dtype is None else dtype
-        with np.errstate(over="ignore", invalid="ignore"):
-            bounds = _mapped_bounds(self, X, dtype, inverse)
-        if not np.all(np.isfinite(bounds)):
+        xp, is_array_api = get_namespace(X)
+        if is_array_api and not sparse.issparse(X):
+            bounds = _mapped_bounds_xp(self, X, xp, inverse)
+        else:
+            floats = (np.float64, np.float32, np.float16)
+            dtype = X.dtype if X.dtype in floats else np.dtype(np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                bounds = _mapped_bounds(self, X, dtype, inverse)
+        if not bool(xp.all(xp.isfinite(bounds))):
             what = "inverse-transformed" if inverse else "normalized"
             raise ValueError(
                 f"Some {what} values would overflow (not be finite): X holds "
@@ -330,8 +335,19 @@ class InputNormalizer(StandardScaler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
-        tags.array_api_support = False
+        tags.array_api_support = True
         return tags
+
+
+def _mapped_bounds_xp(normalizer, X, xp, inverse):
+    """`_mapped_bounds` of a dense array of namespace ``xp``, in ``xp``
+    (array API dispatch: the statistics live in the same namespace)."""
+    if not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, normalizer.mean_.dtype if normalizer.with_mean else xp.float64)
+    bounds = xp.stack([xp.min(X, axis=0), xp.max(X, axis=0)])
+    mean = xp.astype(normalizer.mean_, X.dtype) if normalizer.with_mean else 0
+    scale = xp.astype(normalizer.scale_, X.dtype) if normalizer.with_std else 1
+    return bounds * scale + mean if inverse else (bounds - mean) / scale
 
 
 def _mapped_bounds(normalizer, X, dtype, inverse):

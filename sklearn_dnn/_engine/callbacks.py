@@ -49,14 +49,23 @@ class GradientNormRecorder(Callback):
         self._count = 0
 
     def on_gradient(self, net, J):
+        if hasattr(net, "layer_grad_norms"):  # on a device: summed there
+            norms = net.layer_grad_norms()
+            fresh = isinstance(self._sums, np.ndarray)
+            self._sums = norms if fresh else self._sums + norms
+            self._count += 1
+            return
         # BLAS dot products over contiguous views: no temporaries.
         for l, dW in enumerate(net.coef_grads):
             self._sums[l] += math.sqrt(float(np.dot(dW.ravel(), dW.ravel())))
         self._count += 1
 
     def on_epoch_end(self, epoch, record, net):
-        record["grad_norms"] = self._sums / max(self._count, 1)
-        self._sums = np.zeros_like(self._sums)
+        sums = self._sums
+        if not isinstance(sums, np.ndarray):
+            sums = np.asarray(_host(sums), dtype=float)
+        record["grad_norms"] = sums / max(self._count, 1)
+        self._sums = np.zeros(len(sums))
         self._count = 0
         return False
 
@@ -68,6 +77,9 @@ class GradientClipper(Callback):
         self.max_norm = max_norm
 
     def on_gradient(self, net, J):
+        if hasattr(net, "clip_gradient"):  # on a device: rescaled there
+            net.clip_gradient(self.max_norm)
+            return
         total = math.sqrt(float(np.dot(net.grad, net.grad)))
         if total > self.max_norm:
             net.grad *= self.max_norm / total
@@ -94,6 +106,15 @@ class DivergenceGuard(Callback):
         self.start_loss = None
 
     def on_gradient(self, net, J):
+        if not isinstance(J, float):
+            return  # a device's cost: checked once per epoch
+        self._check(J)
+
+    def on_epoch_end(self, epoch, record, net):
+        self._check(record["loss"])
+        return False
+
+    def _check(self, J):
         if not np.isfinite(J):
             raise TrainingDiverged(f"the cost J became {J}")
         if self.start_loss is None:
@@ -115,6 +136,13 @@ class DivergenceGuard(Callback):
                 "max_grad_norm or normalize the inputs.",
                 ConvergenceWarning,
             )
+
+
+def _host(array):
+    """A device array's values as a numpy array."""
+    if hasattr(array, "cpu"):
+        array = array.cpu()
+    return np.from_dlpack(array)
 
 
 def diverged_error(exc, *, was_fitted):

@@ -144,7 +144,9 @@ def run_epochs(net, optimizer, batches, callbacks, *, n_epochs, epoch_start=0):
                     net, optimizer, X_batch, Y_batch, sw_batch, batches.rng, callbacks
                 )
                 total += J * X_batch.shape[0]
-            record = {"epoch": epoch, "loss": total / batches.n_samples}
+            # The one transfer of the epoch: its cost (a 0-d device array
+            # when the network trains in another array namespace).
+            record = {"epoch": epoch, "loss": float(total) / batches.n_samples}
             history.append(record)
             optimizer.iteration_ends(batches.n_seen)
             stops = [cb.on_epoch_end(epoch, record, net) for cb in callbacks]

@@ -15,6 +15,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
+from .array_network import ArrayMiniBatches, on_device, take_rows, to_numpy
 from .callbacks import (
     DivergenceGuard,
     EarlyStopping,
@@ -93,6 +94,8 @@ class FitData:
     target_state: dict
     continuing: bool
     rng: np.random.RandomState
+    #: ``(xp, device)`` of an array API fit, ``(None, None)`` for numpy.
+    namespace: tuple = (None, None)
 
 
 @dataclass
@@ -107,12 +110,22 @@ class FitResult:
 
 
 def new_optimizer(settings, net, epoch):
-    """A fresh optimizer; ``epoch`` completed epochs drive the decay."""
+    """A fresh optimizer; ``epoch`` completed epochs drive the decay.
+
+    For a network in another array namespace, its state lives on the device.
+    """
+    optimizer = _new_host_optimizer(settings, net, epoch)
+    if getattr(net, "xp", None) is not None:
+        optimizer = on_device(optimizer, net.xp, net.device)
+    return optimizer
+
+
+def _new_host_optimizer(settings, net, epoch):
     schedule = {"decay_rate": settings.decay_rate, "epoch": epoch}
     if settings.solver == "sgd":
         return SGDOptimizer(
             net.n_params,
-            net.dtype,
+            getattr(net, "host_dtype", net.dtype),
             settings.learning_rate_init,
             settings.learning_rate,
             settings.momentum,
@@ -132,7 +145,7 @@ def new_optimizer(settings, net, epoch):
     )
     return optimizer(
         net.n_params,
-        net.dtype,
+        getattr(net, "host_dtype", net.dtype),
         settings.learning_rate_init,
         *solver_settings,
         lr_schedule=lr_schedule,
@@ -160,11 +173,7 @@ def fit_stochastic(settings, net, data, context, incremental):
             context, settings, train, partial(settings._fitted_attributes, data=data)
         ),
     ]
-    batches = MiniBatches(
-        train.X, train.Y, train.sample_weight,
-        batch_size(settings, train.n_samples), shuffle=settings.shuffle,
-        rng=data.rng, augment=settings.augment, rows=train.rows,
-    )  # fmt: skip
+    batches = _mini_batches(settings, net, train, data.rng)
     # A diverging fit is reported by TrainingDiverged with a clear message;
     # numpy's overflow warnings on the way there would only be noise.
     with np.errstate(over="ignore", invalid="ignore"):
@@ -182,6 +191,19 @@ def fit_stochastic(settings, net, data, context, incremental):
     if not isinstance(stopper, EarlyStopping):
         return FitResult(history, t, optimizer)
     return FitResult(history, t, optimizer, stopper.best_epoch, stopper.best_score)
+
+
+def _mini_batches(settings, net, train, rng):
+    size = batch_size(settings, train.n_samples)
+    if getattr(net, "xp", None) is not None:
+        return ArrayMiniBatches(
+            train.X, train.Y, train.sample_weight, size,
+            shuffle=settings.shuffle, rng=rng, rows=train.rows,
+        )  # fmt: skip
+    return MiniBatches(
+        train.X, train.Y, train.sample_weight, size, shuffle=settings.shuffle,
+        rng=rng, augment=settings.augment, rows=train.rows,
+    )  # fmt: skip
 
 
 def _monitoring_callbacks(settings, net, data):
@@ -209,7 +231,10 @@ def _stopping_callback(settings, optimizer, dev, data):
     return EarlyStopping(
         optimizer,
         lambda net: settings._dev_score(
-            net.forward(dev.X), dev.y, dev.sample_weight, data.target_state
+            to_numpy(net.forward(dev.X)),
+            dev.y,
+            None if dev.sample_weight is None else to_numpy(dev.sample_weight),
+            data.target_state,
         ),
         partial(_dev_cost, X=dev.X, Y=dev.Y.dense(), sample_weight=dev.sample_weight),
         settings.tol,
@@ -232,18 +257,22 @@ def dev_split(settings, train, rng):
         )  # fmt: skip
     except ValueError as exc:
         raise _dev_split_error(settings, train, stratify, exc) from None
-    weights = train.sample_weight
+    weights, device = train.sample_weight, getattr(train.Y, "device", None)
+    xp = getattr(train.Y, "xp", None)
     dev = Examples(
-        train.X[dev_rows], train.Y.subset(dev_rows),
-        train.y[dev_rows], None if weights is None else weights[dev_rows],
+        take_rows(train.X, dev_rows, xp, device), train.Y.subset(dev_rows),
+        train.y[dev_rows],
+        None if weights is None else take_rows(weights, dev_rows, xp, device),
     )  # fmt: skip
+    if weights is not None:
+        weights = to_numpy(weights)
     if dev.n_samples < 2:
         raise ValueError(
             "The dev set of early stopping has fewer than 2 examples: "
             "raise validation_fraction or give more data."
         )
     if weights is not None and not (
-        np.sum(weights[kept_rows]) > 0 and np.sum(dev.sample_weight) > 0
+        np.sum(weights[kept_rows]) > 0 and np.sum(weights[dev_rows]) > 0
     ):
         raise ValueError(
             "sample_weight sums to zero on the training or the dev part of "
@@ -328,4 +357,4 @@ def batch_size(settings, n_samples):
 
 def _dev_cost(net, *, X, Y, sample_weight):
     # Batch normalization scores the dev set as predict does: running statistics.
-    return net.cost(X, Y, sample_weight, batch_statistics=False)
+    return float(net.cost(X, Y, sample_weight, batch_statistics=False))

@@ -23,9 +23,11 @@ from .._compat import (
     StrOptions,
     _check_sample_weight,
     _fit_context,
+    check_same_namespace,
     validate_data,
 )
 from .._docstrings import constructor_for
+from .._engine import array_network
 from .._engine.callbacks import TrainingDiverged, diverged_error
 from .._engine.dropout import resolve_keep_prob
 from .._engine.initializers import INITIALIZERS, resolve_init
@@ -45,6 +47,7 @@ from .._validation import (
     reject_bool_numbers,
     warn_if_far_from_normalized,
 )
+from . import _array_api
 
 #: What scikit-learn's callback machinery keeps on the estimator during fit.
 _CALLBACK_KEYS = ("_callback_fit_ctx", "_skl_callbacks_to_teardown")
@@ -235,7 +238,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             y,
             accept_sparse=["csr", "csc"],
             multi_output=True,
-            dtype=(np.float64, np.float32),
+            dtype=_array_api.float_dtypes(X),
             reset=reset,
             y_numeric=not isinstance(self, ClassifierMixin),
         )
@@ -276,6 +279,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             raise
 
     def _fit_atomic(self, X, y, sample_weight, incremental, *, classes=None, **dev):
+        _array_api.curves_to_host(self)
         data = self._prepare(X, y, sample_weight, incremental, classes, **dev)
         net = self._initial_network(data)
         n_tasks = 1 if incremental else self.max_iter
@@ -289,11 +293,13 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 result = fit_stochastic(self, net, data, context, incremental)
             else:
                 result = fit_lbfgs(self, net, data, context)
-            if not np.all(np.isfinite(net.theta)):
+            if not _all_finite(net):
                 raise TrainingDiverged("the solver produced non-finite weights")
         except TrainingDiverged as exc:
             raise diverged_error(exc, was_fitted=self._is_fitted()) from None
         self._set_fitted(net, result, data)
+        if data.namespace[0] is not None:
+            _array_api.curves_to_device(self, *data.namespace)
         self._random_state = data.rng
         context.call_on_fit_task_end(**task, reconstruction_attributes={})
         return self
@@ -314,21 +320,30 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 f"'adam'); solver={self.solver!r} optimises one full batch."
             )
         continuing = self._is_fitted() and (self.warm_start or incremental)
+        namespace = _array_api.dispatch_namespace(X)
+        if namespace[0] is not None:
+            _array_api.check_device_settings(self)
+            y, sample_weight = _array_api.to_host(y), _array_api.to_host(sample_weight)
         X, y = self._validate_X_y(X, as_plain_targets(y), reset=not continuing)
+        dtype = _array_api.host_dtype(X)
         earlier = self._target_state() if continuing else None
         Y, target_state = self._validate_targets(
-            y, state=earlier, classes=classes, dtype=X.dtype
+            y, state=earlier, classes=classes, dtype=dtype
         )
         check_layer_sizes(
             hidden,
             X.shape[1],
             target_state["n_outputs_"],
-            X.dtype,
+            dtype,
             batch_rows=self._batch_rows(X.shape[0]),
         )
         if not continuing:
-            warn_if_far_from_normalized(X, type(self).__name__)
-        weights = self._checked_weights(sample_weight, X)
+            warn_if_far_from_normalized(
+                X if namespace[0] is None else _array_api.scale_sample(X, 1000),
+                type(self).__name__,
+            )
+        weights = self._checked_weights(sample_weight, X, dtype=dtype)
+        Y, weights = self._on_device(Y, weights, namespace)
         # Rows are what mini-batches gather: CSR, whatever sparse format came.
         train = Examples(X.tocsr() if sp.issparse(X) else X, Y, y, weights)
         if incremental and hasattr(self, "_random_state"):
@@ -336,7 +351,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             rng = copy.deepcopy(self._random_state)
         else:
             rng = check_random_state(self.random_state)
-        data = FitData(train, None, hidden, target_state, continuing, rng)
+        data = FitData(train, None, hidden, target_state, continuing, rng, namespace)
         data.dev = self._validated_dev_set(data, incremental, **dev)
         return data
 
@@ -349,13 +364,26 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
             size = self.batch_size
         return min(size, n_samples)
 
-    def _checked_weights(self, sample_weight, X, name="sample_weight"):
+    def _on_device(self, Y, weights, namespace):
+        """The encoded targets and the weights, moved to the device of an
+        array API fit (unchanged for numpy)."""
+        xp, device = namespace
+        if xp is None:
+            return Y, weights
+        Y = array_network.ArrayTargets(Y, xp, device)
+        return Y, None if weights is None else xp.asarray(weights, device=device)
+
+    def _checked_weights(self, sample_weight, X, name="sample_weight", dtype=None):
         if sample_weight is None:
             return None
+        dtype = X.dtype if dtype is None else dtype
+        if not isinstance(X, np.ndarray) and not sp.issparse(X):
+            # An array API fit checks the host copy of the weights.
+            X = np.broadcast_to(np.zeros((), dtype), (X.shape[0], 1))
         sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            sample_weight, X, dtype=dtype, ensure_non_negative=True
         )
-        check_total_weight(sample_weight, X.dtype, name)
+        check_total_weight(sample_weight, dtype, name)
         return sample_weight
 
     def _validated_dev_set(
@@ -374,17 +402,23 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "X_val and y_val are the dev set of early stopping: set "
                 "early_stopping=True (with a stochastic solver, in fit)."
             )
+        if data.namespace[0] is not None:
+            y_val = _array_api.to_host(y_val)
+            sample_weight_val = _array_api.to_host(sample_weight_val)
         X_val, y_val = self._validate_X_y(X_val, as_plain_targets(y_val), reset=False)
-        Y_val, _ = self._validate_targets(
-            y_val, state=data.target_state, dtype=X_val.dtype
+        dtype = _array_api.host_dtype(X_val)
+        Y_val, _ = self._validate_targets(y_val, state=data.target_state, dtype=dtype)
+        weights = self._checked_weights(
+            sample_weight_val, X_val, "sample_weight_val", dtype=dtype
         )
-        weights = self._checked_weights(sample_weight_val, X_val, "sample_weight_val")
+        Y_val, weights = self._on_device(Y_val, weights, data.namespace)
         X_val = X_val.tocsr() if sp.issparse(X_val) else X_val
         return Examples(X_val, Y_val, y_val, weights)
 
     def _initial_network(self, data):
+        X = data.train.X
         net = self._make_network(
-            data.train.X.shape[1], data.target_state, data.hidden, data.train.X.dtype
+            X.shape[1], data.target_state, data.hidden, _array_api.host_dtype(X)
         )
         if not data.continuing:
             net.initialize(resolve_init(self.init, self.activation), data.rng)
@@ -401,8 +435,15 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
                 "warm_start and partial_fit need the same architecture."
             )
         else:
-            net.set_parameters(self.coefs_, self.intercepts_, self._normalization())
-        return net
+            net.set_parameters(*_host_parameters(self))
+        xp, device = data.namespace
+        if xp is None:
+            return net
+        # torch draws dropout masks from its own generator, seeded here (only
+        # with dropout: without, the random stream is the numpy fit's).
+        dropout = any(p < 1 for p in net.keep_prob)
+        seed = data.rng.randint(np.iinfo(np.int32).max) if dropout else 0
+        return array_network.ArrayNetwork(net, xp, device, seed=seed)
 
     def _normalization(self):
         """The fitted ``(gamma, beta, mean, var)`` of each hidden layer, or None."""
@@ -424,8 +465,7 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         (of ``net.theta`` itself with ``copy=False``, when the network is
         done training), and the running statistics of one of ``net.running``.
         """
-        theta = net.theta.copy() if copy else net.theta
-        running = net.running.copy() if copy else net.running
+        theta, running = net.snapshot() if copy else (net.theta, net.running)
         coefs, intercepts, gammas, betas = net.parameter_views(theta)
         means, variances = net.running_views(running)
         normalization = {
@@ -540,15 +580,20 @@ default=None
             sample_weight_val=sample_weight_val,
         )
 
-    def _forward(self, X):
+    def _forward(self, X, method="predict"):
         check_is_fitted(self)
+        # Under dispatch, X must be where the fit was (its curves live there).
+        check_same_namespace(X, self, attribute="loss_curve_", method=method)
         X = validate_data(
             self,
             X,
             accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
+            dtype=_array_api.float_dtypes(X),
             reset=False,
         )
+        xp, _ = _array_api.dispatch_namespace(X)
+        if xp is not None:
+            return _checked_output(xp, self._forward_on_device(xp, X))
         with np.errstate(over="ignore", invalid="ignore"):
             output = forward(
                 self.coefs_,
@@ -559,15 +604,14 @@ default=None
                 batch_norm=self._normalization(),
                 batch_norm_epsilon=self.batch_norm_epsilon,
             )
-        finite = np.isfinite(output).all(axis=1)
-        if not finite.all():
-            raise ValueError(
-                "The network's output overflowed (is not finite) for "
-                f"{np.count_nonzero(~finite)} of the {len(finite)} rows of X: "
-                "their values are far outside the range of the training data. "
-                "Scale X the way the training data was scaled."
-            )
-        return output
+        return _checked_output(np, output)
+
+    def _forward_on_device(self, xp, X):
+        return array_network.forward(
+            xp, self.coefs_, self.intercepts_, X, self.activation,
+            self.out_activation_, batch_norm=self._normalization(),
+            batch_norm_epsilon=self.batch_norm_epsilon,
+        )  # fmt: skip
 
     def _network_from_data(self, X, y, sample_weight=None):
         """Return ``(net, X, Y, sample_weight)`` for gradient checking.
@@ -604,7 +648,39 @@ default=None
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        # lbfgs and augmenters are numpy-only (DESIGN §17).
+        tags.array_api_support = self.solver != "lbfgs" and self.augment is None
         return tags
+
+
+def _checked_output(xp, output):
+    """``output``, or a clear error if some of its rows are not finite."""
+    finite = xp.all(xp.isfinite(output), axis=1)
+    if not bool(xp.all(finite)):
+        n_bad = int(xp.sum(xp.astype(~finite, xp.int64)))
+        raise ValueError(
+            "The network's output overflowed (is not finite) for "
+            f"{n_bad} of the {finite.shape[0]} rows of X: "
+            "their values are far outside the range of the training data. "
+            "Scale X the way the training data was scaled."
+        )
+    return output
+
+
+def _all_finite(net):
+    if hasattr(net, "all_finite"):
+        return net.all_finite()
+    return bool(np.all(np.isfinite(net.theta)))
+
+
+def _host_parameters(estimator):
+    """The fitted parameters as numpy arrays (from any namespace)."""
+    to_host = _array_api.to_host
+    normalization = estimator._normalization()
+    if normalization is not None:
+        normalization = [[to_host(a) for a in layer] for layer in normalization]
+    coefs = [to_host(W) for W in estimator.coefs_]
+    return coefs, [to_host(b) for b in estimator.intercepts_], normalization
 
 
 def network_for_gradient_check(estimator, X, y, sample_weight=None):

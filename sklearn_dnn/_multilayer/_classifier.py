@@ -13,8 +13,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 
 from .._compat import _fit_context
 from .._docstrings import fill_docstring
+from .._engine.array_network import to_numpy
 from .._engine.targets import EncodedTargets
 from .._engine.training import is_stochastic
+from ._array_api import dispatch_namespace
 from ._base import BaseDNN
 
 
@@ -114,6 +116,9 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         return y if y.ndim == 1 else None
 
     def _labels_from_output(self, output, binarizer):
+        xp, device = dispatch_namespace(output)
+        if xp is not None:
+            return _labels_on_device(xp, device, output, binarizer)
         if binarizer.y_type_ == "multiclass":
             return binarizer.classes_[np.argmax(output, axis=1)]
         return binarizer.inverse_transform(output, threshold=0.5)
@@ -203,10 +208,18 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             that round to 0 are raised to the smallest normal float, so their
             logarithm (``predict_log_proba``) stays finite.
         """
-        output = self._forward(X)
+        return self._proba(X, "predict_proba")
+
+    def _proba(self, X, method):
+        output = self._forward(X, method)
+        xp, device = dispatch_namespace(output)
+        xp = np if xp is None else xp
         if self._label_binarizer.y_type_ == "binary" and output.shape[1] == 1:
-            output = np.hstack([1 - output, output])
-        return np.maximum(output, np.finfo(output.dtype).tiny)
+            output = xp.concat([1 - output, output], axis=1)
+        tiny = xp.finfo(output.dtype).smallest_normal
+        if xp is np:
+            return np.maximum(output, tiny)
+        return xp.maximum(output, xp.asarray(tiny, dtype=output.dtype, device=device))
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.
@@ -221,7 +234,9 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         log_proba : ndarray of shape (n_samples, n_classes)
             ``log(predict_proba(X))``.
         """
-        return np.log(self.predict_proba(X))
+        proba = self._proba(X, "predict_log_proba")
+        xp, _ = dispatch_namespace(proba)
+        return (np if xp is None else xp).log(proba)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -230,3 +245,18 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
 
 fill_docstring(DNNClassifier)
+
+
+def _labels_on_device(xp, device, output, binarizer):
+    """The labels of network outputs on the device: numeric classes only
+    (string labels cannot live there, so they come back as numpy)."""
+    classes = binarizer.classes_
+    if binarizer.y_type_ == "multiclass":
+        codes = xp.argmax(output, axis=1)
+    elif binarizer.y_type_ == "binary":
+        codes = xp.astype(output[:, 0] > 0.5, xp.int64)
+    else:
+        return xp.astype(output > 0.5, xp.int64)
+    if classes.dtype.kind not in "iufb":
+        return classes[to_numpy(codes)]
+    return xp.take(xp.asarray(classes, device=device), codes)

@@ -123,7 +123,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         """
         output = self._forward(X)
         if output.shape[1] == 1 and self._y_ndim == 1:
-            return output.ravel()
+            return output.ravel() if isinstance(output, np.ndarray) else output[:, 0]
         return output
 
     def __sklearn_tags__(self):
