@@ -41,6 +41,7 @@ from .._compat import (
     _num_samples,
 )
 from ._bias_variance import diagnose_bias_variance
+from ._recipe_budget import fit_to_budget, n_features_of
 from ._recipe_moves import NetworkKnobs, next_move
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
@@ -123,11 +124,16 @@ class _Search:
         self.params = params  # the settings of the next round
         self.current = self.best = self.move = None
         self.spent, self.started = 0, time.perf_counter()
+        # (params, seconds per epoch) of the last round run, and the number of
+        # input features: the budget sizes the next round from them.
+        self.last, self.n_features = None, None
 
     def record(self, index, entry, estimator, knobs, error):
         """Keep the round or undo it; return the note saying it was undone."""
         self.history.append(entry)
-        self.spent += knobs.epochs(estimator)
+        epochs = knobs.epochs(estimator)
+        self.spent += epochs
+        self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
         if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
             self.rejected.add(self.move)
             back = self.current["index"] + 1
@@ -393,9 +399,9 @@ None, default=None
         max_rounds=10,
         dev_size=0.2,
         growth=4,
-        max_hidden_units=256,
-        max_total_epochs=1000,
-        max_time=None,
+        max_hidden_units=512,
+        max_total_epochs=5000,
+        max_time=180.0,
         scoring=None,
         augment=None,
         refit=True,
@@ -534,22 +540,10 @@ None, default=None
                 "max_iter."
             )
 
-    def _over_budget(self, knobs, params, search):
-        """Why the round with ``params`` must not run, or None."""
-        needed = knobs.get(params, "max_iter")
-        if search.spent + needed > self.max_total_epochs:
-            return (
-                f"stop: the max_total_epochs={self.max_total_epochs} budget: "
-                f"{search.spent} epochs trained, and the next change could train "
-                f"{needed} more, past it"
-            )
+    def _fit_to_budget(self, knobs, params, search):
+        """The next round's params shrunk to the budget, a note, and a stop."""
         elapsed = time.perf_counter() - search.started
-        if self.max_time is not None and elapsed >= self.max_time:
-            return (
-                f"stop: max_time={self.max_time:g} budget spent: {elapsed:.1f} "
-                "seconds elapsed"
-            )
-        return None
+        return fit_to_budget(self, knobs, params, search, elapsed)
 
     def _choose(self, search, index, knobs, stop_asked):
         """Set the next round's params; return the action text and if it stops."""
@@ -566,10 +560,11 @@ None, default=None
         if index == self.max_rounds - 1:
             return f"stop: max_rounds={self.max_rounds} rounds spent", True
         changes, texts = result
-        search.params = {**search.current["params"], **changes}
-        stop = self._over_budget(knobs, search.params, search)
+        params = {**search.current["params"], **changes}
+        search.params, shrunk, stop = self._fit_to_budget(knobs, params, search)
         if stop:
             return stop, True
+        texts = [*texts, shrunk] if shrunk else texts
         if diagnosis.high_data_mismatch:
             texts = [*texts, _MISMATCH_NOTE]
         return "; ".join(texts), False
@@ -577,6 +572,7 @@ None, default=None
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``_Search``."""
         search = _Search(knobs.params(self.estimator))
+        search.n_features = n_features_of(splits.train[0])
         for index in range(self.max_rounds):
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits
