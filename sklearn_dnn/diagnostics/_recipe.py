@@ -171,7 +171,20 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
        - *deeper network*: one more hidden layer as wide as the last one
          (at most 4 hidden layers and ``max_hidden_units`` hidden units),
          training longer in the same way;
-       - *train longer* on its own, when the fit used all its epochs.
+       - *train longer* on its own, when the fit used all its epochs;
+       - *batch normalization* (``batch_norm=True``) for a network of 2
+         hidden layers or more, or one that used all its epochs (badly
+         conditioned);
+       - *faster learning*: ``learning_rate_init`` 3 times larger (up to
+         0.1), when the fit used all its epochs;
+       - *learning-rate decay*: the course's ``learning_rate="inverse_time"``
+         with a ``decay_rate`` that brings the rate to a tenth by the last
+         epoch, starting 3 times larger;
+       - *another optimizer*: ``solver="adam"`` in place of ``"sgd"``;
+       - *another initialization*: ``init="he"`` for a ReLU network.
+
+       These moves come from ``_recipe_moves`` and ``_recipe_training``; a
+       move that made the dev error worse is not tried again.
 
     2. **High variance** (dev error well above train error), in order:
 
@@ -191,11 +204,17 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
          optimization to regularization.
 
     The recipe stops when neither bias nor variance is high, when no change
-    is left for the diagnosis, or when its budget is spent: ``max_rounds``
-    rounds, ``max_total_epochs`` epochs over all rounds (a round is not
-    started when its ``max_iter`` could exceed what remains) or ``max_time``
-    seconds (checked after each round). The last entry of ``history_`` says
-    why it stopped. The rounds
+    is left for the diagnosis, or when its budget is spent. **The budget is
+    time first**: ``max_time`` seconds bound the rounds, and each round after
+    the first is sized to what is left. Its seconds per epoch are estimated
+    from the last round's (scaled by the number of weights), and its
+    ``max_iter`` is shrunk so that it takes at most the time left divided by
+    2.25 (the round, then a refit on all of ``X``; the whole time left with
+    ``refit=False``) and at most the epochs left under ``max_total_epochs``.
+    A shrunk round says so in the action text; a round is refused only when
+    fewer than 10 epochs (or its ``max_iter``, if smaller) would fit.
+    ``max_rounds``, ``max_total_epochs`` and ``max_hidden_units`` are caps.
+    The last entry of ``history_`` says why it stopped. The rounds
     are a greedy search: the next change applies to the latest round with
     the lowest dev error so far. A round whose dev error is higher than that
     is undone and its kind of change is not tried again; a round with the
@@ -258,19 +277,22 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         Factor by which a bias round widens the hidden layers and lengthens
         training.
 
-    max_hidden_units : int, default=1024
+    max_hidden_units : int, default=512
         The most hidden units, all hidden layers together, that a round
         may grow the network to. A network that starts larger is not grown.
 
-    max_total_epochs : int, default=2000
-        The epoch budget: the epochs (``n_iter_``) trained by all rounds
+    max_total_epochs : int, default=5000
+        The epoch cap: the epochs (``n_iter_``) trained by all rounds
         together, the refit not included. A round whose ``max_iter`` could
-        take the total past it is not run, and an estimator whose
-        ``max_iter`` alone exceeds it is an error.
+        take the total past it is shrunk to the epochs left (not run when
+        fewer than 10 are left), and an estimator whose ``max_iter`` alone
+        exceeds it is an error.
 
-    max_time : float or None, default=None
-        The time budget in seconds: no round starts after it has passed.
-        None sets no time limit.
+    max_time : float or None, default=180.0
+        The time budget in seconds (three minutes): the rounds are sized to
+        it, and no round starts after it has passed; the refit comes on top
+        of the rounds, within the share kept for it. None sets no time
+        limit (the other budgets still apply).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
