@@ -264,7 +264,7 @@ def _panel_cell(method, estimator, X_train, X_test, y_train, y_test, log):
     return estimator.score(X_test, y_test), seconds
 
 
-def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None):
+def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None, methods=None):
     """The recipe with defaults against a randomized search and the MLP
     defaults: test score (accuracy or R^2) and seconds, mean and std over
     ``seeds`` (each a 75/25 train/test split and the estimators' seed)."""
@@ -281,8 +281,11 @@ def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None):
                 random_state=seed,
                 stratify=y if classifier else None,
             )
-            methods = _panel_methods(classifier, seed, n_candidates, cv)
-            for method, estimator in methods.items():
+            for method, estimator in _panel_methods(
+                classifier, seed, n_candidates, cv
+            ).items():
+                if methods and method not in methods:
+                    continue
                 log = name == "synthetic10" and seed == seeds[0]
                 results.setdefault(method, []).append(
                     _panel_cell(
@@ -299,13 +302,14 @@ def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None):
 
 
 def _panel_from_argv(args):
-    """``panel seeds=0,1 candidates=40 cv=5 sets=wine,digits``."""
+    """``panel seeds=0,1 candidates=40 cv=5 sets=wine,digits methods=recipe``."""
     options = dict(arg.split("=", 1) for arg in args)
     bench_panel(
         seeds=tuple(int(s) for s in options.get("seeds", "0,1,2,3,4").split(",")),
         n_candidates=int(options.get("candidates", 40)),
         cv=int(options.get("cv", 5)),
         sets=options["sets"].split(",") if "sets" in options else None,
+        methods=options["methods"].split(",") if "methods" in options else None,
     )
 
 

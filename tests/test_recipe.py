@@ -309,12 +309,7 @@ def test_history_has_one_documented_entry_per_round():
             "keep_prob",
             "early_stopping",
             "augment",
-            "batch_norm",
-            "learning_rate",
-            "learning_rate_init",
-            "decay_rate",
             "solver",
-            "init",
         }
         assert isinstance(entry["diagnosis"], BiasVarianceDiagnosis)
         assert entry["diagnosis"].train_error == entry["train_error"]
