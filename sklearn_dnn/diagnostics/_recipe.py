@@ -381,13 +381,13 @@ None, default=None
     ...     max_rounds=3, random_state=0,
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
-    ['high bias', 'high bias and high variance', 'high variance']
+    ['high bias', 'high bias', 'high bias and high variance']
     >>> recipe.history_[0]["action"]
     'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
     >>> recipe.best_params_["hidden_layer_sizes"]
     (32,)
     >>> round(recipe.best_dev_error_, 2)
-    0.04
+    0.03
     """
 
     _parameter_constraints = {
