@@ -44,9 +44,10 @@ callable, default="auto"
         ``U(-b, b)`` with ``b = sqrt(6 / (n[l-1] + n[l]))`` (2 in place of
         6 for "logistic"); ``"zeros"``: all zeros (symmetry is never
         broken); ``"normal"``: ``0.01 * N(0, 1)``; ``"auto"``:
-        ``"glorot_uniform"``, chosen by measurement (it scored as well as He
-        or better with the default network on digits, breast cancer, wine,
-        diabetes and a synthetic 10-class set, raw and standardized). A
+        ``"glorot_uniform"``, chosen by measurement (with the default network
+        on digits, breast cancer, wine, diabetes and a synthetic 10-class
+        set, raw and standardized, it beat He by up to 8 points and was
+        never below it by more than one standard deviation). A
         callable ``init(n_in, n_out, rng) -> W`` returns the ``(n_in, n_out)``
         weights of one layer. Biases start at zero, except a regressor's
         output biases, which start at the mean target (its log for
