@@ -555,14 +555,15 @@ def test_zeros_init_is_all_zero():
 @pytest.mark.parametrize(
     "activation, scheme",
     [
-        ("relu", "he"),
-        ("leaky_relu", "he"),
-        ("tanh", "xavier"),
-        ("logistic", "xavier"),
-        ("identity", "xavier"),
+        ("relu", "glorot_uniform"),
+        ("leaky_relu", "glorot_uniform"),
+        ("tanh", "glorot_uniform"),
+        ("logistic", "glorot_uniform"),
+        ("identity", "glorot_uniform"),
     ],
 )
-def test_auto_init_is_he_for_relus_and_xavier_otherwise(activation, scheme):
+def test_auto_init_is_scikit_learns_glorot(activation, scheme):
+    # Chosen by measurement on the panel of DESIGN section 18.
     auto = resolve_init("auto", activation)(20, 30, np.random.RandomState(5))
     named = resolve_init(scheme, activation)(20, 30, np.random.RandomState(5))
     assert_array_equal(auto, named)

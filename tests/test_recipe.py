@@ -309,6 +309,7 @@ def test_history_has_one_documented_entry_per_round():
             "keep_prob",
             "early_stopping",
             "augment",
+            "solver",
         }
         assert isinstance(entry["diagnosis"], BiasVarianceDiagnosis)
         assert entry["diagnosis"].train_error == entry["train_error"]
@@ -604,14 +605,16 @@ def always_underfit(params):
 def test_the_epoch_budget_stops_growth_and_says_so():
     # Every round looked like high bias, so each one grew the network and
     # trained 4 times longer, without bound.
+    # The round that would pass the cap is shrunk to the epochs left, not
+    # refused; then fewer than 10 epochs are left and the recipe stops.
     recipe = run(always_underfit, max_rounds=50, max_total_epochs=500)
     epochs = [entry["params"]["max_iter"] for entry in recipe.history_]
-    assert epochs == [5, 20, 80, 320]  # 425 spent; 1280 more would pass 500
+    assert epochs == [5, 20, 80, 320, 75]  # 425 spent; 1280 shrunk to 75
     assert sum(epochs) <= 500
+    assert "max_iter 1280 -> 75 to fit the budget left" in actions(recipe)[-2]
     assert recipe.history_[-1]["action"].startswith(
-        "stop: the max_total_epochs=500 budget: 425 epochs trained"
+        "stop: the max_total_epochs=500 budget: 500 epochs trained"
     )
-    assert "1280" in recipe.history_[-1]["action"]
 
 
 def test_epochs_are_counted_as_trained_n_iter():

@@ -41,10 +41,18 @@ INITIALIZERS = {
 
 
 def resolve_init(init, activation):
-    """Return ``init(n_in, n_out, rng) -> W`` for a name, ``"auto"`` or a callable."""
+    """Return ``init(n_in, n_out, rng) -> W`` for a name, ``"auto"`` or a callable.
+
+    ``"auto"`` is ``"glorot_uniform"``: scikit-learn's MLP scheme, uniform in
+    ``+-sqrt(factor / (n_in + n_out))`` with factor 6 (2 for "logistic").
+    """
     if callable(init):
         return init
     if init == "auto":
-        init = "he" if activation in ("relu", "leaky_relu") else "xavier"
+        # Measured on the panel of DESIGN section 18 (5-fold, the default
+        # network, raw and standardized inputs): scikit-learn's Glorot scheme
+        # beat He by 2 points on the synthetic 10-class set and 8 on raw
+        # wine, and was never below it by more than one standard deviation.
+        init = "glorot_uniform"
     scheme = INITIALIZERS[init]
     return lambda n_in, n_out, rng: scheme(n_in, n_out, rng, activation)

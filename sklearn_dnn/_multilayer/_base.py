@@ -246,6 +246,9 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
     def _is_fitted(self):
         return hasattr(self, "coefs_")
 
+    def _start_output_bias(self, net, Y, sample_weight):
+        """Set the output biases before the first epoch (zero here)."""
+
     def _make_network(self, n_features, target_state, hidden, dtype):
         keep_prob = resolve_keep_prob(self.keep_prob, len(hidden))
         n_outputs = target_state["n_outputs_"]
@@ -422,6 +425,12 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         )
         if not data.continuing:
             net.initialize(resolve_init(self.init, self.activation), data.rng)
+            train = data.train
+            Y = train.Y.dense() if train.rows is None else train.Y.rows(train.rows)
+            weights = train.sample_weight
+            if weights is not None and train.rows is not None:
+                weights = weights[train.rows]
+            self._start_output_bias(net, Y, weights)
         elif [W.shape for W in self.coefs_] != [W.shape for W in net.coefs]:
             raise ValueError(
                 "The network's shape changed since the last fit "
@@ -641,6 +650,7 @@ default=None
         else:
             rng = check_random_state(self.random_state)
             net.initialize(resolve_init(self.init, self.activation), rng)
+            self._start_output_bias(net, Y.dense(), sample_weight)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return net, X, Y.dense(), sample_weight

@@ -54,6 +54,24 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         "loss": [StrOptions({"squared_error", "poisson"})],
     }
 
+    def _start_output_bias(self, net, Y, sample_weight):
+        """Start the output biases at the (weighted) mean target.
+
+        The output then starts at the targets' centre instead of 0, so the
+        first epochs learn the targets' variation, not their offset: on
+        targets far from 0 (diabetes: mean 152) a network starting at 0
+        spends its epochs climbing to the mean. The Poisson loss's
+        exponential output starts at the log of the mean.
+        """
+        if Y.shape[0] == 0:
+            return
+        if sample_weight is not None and not np.sum(sample_weight) > 0:
+            return
+        mean = np.average(Y, axis=0, weights=sample_weight)
+        if self.loss == "poisson":
+            mean = np.log(np.maximum(mean, np.finfo(Y.dtype).tiny))
+        net.intercepts[-1][...] = mean
+
     _extra_parameters = {"loss": "squared_error"}
 
     _TARGET_STATE = ("n_outputs_", "_y_ndim")

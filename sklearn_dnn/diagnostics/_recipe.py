@@ -42,6 +42,7 @@ from .._compat import (
 )
 from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
+from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
 from ._validation import check_dev_set, error_scorer, validate_like_fit
@@ -122,39 +123,6 @@ def _check_errors(errors, scoring):
             )
 
 
-class _Search:
-    """The state of the greedy search: history, current and best round."""
-
-    def __init__(self, params):
-        self.history, self.rejected = [], set()
-        self.params = params  # the settings of the next round
-        self.current = self.best = self.move = None
-        self.spent, self.started = 0, time.perf_counter()
-
-    def record(self, index, entry, estimator, knobs, error):
-        """Keep the round or undo it; return the note saying it was undone."""
-        self.history.append(entry)
-        self.spent += knobs.epochs(estimator)
-        if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
-            self.rejected.add(self.move)
-            back = self.current["index"] + 1
-            return (
-                f"dev error {error.format(entry['dev_error'])} is above round "
-                f"{back}'s {error.format(self.current['dev_error'])}: back to "
-                f"round {back}; "
-            )
-        self.current = {
-            "index": index,
-            "params": self.params,
-            "dev_error": entry["dev_error"],
-            "diagnosis": entry["diagnosis"],
-            "converged": knobs.converged(estimator),
-        }
-        if self.best is None or entry["dev_error"] < self.best["dev_error"]:
-            self.best = {**self.current, "estimator": estimator}
-        return ""
-
-
 class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     """Run the course's basic recipe: fix high bias first, then high variance.
 
@@ -172,7 +140,20 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
        - *deeper network*: one more hidden layer as wide as the last one
          (at most 4 hidden layers and ``max_hidden_units`` hidden units),
          training longer in the same way;
-       - *train longer* on its own, when the fit used all its epochs.
+       - *train longer* on its own, when the fit used all its epochs;
+       - *batch normalization* (``batch_norm=True``) for a network of 2
+         hidden layers or more, or one that used all its epochs (badly
+         conditioned);
+       - *faster learning*: ``learning_rate_init`` 3 times larger (up to
+         0.1), when the fit used all its epochs;
+       - *learning-rate decay*: the course's ``learning_rate="inverse_time"``
+         with a ``decay_rate`` that brings the rate to a tenth by the last
+         epoch, starting 3 times larger;
+       - *another optimizer*: ``solver="adam"`` in place of ``"sgd"``;
+       - *another initialization*: ``init="he"`` for a ReLU network.
+
+       These moves come from ``_recipe_moves`` and ``_recipe_training``; a
+       move that made the dev error worse is not tried again.
 
     2. **High variance** (dev error well above train error), in order:
 
@@ -192,11 +173,17 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
          optimization to regularization.
 
     The recipe stops when neither bias nor variance is high, when no change
-    is left for the diagnosis, or when its budget is spent: ``max_rounds``
-    rounds, ``max_total_epochs`` epochs over all rounds (a round is not
-    started when its ``max_iter`` could exceed what remains) or ``max_time``
-    seconds (checked after each round). The last entry of ``history_`` says
-    why it stopped. The rounds
+    is left for the diagnosis, or when its budget is spent. **The budget is
+    time first**: ``max_time`` seconds bound the rounds, and each round after
+    the first is sized to what is left. Its seconds per epoch are estimated
+    from the last round's (scaled by the number of weights), and its
+    ``max_iter`` is shrunk so that it takes at most the time left divided by
+    2.25 (the round, then a refit on all of ``X``; the whole time left with
+    ``refit=False``) and at most the epochs left under ``max_total_epochs``.
+    A shrunk round says so in the action text; a round is refused only when
+    fewer than 10 epochs (or its ``max_iter``, if smaller) would fit.
+    ``max_rounds``, ``max_total_epochs`` and ``max_hidden_units`` are caps.
+    The last entry of ``history_`` says why it stopped. The rounds
     are a greedy search: the next change applies to the latest round with
     the lowest dev error so far. A round whose dev error is higher than that
     is undone and its kind of change is not tried again; a round with the
@@ -274,19 +261,22 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         Factor by which a bias round widens the hidden layers and lengthens
         training.
 
-    max_hidden_units : int, default=1024
+    max_hidden_units : int, default=512
         The most hidden units, all hidden layers together, that a round
         may grow the network to. A network that starts larger is not grown.
 
-    max_total_epochs : int, default=2000
-        The epoch budget: the epochs (``n_iter_``) trained by all rounds
+    max_total_epochs : int, default=5000
+        The epoch cap: the epochs (``n_iter_``) trained by all rounds
         together, the refit not included. A round whose ``max_iter`` could
-        take the total past it is not run, and an estimator whose
-        ``max_iter`` alone exceeds it is an error.
+        take the total past it is shrunk to the epochs left (not run when
+        fewer than 10 are left), and an estimator whose ``max_iter`` alone
+        exceeds it is an error.
 
-    max_time : float or None, default=None
-        The time budget in seconds: no round starts after it has passed.
-        None sets no time limit.
+    max_time : float or None, default=180.0
+        The time budget in seconds (three minutes): the rounds are sized to
+        it, and no round starts after it has passed; the refit comes on top
+        of the rounds, within the share kept for it. None sets no time
+        limit (the other budgets still apply).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -377,13 +367,13 @@ None, default=None
     ...     max_rounds=3, random_state=0,
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
-    ['high bias', 'high bias', 'high variance']
+    ['high bias', 'high bias', 'high bias']
     >>> recipe.history_[0]["action"]
     'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
     >>> recipe.best_params_["hidden_layer_sizes"]
     (32,)
     >>> round(recipe.best_dev_error_, 2)
-    0.04
+    0.03
     """
 
     _parameter_constraints = {
@@ -419,9 +409,9 @@ None, default=None
         dev_size=0.2,
         cv="auto",
         growth=4,
-        max_hidden_units=256,
-        max_total_epochs=1000,
-        max_time=None,
+        max_hidden_units=512,
+        max_total_epochs=5000,
+        max_time=180.0,
         scoring=None,
         augment=None,
         refit=True,
@@ -569,22 +559,10 @@ None, default=None
                 "max_iter."
             )
 
-    def _over_budget(self, knobs, params, search):
-        """Why the round with ``params`` must not run, or None."""
-        needed = knobs.get(params, "max_iter")
-        if search.spent + needed > self.max_total_epochs:
-            return (
-                f"stop: the max_total_epochs={self.max_total_epochs} budget: "
-                f"{search.spent} epochs trained, and the next change could train "
-                f"{needed} more, past it"
-            )
+    def _fit_to_budget(self, knobs, params, search):
+        """The next round's params shrunk to the budget, a note, and a stop."""
         elapsed = time.perf_counter() - search.started
-        if self.max_time is not None and elapsed >= self.max_time:
-            return (
-                f"stop: max_time={self.max_time:g} budget spent: {elapsed:.1f} "
-                "seconds elapsed"
-            )
-        return None
+        return fit_to_budget(self, knobs, params, search, elapsed)
 
     def _choose(self, search, index, knobs, stop_asked):
         """Set the next round's params; return the action text and if it stops."""
@@ -606,17 +584,19 @@ None, default=None
         if index == self.max_rounds - 1:
             return f"stop: max_rounds={self.max_rounds} rounds spent", True
         changes, texts = result
-        search.params = {**search.current["params"], **changes}
-        stop = self._over_budget(knobs, search.params, search)
+        params = {**search.current["params"], **changes}
+        search.params, shrunk, stop = self._fit_to_budget(knobs, params, search)
         if stop:
             return stop, True
+        texts = [*texts, shrunk] if shrunk else texts
         if diagnosis.high_data_mismatch:
             texts = [*texts, _MISMATCH_NOTE]
         return "; ".join(texts), False
 
     def _run_rounds(self, context, base, knobs, error, splits):
-        """The rounds of the recipe: return the finished ``_Search``."""
-        search = _Search(knobs.params(self.estimator))
+        """The rounds of the recipe: return the finished ``RoundSearch``."""
+        search = RoundSearch(knobs.params(self.estimator))
+        search.n_features = n_features_of(splits.train[0])
         for index in range(self.max_rounds):
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits

@@ -13,6 +13,7 @@ import math
 import numpy as np
 from sklearn.base import is_classifier
 
+from ._recipe_training import TRAINING_MOVES
 from ._validation import unwrap_network
 
 # Limits of the changes the recipe makes (the hidden units in all are bounded
@@ -33,7 +34,19 @@ _MIN_KEEP_PROB = 0.5
 # The knobs the recipe reads and changes on the network (the last step of a
 # Pipeline); the first three are required.
 _REQUIRED_KNOBS = ("hidden_layer_sizes", "max_iter", "alpha")
-_KNOBS = (*_REQUIRED_KNOBS, "penalty", "keep_prob", "early_stopping", "augment")
+_KNOBS = (
+    *_REQUIRED_KNOBS,
+    "penalty",
+    "keep_prob",
+    "early_stopping",
+    "augment",
+    "batch_norm",
+    "learning_rate",
+    "learning_rate_init",
+    "decay_rate",
+    "solver",
+    "init",
+)
 
 
 class NetworkKnobs:
@@ -58,7 +71,8 @@ class NetworkKnobs:
                 f"{network.__class__.__name__} has no parameter {missing[0]!r}."
             )
         self.knobs = [k for k in _KNOBS if k in own]
-        self.stochastic = own.get("solver", "adam") in ("sgd", "adam")
+        self.stochastic = own.get("solver", "adam") in ("sgd", "rmsprop", "adam")
+        self.activation = own.get("activation", "relu")
         self.validation_fraction = own.get("validation_fraction", 0.1)
         self.is_classifier = is_classifier(network)
         self.y_train = None  # targets of the training split, set by fit
@@ -225,7 +239,9 @@ def early_stopping(recipe, knobs, params, converged):
     )
 
 
-BIAS_MOVES = (bigger_network, deeper_network, longer_only)
+# Size and depth first, then training longer, then how the network trains
+# (batch normalization, learning rate and decay, optimizer, initialization).
+BIAS_MOVES = (bigger_network, deeper_network, longer_only, *TRAINING_MOVES)
 # Early stopping comes last: it trains on less data and ties the end of
 # optimization to regularization (the course's orthogonalization point).
 VARIANCE_MOVES = (

@@ -1,0 +1,136 @@
+"""The recipe's budget: time first, then epochs, sized round by round.
+
+Before each round after the first, :func:`fit_to_budget` estimates the
+round's seconds per epoch from the last round's (scaled by the number of
+weights, and by half again when batch normalization comes on) and shrinks the
+round's ``max_iter`` so that it fits what is left: the epochs under
+``max_total_epochs``, and a share of the seconds under ``max_time`` that
+leaves time for the refit. A round is refused only when fewer than
+``_MIN_EPOCHS`` epochs would fit.
+"""
+
+import math
+import time
+
+import numpy as np
+
+#: The fewest epochs a shrunk round may have (fewer teach nothing).
+_MIN_EPOCHS = 10
+#: Batch normalization's extra cost per epoch, relative to the same network.
+_BATCH_NORM_COST = 1.5
+
+
+def n_features_of(X):
+    """The number of columns of ``X`` (1 for one-dimensional data)."""
+    shape = X.shape if hasattr(X, "shape") else np.shape(X)
+    return int(shape[1]) if len(shape) > 1 else 1
+
+
+def _n_weights(knobs, params, n_features):
+    hidden = np.atleast_1d(np.asarray(knobs.get(params, "hidden_layer_sizes")))
+    units = [n_features, *(int(h) for h in hidden), 1]
+    cost = sum(a * b for a, b in zip(units[:-1], units[1:]))
+    return cost * (_BATCH_NORM_COST if knobs.get(params, "batch_norm") else 1.0)
+
+
+def epoch_seconds(knobs, params, last, n_features):
+    """Estimated seconds per epoch of a round with ``params``.
+
+    ``last`` is ``(params, seconds per epoch)`` of the last round run.
+    """
+    last_params, last_seconds = last
+    ratio = _n_weights(knobs, params, n_features) / _n_weights(
+        knobs, last_params, n_features
+    )
+    return last_seconds * ratio
+
+
+def _epochs_in_time(recipe, knobs, params, search, elapsed):
+    """The most epochs the time left allows the round, or None without limit."""
+    if recipe.max_time is None or search.last is None:
+        return None
+    left = recipe.max_time - elapsed
+    # The round's share of the time left: itself, then the refit of the best
+    # settings on all of X (about as long again, on more examples).
+    share = left / (2.25 if recipe.refit else 1.0)
+    per_epoch = epoch_seconds(knobs, params, search.last, search.n_features)
+    if per_epoch <= 0:
+        return None
+    return max(int(share / per_epoch), 0)
+
+
+def fit_to_budget(recipe, knobs, params, search, elapsed):
+    """Shrink the next round to the budget left.
+
+    Returns ``(params, note, stop)``: the round's settings (``max_iter``
+    perhaps lowered), the text saying it was shrunk (or "") and, when not
+    even a few epochs fit, the text saying why the recipe stops (else None).
+    """
+    if recipe.max_time is not None and elapsed >= recipe.max_time:
+        return (
+            params,
+            "",
+            (
+                f"stop: max_time={recipe.max_time:g} budget spent: {elapsed:.1f} "
+                "seconds elapsed"
+            ),
+        )
+    max_iter = knobs.get(params, "max_iter")
+    by_epochs = recipe.max_total_epochs - search.spent
+    by_time = _epochs_in_time(recipe, knobs, params, search, elapsed)
+    allowed = min(by_epochs, math.inf if by_time is None else by_time)
+    if allowed >= max_iter:
+        return params, "", None
+    if allowed < min(_MIN_EPOCHS, max_iter):
+        which = "max_total_epochs" if by_epochs <= allowed else "max_time"
+        limit = getattr(recipe, which)
+        return (
+            params,
+            "",
+            (
+                f"stop: the {which}={limit:g} budget: {search.spent} epochs trained "
+                f"in {elapsed:.1f} s, and fewer than {min(_MIN_EPOCHS, max_iter)} "
+                "more epochs of the next change fit in what is left"
+            ),
+        )
+    allowed = int(allowed)
+    note = f"max_iter {max_iter} -> {allowed} to fit the budget left"
+    return {**params, knobs.prefix + "max_iter": allowed}, note, None
+
+
+class RoundSearch:
+    """The state of the greedy search: history, current and best round."""
+
+    def __init__(self, params):
+        self.history, self.rejected = [], set()
+        self.params = params  # the settings of the next round
+        self.current = self.best = self.move = None
+        self.spent, self.started = 0, time.perf_counter()
+        # (params, seconds per epoch) of the last round run, and the number of
+        # input features: the budget sizes the next round from them.
+        self.last, self.n_features = None, None
+
+    def record(self, index, entry, estimator, knobs, error):
+        """Keep the round or undo it; return the note saying it was undone."""
+        self.history.append(entry)
+        epochs = knobs.epochs(estimator)
+        self.spent += epochs
+        self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
+        if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
+            self.rejected.add(self.move)
+            back = self.current["index"] + 1
+            return (
+                f"dev error {error.format(entry['dev_error'])} is above round "
+                f"{back}'s {error.format(self.current['dev_error'])}: back to "
+                f"round {back}; "
+            )
+        self.current = {
+            "index": index,
+            "params": self.params,
+            "dev_error": entry["dev_error"],
+            "diagnosis": entry["diagnosis"],
+            "converged": knobs.converged(estimator),
+        }
+        if self.best is None or entry["dev_error"] < self.best["dev_error"]:
+            self.best = {**self.current, "estimator": estimator}
+        return ""

@@ -1,0 +1,181 @@
+"""BasicRecipe's time-first budget and its moves on how the network trains.
+
+The budget tests replace the recipe's clock with a fake one, so they never
+depend on how fast the machine runs.
+"""
+
+import types
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, ClassifierMixin
+
+from sklearn_dnn import BasicRecipe, DNNClassifier
+from sklearn_dnn.diagnostics import _recipe
+from sklearn_dnn.diagnostics._recipe_budget import fit_to_budget
+from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
+from sklearn_dnn.diagnostics._recipe_training import (
+    batch_normalization,
+    faster_learning,
+    learning_rate_decay,
+    other_initialization,
+    other_optimizer,
+)
+
+
+class FakeClock:
+    """``time`` for the recipe module: ``perf_counter`` moves ``step``
+    seconds per call."""
+
+    def __init__(self, step):
+        self.now, self.step = 0.0, step
+
+    def perf_counter(self):
+        self.now += self.step
+        return self.now
+
+
+class AlwaysBiased(ClassifierMixin, BaseEstimator):
+    """A network stand-in with high bias whatever its knobs: it predicts
+    class 0, and uses every epoch it is given."""
+
+    def __init__(self, hidden_layer_sizes=(4,), max_iter=20, alpha=1e-4):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.max_iter = max_iter
+        self.alpha = alpha
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        self.n_iter_ = self.max_iter
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X), dtype=int)
+
+
+def _data(n=200):
+    y = np.arange(n) % 2
+    return np.column_stack([y, np.arange(n)]).astype(float), y
+
+
+def _search(spent=0, last=None, n_features=10):
+    return types.SimpleNamespace(spent=spent, last=last, n_features=n_features)
+
+
+def _recipe_limits(**kwargs):
+    limits = {"max_time": None, "max_total_epochs": 1000, "refit": True}
+    return types.SimpleNamespace(**{**limits, **kwargs})
+
+
+KNOBS = NetworkKnobs(DNNClassifier(hidden_layer_sizes=(10,)))
+PARAMS = KNOBS.params(DNNClassifier(hidden_layer_sizes=(10,), max_iter=400))
+
+
+def test_a_round_past_the_epoch_cap_is_shrunk_not_refused():
+    params, note, stop = fit_to_budget(
+        _recipe_limits(), KNOBS, PARAMS, _search(spent=900), elapsed=0.0
+    )
+    assert stop is None
+    assert params["max_iter"] == 100
+    assert note == "max_iter 400 -> 100 to fit the budget left"
+
+
+def test_a_round_is_refused_only_when_few_epochs_fit():
+    _, _, stop = fit_to_budget(
+        _recipe_limits(), KNOBS, PARAMS, _search(spent=995), elapsed=0.0
+    )
+    assert stop.startswith("stop: the max_total_epochs=1000 budget")
+
+
+def test_a_round_is_sized_to_its_share_of_the_time_left():
+    # 0.01 s per epoch for the same network; 100 s left: a share of
+    # 100 / 2.25 = 44.4 s, 4444 epochs: the round keeps its 400.
+    last = (PARAMS, 0.01)
+    limits = _recipe_limits(max_time=110.0)
+    params, _, stop = fit_to_budget(limits, KNOBS, PARAMS, _search(last=last), 10.0)
+    assert stop is None and params["max_iter"] == 400
+    # 9 s left: a share of 4 s, 400 epochs at 0.01 s.
+    params, _, _ = fit_to_budget(limits, KNOBS, PARAMS, _search(last=last), 101.0)
+    assert params["max_iter"] == 400
+    # A network with 4 times the weights takes 4 times longer per epoch.
+    wider = {**PARAMS, "hidden_layer_sizes": (40,)}
+    params, note, _ = fit_to_budget(limits, KNOBS, wider, _search(last=last), 101.0)
+    assert params["max_iter"] == 100
+    assert "to fit the budget left" in note
+
+
+def test_no_round_starts_once_the_time_is_spent():
+    limits = _recipe_limits(max_time=10.0)
+    _, _, stop = fit_to_budget(limits, KNOBS, PARAMS, _search(), elapsed=10.0)
+    assert stop.startswith("stop: max_time=10 budget spent")
+
+
+def test_the_recipe_shrinks_its_rounds_to_the_time_left(monkeypatch):
+    # Each clock reading moves 1 s: a round of 20 epochs takes 1 s, 0.05 s
+    # per epoch; growth 4 asks for 80 epochs, then 320, ...
+    monkeypatch.setattr(_recipe, "time", FakeClock(step=1.0))
+    recipe = BasicRecipe(
+        AlwaysBiased(),
+        max_time=30.0,
+        max_rounds=10,
+        max_hidden_units=10**6,
+        max_total_epochs=10**6,
+    )
+    recipe.fit(*_data())
+    history = recipe.history_
+    assert len(history) == 10  # never stopped with time left
+    assert history[-1]["action"] == "stop: max_rounds=10 rounds spent"
+    shrunk = [h for h in history if "to fit the budget left" in h["action"]]
+    assert shrunk, [h["action"] for h in history]
+    assert all(h["params"]["max_iter"] >= 10 for h in history)
+
+
+def test_max_time_default_is_a_few_minutes():
+    assert BasicRecipe(DNNClassifier()).max_time == 180.0
+    assert BasicRecipe(DNNClassifier()).max_total_epochs == 5000
+    assert BasicRecipe(DNNClassifier()).max_hidden_units == 512
+
+
+@pytest.mark.parametrize("max_time", [0, -1.0, "1"])
+def test_invalid_max_time_raises(max_time):
+    with pytest.raises(ValueError, match="max_time"):
+        BasicRecipe(AlwaysBiased(), max_time=max_time).fit(*_data())
+
+
+def _knobs_and_params(**network):
+    knobs = NetworkKnobs(DNNClassifier(**network))
+    return knobs, knobs.params(DNNClassifier(**network))
+
+
+def test_batch_normalization_for_deep_or_unconverged_networks():
+    knobs, shallow = _knobs_and_params(hidden_layer_sizes=(10,))
+    assert batch_normalization(None, knobs, shallow, converged=True) is None
+    changes, _ = batch_normalization(None, knobs, shallow, converged=False)
+    assert changes == {"batch_norm": True}
+    knobs, deep = _knobs_and_params(hidden_layer_sizes=(10, 10))
+    assert batch_normalization(None, knobs, deep, converged=True)[0] == {
+        "batch_norm": True
+    }
+
+
+def test_learning_rate_moves():
+    knobs, params = _knobs_and_params(max_iter=90)
+    assert faster_learning(None, knobs, params, converged=True) is None
+    changes, _ = faster_learning(None, knobs, params, converged=False)
+    assert changes == {"learning_rate_init": pytest.approx(3e-3)}
+    changes, texts = learning_rate_decay(None, knobs, params, converged=True)
+    assert changes["learning_rate"] == "inverse_time"
+    assert changes["decay_rate"] == pytest.approx(0.1)  # a tenth by epoch 90
+    assert "inverse_time" in texts[0]
+    decayed = {**params, **changes}
+    assert learning_rate_decay(None, knobs, decayed, converged=True) is None
+
+
+def test_optimizer_and_initialization_moves():
+    knobs, params = _knobs_and_params(solver="sgd")
+    assert other_optimizer(None, knobs, params, True)[0] == {"solver": "adam"}
+    knobs, params = _knobs_and_params()
+    assert other_optimizer(None, knobs, params, True) is None
+    assert other_initialization(None, knobs, params, True)[0] == {"init": "he"}
+    knobs, params = _knobs_and_params(activation="tanh")
+    assert other_initialization(None, knobs, params, True) is None
