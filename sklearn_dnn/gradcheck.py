@@ -101,8 +101,9 @@ class GradientCheckResult:
         The worst of the per-block verdicts and of ``difference``'s own:
         ``"great"`` if a difference is at most 1e-7, ``"check"`` if at most
         1e-3, ``"bug"`` above, each threshold moved up by twice
-        ``truncation_error`` (when measured) and, for a block, by its noise
-        floor. So it never reads "great" while a block reads "check".
+        ``truncation_error`` (when measured) and, for a block, by ten times
+        its noise floor (the factor that makes a suspect). So it never reads
+        "great" while a block reads "check".
     per_parameter : dict of str to float
         The same figure for each parameter block, keyed ``"W[1]"``, ``"b[1]"``,
         ``"W[2]"``, ... (course numbering, layer 1 = first hidden layer). NaN
@@ -279,6 +280,11 @@ def _noise_floor(approx, grad, rounding_error):
     return float(np.sqrt(len(approx)) * rounding_error / denominator)
 
 
+def _noise_allowance(floor):
+    """How far rounding alone can move a relative difference (0 when unknown)."""
+    return _SUSPECT_FACTOR * float(np.nan_to_num(floor, posinf=0.0))
+
+
 def _check_result(pairs, *, rounding_error, kinks, truncation_error=None, **details):
     """The :class:`GradientCheckResult` of ``{block: (approx, grad)}`` pairs.
 
@@ -300,21 +306,26 @@ def _check_result(pairs, *, rounding_error, kinks, truncation_error=None, **deta
         for name, value in per_parameter.items()
         if value > GREAT + shift and value > _SUSPECT_FACTOR * per_floor[name]
     ]
-    # A block within its rounding noise floor is as good as float64 allows.
+    # A block within its rounding noise (the factor that makes a suspect) is
+    # as good as float64 allows: a gradient that is itself rounding noise
+    # (beta before a later batch-normalized layer) has a relative difference
+    # near 1 and says nothing about the backprop.
     per_verdict = {
-        n: verdict(v, shift + np.nan_to_num(per_floor[n], posinf=0.0))
+        n: verdict(v, shift + _noise_allowance(per_floor[n]))
         for n, v in per_parameter.items()
     }
     # A block of which nothing was compared (every item skipped) has no say.
     compared = [per_verdict[n] for n, v in per_parameter.items() if not np.isnan(v)]
-    overall = max([verdict(difference, shift), *compared], key=_SEVERITY.get)
+    floor = _noise_floor(approx, grad, rounding_error)
+    own = verdict(difference, shift)
+    overall = max([own, *compared], key=_SEVERITY.get)
     return GradientCheckResult(
         difference=difference,
         verdict=overall,
         per_parameter=per_parameter,
         per_parameter_verdict=per_verdict,
         truncation_error=truncation_error,
-        noise_floor=_noise_floor(approx, grad, rounding_error),
+        noise_floor=floor,
         per_parameter_noise_floor=per_floor,
         suspects=suspects,
         approx=approx,
