@@ -117,6 +117,7 @@ class ArrayTargets:
     def __init__(self, targets, xp, device):
         self.xp, self.device = xp, device
         self.kind, self.n_outputs = targets.kind, targets.n_outputs
+        self.host = targets  # the host encoding, for statistics taken once
         self.dtype = xp.float32 if targets.dtype == np.float32 else xp.float64
         array = targets.array
         array = array.astype(np.int64) if targets.kind == "codes" else array

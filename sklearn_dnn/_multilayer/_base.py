@@ -426,8 +426,10 @@ class BaseDNN(CallbackSupportMixin, BaseEstimator, metaclass=ABCMeta):
         if not data.continuing:
             net.initialize(resolve_init(self.init, self.activation), data.rng)
             train = data.train
-            Y = train.Y.dense() if train.rows is None else train.Y.rows(train.rows)
-            weights = train.sample_weight
+            # The output bias is a statistic of the targets: taken on the host.
+            targets = getattr(train.Y, "host", train.Y)
+            Y = targets.dense() if train.rows is None else targets.rows(train.rows)
+            weights = _array_api.to_host(train.sample_weight)
             if weights is not None and train.rows is not None:
                 weights = weights[train.rows]
             self._start_output_bias(net, Y, weights)
