@@ -595,7 +595,7 @@ None, default=None
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
-        search = RoundSearch(knobs.params(self.estimator))
+        search = RoundSearch(knobs.params(self.estimator), time.perf_counter())
         search.n_features = n_features_of(splits.train[0])
         for index in range(self.max_rounds):
             entry, estimator, stop_asked = self._round(

@@ -10,7 +10,6 @@ leaves time for the refit. A round is refused only when fewer than
 """
 
 import math
-import time
 
 import numpy as np
 
@@ -101,11 +100,11 @@ def fit_to_budget(recipe, knobs, params, search, elapsed):
 class RoundSearch:
     """The state of the greedy search: history, current and best round."""
 
-    def __init__(self, params):
+    def __init__(self, params, started):
         self.history, self.rejected = [], set()
         self.params = params  # the settings of the next round
         self.current = self.best = self.move = None
-        self.spent, self.started = 0, time.perf_counter()
+        self.spent, self.started = 0, started  # the recipe's clock reading
         # (params, seconds per epoch) of the last round run, and the number of
         # input features: the budget sizes the next round from them.
         self.last, self.n_features = None, None
