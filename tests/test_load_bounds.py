@@ -4,27 +4,17 @@
 import io
 import json
 import time
-import tracemalloc
 import zipfile
 
 import numpy as np
 import pytest
 import skops.io as skops_io
+from _memory import traced_peak
 
 from sklearn_dnn import DNNClassifier
 from sklearn_dnn.persistence import dump, load
 
 MiB = 2**20
-
-
-def _traced_peak(call):
-    tracemalloc.start()
-    try:
-        call()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
 
 
 def _archive(schema, members):
@@ -58,7 +48,7 @@ def test_a_member_counts_once_per_reference():
         with pytest.raises(ValueError, match="refers to array members"):
             load(io.BytesIO(data), max_bytes=16 * MiB)
 
-    assert _traced_peak(call) < 4 * MiB
+    assert traced_peak(call) < 4 * MiB
 
 
 def _shared_node_schema(depth):
@@ -98,7 +88,7 @@ def test_schema_size_and_nesting_are_bounded_before_parsing():
         with pytest.raises(ValueError, match="nests deeper than 200"):
             load(io.BytesIO(data))
 
-    assert _traced_peak(call) < 2 * MiB
+    assert traced_peak(call) < 2 * MiB
     big = _archive_raw(node + b', "content": ["' + b"x" * 4096 + b'"]}')
     with pytest.raises(ValueError, match="max_schema_bytes=1024"):
         load(io.BytesIO(big), max_schema_bytes=1024)

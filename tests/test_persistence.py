@@ -20,7 +20,6 @@ import shlex
 import struct
 import sys
 import threading
-import tracemalloc
 import types
 import warnings
 import zipfile
@@ -31,6 +30,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import skops.io as skops_io
+from _memory import traced_peak
 from sklearn.cluster import Birch
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
@@ -680,16 +680,6 @@ def _declare_size(data, name, size):
     return bytes(data)
 
 
-def _traced_peak(call):
-    tracemalloc.start()
-    try:
-        call()
-    finally:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return peak
-
-
 def _load_error(data, max_bytes):
     """Load ``data``; return the ValueError's message and the traced peak."""
     errors = []
@@ -699,7 +689,7 @@ def _load_error(data, max_bytes):
             load(io.BytesIO(data), max_bytes=max_bytes)
         errors.append(str(info.value))
 
-    peak = _traced_peak(call)
+    peak = traced_peak(call)
     return errors[0], peak
 
 
@@ -729,7 +719,7 @@ def test_bomb_hiding_its_size_is_caught_by_a_bounded_read():
             with pytest.raises(zipfile.BadZipFile, match="CRC"):
                 archive.read(name)
 
-    assert _traced_peak(read_like_skops) > n
+    assert traced_peak(read_like_skops) > n
 
 
 @pytest.mark.parametrize(
