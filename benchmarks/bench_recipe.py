@@ -297,11 +297,15 @@ def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None, methods
                 if methods and method not in methods:
                     continue
                 log = name == "synthetic10" and seed == seeds[0]
-                results.setdefault(method, []).append(
-                    _panel_cell(
-                        method, estimator, X_train, X_test, y_train, y_test, log
-                    )
+                cell = _panel_cell(
+                    method, estimator, X_train, X_test, y_train, y_test, log
                 )
+                print(
+                    f"    {name} seed {seed} {method}: score {cell[0]:.4f} "
+                    f"time {cell[1]:.1f} s",
+                    flush=True,
+                )
+                results.setdefault(method, []).append(cell)
         for method, cells in results.items():
             scores, seconds = np.array(cells).T
             print(

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sklearn_dnn import BasicRecipe, DNNClassifier
 from sklearn_dnn.diagnostics import _recipe
-from sklearn_dnn.diagnostics._recipe_budget import fit_to_budget
+from sklearn_dnn.diagnostics._recipe_budget import RoundSearch, fit_to_budget
 from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
 from sklearn_dnn.diagnostics._recipe_training import (
     batch_normalization,
@@ -58,8 +58,12 @@ def _data(n=200):
     return np.column_stack([y, np.arange(n)]).astype(float), y
 
 
-def _search(spent=0, last=None, n_features=10):
-    return types.SimpleNamespace(spent=spent, last=last, n_features=n_features)
+def _search(spent=0, last=None, n_features=10, best_fit_time=None):
+    search = RoundSearch({}, started=0.0)
+    search.spent, search.last, search.n_features = spent, last, n_features
+    if best_fit_time is not None:
+        search.best = {"fit_time": best_fit_time}
+    return search
 
 
 def _recipe_limits(**kwargs):
@@ -104,6 +108,74 @@ def test_a_round_is_sized_to_its_share_of_the_time_left():
     assert "to fit the budget left" in note
 
 
+def test_a_round_leaves_time_for_the_refit_of_the_best_round():
+    # 0.01 s per epoch, 100 s left. The best round so far took 40 s: its
+    # refit on all of X takes 1.25 x 40 = 50 s, so the round may take the
+    # smaller of 100 - 50 = 50 s and its own share, 100 / 2.25 = 44.4 s.
+    last = (PARAMS, 0.01)
+    limits = _recipe_limits(max_time=100.0)
+    search = _search(last=last, best_fit_time=40.0)
+    wide = {**PARAMS, "hidden_layer_sizes": (1000,)}  # 1 s per epoch
+    params, _, stop = fit_to_budget(limits, KNOBS, wide, search, 0.0)
+    assert stop is None and params["max_iter"] == 44
+    # A best round of 60 s leaves 100 - 75 = 25 s for the next one.
+    search = _search(last=last, best_fit_time=60.0)
+    params, _, _ = fit_to_budget(limits, KNOBS, wide, search, 0.0)
+    assert params["max_iter"] == 25
+    # A best round of 79.5 s: its refit takes 99.4 s, too little is left.
+    search = _search(last=last, best_fit_time=79.5)
+    _, _, stop = fit_to_budget(limits, KNOBS, wide, search, 0.0)
+    assert stop.startswith("stop: the max_time=100 budget")
+    assert stop.endswith("fit in what is left besides the refit")
+    # Without a refit the round may take all 100 s.
+    params, _, _ = fit_to_budget(
+        _recipe_limits(max_time=100.0, refit=False), KNOBS, wide, search, 0.0
+    )
+    assert params["max_iter"] == 100
+
+
+class EpochClock:
+    """``time`` for the recipe module, moved only by :class:`TimedBiased`."""
+
+    def __init__(self):
+        self.now = 0.0
+
+    def perf_counter(self):
+        return self.now
+
+
+class TimedBiased(AlwaysBiased):
+    """:class:`AlwaysBiased` whose fit takes ``1e-5`` s per epoch, example
+    and hidden unit on the recipe's clock."""
+
+    clock = None
+
+    def fit(self, X, y):
+        units = sum(np.atleast_1d(self.hidden_layer_sizes))
+        self.clock.now += 1e-5 * self.max_iter * len(X) * units
+        return super().fit(X, y)
+
+
+def test_the_rounds_and_the_refit_together_keep_to_max_time(monkeypatch):
+    clock = EpochClock()
+    monkeypatch.setattr(_recipe, "time", clock)
+    monkeypatch.setattr(TimedBiased, "clock", clock)
+    recipe = BasicRecipe(
+        TimedBiased(),
+        max_time=30.0,
+        max_hidden_units=10**6,
+        max_total_epochs=10**6,
+    ).fit(*_data())
+    # 160 training examples x 20 epochs x 4 units: 0.13 s for the first
+    # round; each next one asks for 16 times more, shrunk to the time left.
+    history = recipe.history_
+    assert len(history) >= 4
+    assert "to fit the budget left" in history[2]["action"]
+    assert history[-1]["action"].endswith("fit in what is left besides the refit")
+    assert recipe.refit_time_ == 0.0 or clock.now <= 30.0
+    assert 15.0 < clock.now <= 30.0, clock.now
+
+
 def test_no_round_starts_once_the_time_is_spent():
     limits = _recipe_limits(max_time=10.0)
     _, _, stop = fit_to_budget(limits, KNOBS, PARAMS, _search(), elapsed=10.0)
@@ -123,8 +195,9 @@ def test_the_recipe_shrinks_its_rounds_to_the_time_left(monkeypatch):
     )
     recipe.fit(*_data())
     history = recipe.history_
-    assert len(history) == 10  # never stopped with time left
-    assert history[-1]["action"] == "stop: max_rounds=10 rounds spent"
+    # It never stops with time left: the clock, not a refusal, ends it.
+    assert len(history) >= 8
+    assert history[-1]["action"].startswith("stop: max_time=30 budget spent")
     shrunk = [h for h in history if "to fit the budget left" in h["action"]]
     assert shrunk, [h["action"] for h in history]
     assert all(h["params"]["max_iter"] >= 10 for h in history)

@@ -174,12 +174,16 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     The recipe stops when neither bias nor variance is high, when no change
     is left for the diagnosis, or when its budget is spent. **The budget is
-    time first**: ``max_time`` seconds bound the rounds, and each round after
-    the first is sized to what is left. Its seconds per epoch are estimated
-    from the last round's (scaled by the number of weights), and its
-    ``max_iter`` is shrunk so that it takes at most the time left divided by
-    2.25 (the round, then a refit on all of ``X``; the whole time left with
-    ``refit=False``) and at most the epochs left under ``max_total_epochs``.
+    time first**: ``max_time`` seconds bound the rounds and the refit, and
+    each round after the first is sized to what is left. Its seconds per
+    epoch are estimated from the last round's (scaled by the number of
+    weights), and its ``max_iter`` is shrunk so that the round leaves time
+    for the refit on all of ``X`` of the best round so far and for its own
+    (its time, scaled by the examples of ``X`` over those of the training
+    split); with ``refit=False`` it may take all the time left. It is also
+    shrunk to the epochs left under ``max_total_epochs``. A cross-validated
+    diagnosis (see ``cv``) is skipped when its folds would not leave time
+    for the refit.
     A shrunk round says so in the action text; a round is refused only when
     fewer than 10 epochs (or its ``max_iter``, if smaller) would fit.
     ``max_rounds``, ``max_total_epochs`` and ``max_hidden_units`` are caps.
@@ -274,9 +278,9 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     max_time : float or None, default=180.0
         The time budget in seconds (three minutes): the rounds are sized to
-        it, and no round starts after it has passed; the refit comes on top
-        of the rounds, within the share kept for it. None sets no time
-        limit (the other budgets still apply).
+        it so that they and the refit fit in it, and no round starts after
+        it has passed. The first round, the estimator as given, is not
+        sized. None sets no time limit (the other budgets still apply).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -559,6 +563,12 @@ None, default=None
                 "max_iter."
             )
 
+    def _seconds_left(self, search):
+        """Seconds left under ``max_time`` (infinite without it)."""
+        if self.max_time is None:
+            return math.inf
+        return self.max_time - (time.perf_counter() - search.started)
+
     def _fit_to_budget(self, knobs, params, search):
         """The next round's params shrunk to the budget, a note, and a stop."""
         elapsed = time.perf_counter() - search.started
@@ -597,11 +607,16 @@ None, default=None
         """The rounds of the recipe: return the finished ``RoundSearch``."""
         search = RoundSearch(knobs.params(self.estimator), time.perf_counter())
         search.n_features = n_features_of(splits.train[0])
+        search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(
+            splits.train[0]
+        )
         for index in range(self.max_rounds):
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits
             )
-            note = cross_validate_round(self, entry, base, error, splits)
+            note = cross_validate_round(
+                self, entry, base, error, splits, search, self._seconds_left(search)
+            )
             note += search.record(index, entry, estimator, knobs, error)
             action, stop = self._choose(search, index, knobs, stop_asked)
             entry["action"] = note + action

@@ -5,7 +5,7 @@ round's seconds per epoch from the last round's (scaled by the number of
 weights, and by half again when batch normalization comes on) and shrinks the
 round's ``max_iter`` so that it fits what is left: the epochs under
 ``max_total_epochs``, and a share of the seconds under ``max_time`` that
-leaves time for the refit. A round is refused only when fewer than
+leaves time for the refit, which counts inside ``max_time``. A round is refused only when fewer than
 ``_MIN_EPOCHS`` epochs would fit.
 """
 
@@ -44,14 +44,24 @@ def epoch_seconds(knobs, params, last, n_features):
     return last_seconds * ratio
 
 
+def _seconds_for_round(recipe, search, left):
+    """The seconds the next round may take out of the ``left`` ones.
+
+    With ``refit=True`` the refit of the best settings on all of ``X`` follows
+    the rounds inside ``max_time``: the round leaves time for the refit of the
+    best round so far, and for its own refit should it become the best (its
+    fit time times ``refit_ratio``, the refit's examples over the round's).
+    """
+    if not recipe.refit:
+        return left
+    return min(left - search.refit_seconds(), left / (1 + search.refit_ratio))
+
+
 def _epochs_in_time(recipe, knobs, params, search, elapsed):
     """The most epochs the time left allows the round, or None without limit."""
     if recipe.max_time is None or search.last is None:
         return None
-    left = recipe.max_time - elapsed
-    # The round's share of the time left: itself, then the refit of the best
-    # settings on all of X (about as long again, on more examples).
-    share = left / (2.25 if recipe.refit else 1.0)
+    share = _seconds_for_round(recipe, search, recipe.max_time - elapsed)
     per_epoch = epoch_seconds(knobs, params, search.last, search.n_features)
     if per_epoch <= 0:
         return None
@@ -83,13 +93,14 @@ def fit_to_budget(recipe, knobs, params, search, elapsed):
     if allowed < min(_MIN_EPOCHS, max_iter):
         which = "max_total_epochs" if by_epochs <= allowed else "max_time"
         limit = getattr(recipe, which)
+        kept = " besides the refit" if which == "max_time" and recipe.refit else ""
         return (
             params,
             "",
             (
                 f"stop: the {which}={limit:g} budget: {search.spent} epochs trained "
                 f"in {elapsed:.1f} s, and fewer than {min(_MIN_EPOCHS, max_iter)} "
-                "more epochs of the next change fit in what is left"
+                f"more epochs of the next change fit in what is left{kept}"
             ),
         )
     allowed = int(allowed)
@@ -108,6 +119,15 @@ class RoundSearch:
         # (params, seconds per epoch) of the last round run, and the number of
         # input features: the budget sizes the next round from them.
         self.last, self.n_features = None, None
+        # The refit's examples over a round's: all of X against the training
+        # split (1.25 for the default dev_size=0.2).
+        self.refit_ratio = 1.25
+
+    def refit_seconds(self, fit_time=0.0):
+        """The estimated seconds of the refit of the best round so far, or of
+        a round taking ``fit_time`` seconds should it become the best."""
+        best = 0.0 if self.best is None else self.best["fit_time"]
+        return self.refit_ratio * max(best, fit_time)
 
     def record(self, index, entry, estimator, knobs, error):
         """Keep the round or undo it; return the note saying it was undone."""
@@ -129,6 +149,7 @@ class RoundSearch:
             "dev_error": entry["dev_error"],
             "diagnosis": entry["diagnosis"],
             "converged": knobs.converged(estimator),
+            "fit_time": entry["fit_time"],
         }
         if self.best is None or entry["dev_error"] < self.best["dev_error"]:
             self.best = {**self.current, "estimator": estimator}

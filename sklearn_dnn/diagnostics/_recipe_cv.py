@@ -79,10 +79,11 @@ def _folds(estimator, y, n_folds, random_state):
     return KFold(**common)
 
 
-def cross_validate_round(recipe, entry, base, error, splits):
+def cross_validate_round(recipe, entry, base, error, splits, search, seconds_left):
     """Diagnose a round with only uncertain gaps on k-fold errors instead.
 
-    Replaces ``entry["diagnosis"]`` when the recipe's ``cv`` applies and
+    Replaces ``entry["diagnosis"]`` when the recipe's ``cv`` applies and its
+    folds leave time for the refit (``seconds_left`` under ``max_time``), and
     returns the note for the round's action ("" when the split's diagnosis
     stays).
     """
@@ -91,6 +92,13 @@ def cross_validate_round(recipe, entry, base, error, splits):
     folds = cv_folds(recipe.cv, n_dev, splits.train_dev is not None)
     if folds is None or diagnosis.case != "good fit" or not diagnosis.uncertain:
         return ""
+    refit = search.refit_seconds(entry["fit_time"]) if recipe.refit else 0.0
+    fold_fits = folds * entry["fit_time"] * search.refit_ratio * (folds - 1) / folds
+    if fold_fits + refit > seconds_left:
+        return (
+            f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
+            f"examples; no time left for a {folds}-fold diagnosis; "
+        )
     entry["diagnosis"], _ = cv_diagnosis(
         recipe, base, entry["params"], error, *splits.all, folds
     )
