@@ -607,9 +607,7 @@ None, default=None
         """The rounds of the recipe: return the finished ``RoundSearch``."""
         search = RoundSearch(knobs.params(self.estimator), time.perf_counter())
         search.n_features = n_features_of(splits.train[0])
-        search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(
-            splits.train[0]
-        )
+        search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
         for index in range(self.max_rounds):
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits

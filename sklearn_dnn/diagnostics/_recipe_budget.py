@@ -5,8 +5,8 @@ round's seconds per epoch from the last round's (scaled by the number of
 weights, and by half again when batch normalization comes on) and shrinks the
 round's ``max_iter`` so that it fits what is left: the epochs under
 ``max_total_epochs``, and a share of the seconds under ``max_time`` that
-leaves time for the refit, which counts inside ``max_time``. A round is refused only when fewer than
-``_MIN_EPOCHS`` epochs would fit.
+leaves time for the refit, which counts inside ``max_time``. A round is
+refused only when fewer than ``_MIN_EPOCHS`` epochs would fit.
 """
 
 import math
