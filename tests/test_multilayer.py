@@ -215,6 +215,21 @@ def test_forward_pass_equals_mlpclassifier(activation, target):
     assert_array_equal(ours.predict(X), theirs.predict(X))
 
 
+def test_a_saturated_label_probability_stays_below_one():
+    # Output weights large enough to saturate the logistic units: expit
+    # rounds to exactly 0.0 and 1.0, which scikit-learn's multilabel checks
+    # refuse (and whose log is -inf).
+    X, y = _multilabel(60)
+    clf = DNNClassifier(hidden_layer_sizes=(5,), max_iter=3, random_state=0)
+    clf.fit(X, y)
+    clf.coefs_[-1] = clf.coefs_[-1] * 1e4
+    proba = clf.predict_proba(X)
+    assert proba.max() == np.nextafter(1.0, 0.0)
+    assert proba.min() == np.finfo(float).smallest_normal
+    assert np.isfinite(clf.predict_log_proba(X)).all()
+    assert_array_equal(clf.predict(X), proba > 0.5)
+
+
 @pytest.mark.parametrize("loss", ["squared_error", "poisson"])
 @pytest.mark.parametrize("n_targets", [1, 2])
 def test_forward_pass_equals_mlpregressor(loss, n_targets):

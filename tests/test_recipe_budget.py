@@ -205,7 +205,7 @@ def test_the_recipe_shrinks_its_rounds_to_the_time_left(monkeypatch):
 
 def test_max_time_default_is_a_few_minutes():
     assert BasicRecipe(DNNClassifier()).max_time == 180.0
-    assert BasicRecipe(DNNClassifier()).max_total_epochs == 5000
+    assert BasicRecipe(DNNClassifier()).max_total_epochs == 20000
     assert BasicRecipe(DNNClassifier()).max_hidden_units == 512
 
 

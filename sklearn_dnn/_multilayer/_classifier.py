@@ -206,7 +206,9 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             Probability of each class in the order of ``classes_`` (for
             multilabel ``y``, the probability of each label). Probabilities
             that round to 0 are raised to the smallest normal float, so their
-            logarithm (``predict_log_proba``) stays finite.
+            logarithm (``predict_log_proba``) stays finite; a label's
+            probability that rounds to 1 is lowered to the largest float
+            below 1.
         """
         return self._proba(X, "predict_proba")
 
@@ -216,10 +218,17 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         xp = np if xp is None else xp
         if self._label_binarizer.y_type_ == "binary" and output.shape[1] == 1:
             output = xp.concat([1 - output, output], axis=1)
-        tiny = xp.finfo(output.dtype).smallest_normal
+        finfo = xp.finfo(output.dtype)
+        # A saturated logistic unit rounds to exactly 1.0: a label's
+        # probability stays below 1, as its absence's stays above 0.
+        multilabel = self._label_binarizer.y_type_ == "multilabel-indicator"
+        low, high = finfo.smallest_normal, 1 - finfo.eps / 2 if multilabel else 1.0
         if xp is np:
-            return np.maximum(output, tiny)
-        return xp.maximum(output, xp.asarray(tiny, dtype=output.dtype, device=device))
+            return np.clip(output, low, high)
+        low, high = (
+            xp.asarray(v, dtype=output.dtype, device=device) for v in (low, high)
+        )
+        return xp.minimum(xp.maximum(output, low), high)
 
     def predict_log_proba(self, X):
         """Logarithm of the probability estimates.

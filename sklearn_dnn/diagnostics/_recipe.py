@@ -269,7 +269,7 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         The most hidden units, all hidden layers together, that a round
         may grow the network to. A network that starts larger is not grown.
 
-    max_total_epochs : int, default=5000
+    max_total_epochs : int, default=20000
         The epoch cap: the epochs (``n_iter_``) trained by all rounds
         together, the refit not included. A round whose ``max_iter`` could
         take the total past it is shrunk to the epochs left (not run when
@@ -414,7 +414,7 @@ None, default=None
         cv="auto",
         growth=4,
         max_hidden_units=512,
-        max_total_epochs=5000,
+        max_total_epochs=20000,
         max_time=180.0,
         scoring=None,
         augment=None,
