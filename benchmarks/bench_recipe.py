@@ -6,6 +6,7 @@ Run by hand (a few minutes on two cores)::
     python benchmarks/bench_recipe.py bias       # or: variance, grid
     python benchmarks/bench_recipe.py panel seeds=0,1 candidates=40 cv=5 \\
         sets=wine,digits                         # the panel (DESIGN 18)
+    python benchmarks/bench_recipe.py summary a.log b.log  # panels run apart
 
 1. ``bias``: from a network far too small for digits (one hidden unit, five
    epochs) the recipe should diagnose high bias first and end with a dev
@@ -306,13 +307,68 @@ def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None, methods
                     flush=True,
                 )
                 results.setdefault(method, []).append(cell)
-        for method, cells in results.items():
-            scores, seconds = np.array(cells).T
-            print(
-                f"  {name:14s} {method:7s} score {scores.mean():.4f} "
-                f"+- {scores.std():.4f}  time {seconds.mean():7.1f} s",
-                flush=True,
-            )
+        summarize_panel(name, {m: np.array(c).T for m, c in results.items()})
+
+
+def _paired(a, b):
+    """The mean of ``a - b`` over paired seeds, its standard error, and a word:
+    above or below beyond two standard errors, else equal within the noise."""
+    diff = np.asarray(a) - np.asarray(b)
+    se = diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else np.inf
+    word = (
+        "above"
+        if diff.mean() > 2 * se
+        else "below"
+        if diff.mean() < -2 * se
+        else "equal"
+    )
+    return diff.mean(), se, word
+
+
+def summarize_panel(name, results):
+    """Print each method's mean and std, and the recipe against DESIGN 18's
+    goals: within one std of the search or better, in at most a third of its
+    time, above the MLP defaults (paired over the seeds, with its noise)."""
+    for method, (scores, seconds) in results.items():
+        print(
+            f"  {name:14s} {method:7s} score {scores.mean():.4f} "
+            f"+- {scores.std():.4f}  time {seconds.mean():7.1f} s  (n={len(scores)})",
+            flush=True,
+        )
+    if "recipe" not in results:
+        return
+    recipe_scores, recipe_seconds = results["recipe"]
+    if "search" in results and len(results["search"][0]) == len(recipe_scores):
+        scores, seconds = results["search"]
+        within = recipe_scores.mean() >= scores.mean() - scores.std()
+        ratio = recipe_seconds.mean() / seconds.mean()
+        print(
+            f"  {name:14s} recipe vs search: within one std or better: {within}; "
+            f"time ratio {ratio:.2f} (goal <= 0.33)"
+        )
+    if "mlp" in results and len(results["mlp"][0]) == len(recipe_scores):
+        mean, se, word = _paired(recipe_scores, results["mlp"][0])
+        print(f"  {name:14s} recipe - mlp: {mean:+.4f} +- {se:.4f} (paired): {word}")
+
+
+def summary_from_logs(paths):
+    """Summarize the per-cell lines of panel runs made apart (for example the
+    search in one process and the recipe in another)."""
+    cells = {}
+    for path in paths:
+        with open(path) as log:
+            for line in log:
+                words = line.split()
+                if len(words) == 9 and words[1] == "seed" and words[4] == "score":
+                    name, seed, method = words[0], int(words[2]), words[3][:-1]
+                    cell = (float(words[5]), float(words[7]))
+                    cells.setdefault(name, {}).setdefault(method, {})[seed] = cell
+    for name, methods in cells.items():
+        seeds = sorted(set.intersection(*(set(c) for c in methods.values())))
+        summarize_panel(
+            name,
+            {m: np.array([c[s] for s in seeds]).T for m, c in methods.items()},
+        )
 
 
 def _panel_from_argv(args):
@@ -332,6 +388,8 @@ SCENARIOS = {"bias": bench_bias, "variance": bench_variance, "grid": bench_grid}
 if __name__ == "__main__":
     if sys.argv[1:2] == ["panel"]:
         _panel_from_argv(sys.argv[2:])
+    elif sys.argv[1:2] == ["summary"]:
+        summary_from_logs(sys.argv[2:])
     else:
         for name in sys.argv[1:] or list(SCENARIOS):
             SCENARIOS[name]()
