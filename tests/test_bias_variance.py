@@ -168,3 +168,18 @@ def test_errors_above_one_are_real_and_diagnosed():
     mse = diagnose_bias_variance(12.0, 12.5, baseline_error=11.0, tolerance=0.5)
     assert mse.case == "good fit"  # gaps of 1 and 0.5 within 10 % of 11 and 12
     assert diagnose_bias_variance(30.0, 30.0, baseline_error=10.0).case == "high bias"
+
+
+def test_losses_print_as_numbers_and_rates_as_percentages():
+    # Errors whose noise comes as standard errors are losses (or 1 - R^2):
+    # a percentage would claim a rate they are not.
+    losses = diagnose_bias_variance(
+        0.35, 0.48, 0.0, 0.01, standard_errors={"train": 0.02, "dev": 0.04}
+    )
+    text = str(losses)
+    assert "%" not in text.replace("95% confidence", "")
+    assert "train error         0.35" in text
+    rates = diagnose_bias_variance(
+        0.05, 0.08, 0.0, 0.01, n_samples={"train": 800, "dev": 200}
+    )
+    assert "train error        5.00%" in str(rates)

@@ -219,7 +219,7 @@ class BiasVarianceDiagnosis:
     def __str__(self):
         rows = [
             f"Bias/variance diagnosis: {verdict(self)}",
-            f"  baseline error  {percent(self.baseline_error):>8}",
+            f"  baseline error  {self._format(self.baseline_error):>8}",
         ]
         rows += [self._gap_row(*row) for row in self._gap_rows()]
         rows += self._noise_rows()
@@ -250,15 +250,18 @@ class BiasVarianceDiagnosis:
         threshold = getattr(self, f"{key}_threshold")
         gap_name = key.replace("_", " ")
         se = self.standard_errors.get(gap_name)
-        noise = "" if se is None else f" ± {percent(self._z * se)}"
+        noise = "" if se is None else f" ± {self._format(self._z * se)}"
         verdict = "HIGH" if getattr(self, f"high_{key}") else "ok"
         if gap_name in self.uncertain:
             verdict = "uncertain"
         return (
-            f"  {split + ' error':<16}{percent(error):>8}    {words:<15}"
-            f"{percent(getattr(self, name)):>8}{noise}  (high above "
-            f"{percent(threshold)}): {verdict}"
+            f"  {split + ' error':<16}{self._format(error):>8}    {words:<15}"
+            f"{self._format(getattr(self, name)):>8}{noise}  (high above "
+            f"{self._format(threshold)}): {verdict}"
         )
+
+    def _format(self, value):
+        return format_error(self, value)
 
     @property
     def _z(self):
@@ -272,7 +275,9 @@ class BiasVarianceDiagnosis:
         if not measured:
             return []
         level = f"{100 * self.confidence:g}%"
-        sizes = ", ".join(f"{name} {percent(self._z * se)}" for name, se in measured)
+        sizes = ", ".join(
+            f"{name} {self._format(self._z * se)}" for name, se in measured
+        )
         rows = [f"Smallest gap these sizes resolve at {level} confidence: {sizes}"]
         for name in self.uncertain:
             rows.append(
@@ -300,6 +305,16 @@ class BiasVarianceDiagnosis:
         if split == "baseline":
             return 0.0
         return self.error_standard_errors.get(split) or 0.0
+
+
+def format_error(diagnosis, value):
+    """An error or gap of ``diagnosis`` as text: a percentage for error
+    rates, else the number itself (a loss or ``1 - R^2``, whose noise came as
+    standard errors rather than sizes)."""
+    given_as_losses = diagnosis.n_samples is None and any(
+        se is not None for se in diagnosis.error_standard_errors.values()
+    )
+    return f"{value:.4g}" if given_as_losses else percent(value)
 
 
 def image_advice(diagnosis, augmenter, params):

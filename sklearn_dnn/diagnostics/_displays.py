@@ -14,8 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _num_samples, _translate_train_sizes
-from .._formatting import percent
-from ._bias_variance import diagnose_bias_variance, verdict
+from ._bias_variance import diagnose_bias_variance, format_error, verdict
 from ._noise import loss_standard_error, z_value
 from ._plotting import _Display, place_clear_of, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
@@ -373,7 +372,7 @@ class BiasVarianceDisplay(_Display):
             "color": "black",
             "linestyle": "--",
             "linewidth": 1,
-            "label": f"baseline error ({percent(self.baseline_error)})",
+            "label": f"baseline error ({format_error(diagnosis, self.baseline_error)})",
         }
         self.baseline_line_ = ax.axhline(
             self.baseline_error, **style(base_kw, baseline_kw)
@@ -583,8 +582,8 @@ def _diagnosis_text(diagnosis):
         if gap is None:
             continue
         se = diagnosis.standard_errors[name.removeprefix("avoidable ")]
-        noise = "" if se is None else f" ± {percent(z * se)}"
-        rows.append(f"{name} {percent(gap)}{noise}")
+        noise = "" if se is None else f" ± {format_error(diagnosis, z * se)}"
+        rows.append(f"{name} {format_error(diagnosis, gap)}{noise}")
     return "\n".join(rows)
 
 
