@@ -114,9 +114,10 @@ callable, default="auto"
 
     tol : float, default=1e-4
         The improvement that counts. Without ``early_stopping``, training has
-        stalled when the mean cost of the last ``n_iter_no_change`` epochs is
-        not below the mean of the ``n_iter_no_change`` epochs before them by
-        ``tol`` (means, so that a cost that oscillates while it falls is not
+        stalled when, over the last ``n_iter_no_change`` epochs, no cost fell
+        below the best cost by ``tol`` (scikit-learn's rule) and their mean
+        cost is not below the mean of the ``n_iter_no_change`` epochs before
+        them by ``tol`` (so that a cost that oscillates while it falls is not
         taken for a plateau); with ``early_stopping``, an epoch whose dev
         score does not beat the best by ``tol`` counts as no improvement. The
         gradient tolerance of "lbfgs".

@@ -132,10 +132,28 @@ def test_plateau_stopping_compares_windows_and_asks_the_optimizer():
     for loss in [6, 4, 5, 2.5]:
         assert not stopper.on_epoch_end(0, {"loss": loss}, net)
     lr = optimizer.learning_rate
-    # then rising: means 4.5 -> 4.75, a stall; adaptive sgd lowers its rate
+    # then rising: means 3.75 -> 4.75 but 2.5 is one epoch old, not yet a stall
     assert not stopper.on_epoch_end(0, {"loss": 7.0}, net)
+    assert optimizer.learning_rate == lr
+    # no new low for 2 epochs and means 3.75 -> 7.25: a stall; adaptive sgd
+    # lowers its rate
+    assert not stopper.on_epoch_end(0, {"loss": 7.5}, net)
     assert optimizer.learning_rate == pytest.approx(lr / 5)
     assert not stopper.stalled  # and the window starts again
+
+
+def test_plateau_stopping_waits_while_the_cost_reaches_new_lows():
+    # The window means rise (1 -> 2.75) but the last epoch is a new low:
+    # J is still going down, so this is no plateau.
+    net, _, _ = small_problem()
+    optimizer = SGDOptimizer(net.n_params, net.dtype)
+    stopper = PlateauStopping(optimizer, tol=1e-4, n_iter_no_change=2)
+    for loss in [1.0, 1.0, 5.0, 0.5]:
+        assert not stopper.on_epoch_end(0, {"loss": loss}, net)
+    assert not stopper.stalled
+    # Two epochs without a new low, the means rising: it stops.
+    assert not stopper.on_epoch_end(0, {"loss": 5.0}, net)
+    assert stopper.on_epoch_end(0, {"loss": 5.0}, net)
 
 
 def test_early_stopping_restores_the_best_epoch():
