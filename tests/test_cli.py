@@ -747,6 +747,19 @@ def test_tolerance_auto_and_the_epoch_budget_reach_the_recipe():
     args.max_total_epochs = None
     default = BasicRecipe(DNNClassifier()).max_total_epochs
     assert cli_recipe._new_recipe(sets, args).max_total_epochs == default
+    assert cli_recipe._new_recipe(sets, args).max_time == 180.0
+    args.max_time = 12.5
+    assert cli_recipe._new_recipe(sets, args).max_time == 12.5
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "nan", "soon"])
+def test_max_time_must_be_a_positive_number(value, capsys):
+    from sklearn_dnn.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["recipe", "--max-time", value])
+    assert exit_info.value.code == 2
+    assert "--max-time" in capsys.readouterr().err
 
 
 def test_one_run_one_story_in_report_and_console(recipe_run):

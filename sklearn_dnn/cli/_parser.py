@@ -192,6 +192,13 @@ def _recipe_arguments(recipe):
         help="budget of training epochs, all rounds together (default: "
         "BasicRecipe's max_total_epochs)",
     )
+    recipe.add_argument(
+        "--max-time",
+        type=_number(float, 0, low_open=True),
+        default=None,
+        help="time budget of the rounds in seconds, > 0; the recipe sizes "
+        "its rounds to it (default: BasicRecipe's max_time)",
+    )
 
 
 def _output_arguments(recipe):

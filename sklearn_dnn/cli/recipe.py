@@ -276,9 +276,11 @@ def recipe_network(task, random_state):
 def _new_recipe(sets, args):
     from .. import BasicRecipe
 
-    budget = {}
-    if getattr(args, "max_total_epochs", None) is not None:
-        budget["max_total_epochs"] = args.max_total_epochs
+    budget = {
+        name: getattr(args, name)
+        for name in ("max_total_epochs", "max_time")
+        if getattr(args, name, None) is not None
+    }
     return BasicRecipe(
         recipe_network(sets.task, args.random_state),
         baseline_error=args.baseline_error,
