@@ -181,14 +181,25 @@ def test_high_variance_is_regularized_and_worse_rounds_are_undone():
     recipe = run(overfit_unless_alpha_is_one, network={"keep_prob": 0.9})
     history = recipe.history_
     assert history[0]["diagnosis"].case == "high variance"
-    assert [h["params"]["alpha"] for h in history[:4]] == [1e-4, 0.1, 1.0, 10.0]
-    # alpha=10 made the dev error worse: back to alpha=1, and no more alpha.
-    assert history[3]["action"].startswith(
+    assert [h["params"]["alpha"] for h in history[:5]] == [
+        1e-4,
+        0.1,
+        1.0,
+        10.0,
+        3.16,
+    ]
+    # alpha=10 made the dev error worse: back to alpha=1 and half the step
+    # on a log scale, worse too: back again, and no more alpha.
+    assert history[3]["action"] == (
+        "dev error 15.00% is above round 3's 6.00%: back to round 3; "
+        "regularization, a smaller step: alpha 1 -> 3.16"
+    )
+    assert history[4]["action"].startswith(
         "dev error 15.00% is above round 3's 6.00%: back to round 3; "
         "dropout: keep_prob 0.9 -> 0.7"
     )
-    assert history[4]["params"]["alpha"] == 1.0
-    assert history[4]["params"]["keep_prob"] == 0.7
+    assert history[5]["params"]["alpha"] == 1.0
+    assert history[5]["params"]["keep_prob"] == 0.7
     assert all(h["params"]["alpha"] <= 10 for h in history)
     assert recipe.best_index_ == 2
     assert recipe.best_dev_error_ == pytest.approx(0.06)

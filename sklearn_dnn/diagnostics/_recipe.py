@@ -160,6 +160,9 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
        - *raise alpha*: the L2 strength ``alpha`` times 10, and at least 0.1
          (smaller values barely change these networks), up to 1000; the
          ``"l2"`` penalty is turned on if there was none;
+       - *a smaller alpha step*: once raising ``alpha`` tenfold made the dev
+         error worse, ``alpha`` times ``sqrt(10)`` (half the step on a log
+         scale);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an

@@ -184,6 +184,22 @@ def raise_alpha(recipe, knobs, params, converged):
     ]
 
 
+def raise_alpha_less(recipe, knobs, params, converged):
+    """The L2 strength times sqrt(10), once ``alpha`` is on its ladder.
+
+    Reached only after :func:`raise_alpha` was undone (next_move tries the
+    moves in order): a tenfold step that made the dev error worse may have
+    overshot, and half of it on a log scale is the next thing to try.
+    """
+    alpha = knobs.get(params, "alpha")
+    if alpha < _MIN_RAISED_ALPHA or alpha >= _MAX_ALPHA:
+        return None
+    new = float(f"{min(alpha * math.sqrt(_ALPHA_FACTOR), _MAX_ALPHA):.3g}")
+    return {knobs.prefix + "alpha": new}, [
+        f"regularization, a smaller step: alpha {alpha:g} -> {new:g}"
+    ]
+
+
 def lower_keep_prob(recipe, knobs, params, converged):
     """Dropout keep probabilities 0.2 lower, down to 0.5."""
     if "keep_prob" not in knobs.knobs or not knobs.stochastic:
@@ -246,6 +262,7 @@ BIAS_MOVES = (bigger_network, deeper_network, longer_only, *TRAINING_MOVES)
 # optimization to regularization (the course's orthogonalization point).
 VARIANCE_MOVES = (
     raise_alpha,
+    raise_alpha_less,
     lower_keep_prob,
     augmentation,
     other_architecture,
