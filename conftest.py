@@ -1,9 +1,18 @@
-"""Shared pytest configuration: stable doctest output and a headless backend."""
+"""Shared pytest configuration: stable doctest output and a headless backend.
 
-import matplotlib
-import numpy as np
-import pytest
-from threadpoolctl import threadpool_limits
+scikit-learn's array API dispatch (and its array API common checks, which it
+skips otherwise) needs ``SCIPY_ARRAY_API=1`` before scipy is first imported:
+it is set here, before anything imports scipy.
+"""
+
+import os
+
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
+
+import matplotlib  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
 
 matplotlib.use("Agg")
 

@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.sparsefuncs import min_max_axis
 from sklearn.utils.validation import check_array, check_is_fitted
 
-from ._compat import _check_sample_weight, get_namespace
+from ._compat import _check_sample_weight, check_same_namespace, get_namespace
 
 __all__ = ["InputNormalizer"]
 
@@ -276,6 +276,8 @@ class InputNormalizer(StandardScaler):
         :class:`~sklearn.preprocessing.StandardScaler`, which runs right after.
         Returns the checked array.
         """
+        if method != "fit":
+            self._check_namespace(X, method)
         X = check_array(
             X,
             accept_sparse=("csr", "csc"),
@@ -303,6 +305,14 @@ class InputNormalizer(StandardScaler):
                 "fits in memory."
             )
         return X
+
+    def _check_namespace(self, X, method):
+        """Under array API dispatch, ``X`` must be in the namespace and on the
+        device of the fitted statistics (scikit-learn's rule)."""
+        check_is_fitted(self)
+        fitted = "mean_" if self.with_mean else "scale_"
+        if getattr(self, fitted, None) is not None:
+            check_same_namespace(X, self, attribute=fitted, method=method)
 
     def _check_overflow(self, X, inverse):
         """Raise if (inverse_)transform of ``X`` would overflow, before any write.
@@ -335,7 +345,9 @@ class InputNormalizer(StandardScaler):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
-        tags.array_api_support = True
+        # StandardScaler's array API path needs a statistic to fit: with
+        # neither mean nor scale (the identity) it fails on array_api_strict.
+        tags.array_api_support = self.with_mean or self.with_std
         return tags
 
 

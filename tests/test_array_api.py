@@ -2,22 +2,19 @@
 DNNRegressor train and predict in the input's namespace, on its device.
 
 scikit-learn's dispatch needs ``SCIPY_ARRAY_API=1`` before scipy is first
-imported; it is set here, before any import of scipy in this module, and the
-tests are skipped where scipy was imported without it (or where neither
-``array_api_strict`` nor ``torch`` is installed).
+imported; the project's ``conftest.py`` sets it, and the tests are skipped
+where scipy was imported without it (or where neither ``array_api_strict``
+nor ``torch`` is installed).
 """
 
 import os
 
-_SET_HERE = "SCIPY_ARRAY_API" not in os.environ
-os.environ.setdefault("SCIPY_ARRAY_API", "1")
+import numpy as np
+import pytest
+import sklearn
+from sklearn.utils.estimator_checks import check_array_api_input
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import sklearn  # noqa: E402
-from sklearn.utils.estimator_checks import check_array_api_input  # noqa: E402
-
-from sklearn_dnn import InputNormalizer  # noqa: E402
+from sklearn_dnn import InputNormalizer
 
 NAMESPACES = []
 for _name in ("array_api_strict", "torch"):
@@ -34,15 +31,6 @@ pytestmark = [
         reason="SCIPY_ARRAY_API=1 was not set before scipy was imported",
     ),
 ]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _scipy_array_api_for_this_module_only():
-    # The other test modules run as they would without this one (scikit-learn
-    # runs its array API common checks only when the variable is set).
-    yield
-    if _SET_HERE:
-        os.environ.pop("SCIPY_ARRAY_API", None)
 
 
 def _namespace_and_device(name):

@@ -448,6 +448,7 @@ CHECK_N_FEATURES = {
     "check_n_features_in_after_fitting": 4,
     "check_positive_only_tag_during_fit": 4,
     "check_estimators_dtypes": 5,
+    "check_array_api_input": 10,
     "check_dtype_object": 10,
     "check_fit2d_1sample": 10,
 }
