@@ -312,7 +312,7 @@ def bench_panel(seeds=(0, 1, 2, 3, 4), n_candidates=40, cv=5, sets=None, methods
                     method, estimator, X_train, X_test, y_train, y_test, log
                 )
                 print(
-                    f"    {name} seed {seed} {method}: score {cell[0]:.4f} "
+                    f"    {name} seed {seed} {method}: score {cell[0]:.6f} "
                     f"time {cell[1]:.1f} s",
                     flush=True,
                 )
