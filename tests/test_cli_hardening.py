@@ -105,6 +105,27 @@ def test_a_second_run_into_a_folder_in_use_exits_2_at_once(
     assert sorted(p.name for p in out.iterdir()) == ["model.skops", "report.json"]
 
 
+@pytest.mark.parametrize(
+    "content, stale", [("999999999\n", True), ("", False), ("x" * 10**6, False)]
+)
+def test_a_lock_left_by_a_killed_run_is_named_as_stale(
+    classes_csv, tmp_path, content, stale
+):
+    # A pid no process has: the run that wrote the lock is gone. An empty
+    # or garbled lock names no process, and reads as in use.
+    from sklearn_dnn.cli._report import LOCK_NAME
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / LOCK_NAME).write_text(content)
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "label", "--out", out
+    )  # fmt: skip
+    expected = "no longer running" if stale else "in use by another run"
+    one_line_error(result, repr(str(out)), expected)
+    assert (out / LOCK_NAME).read_text() == content  # left for the user
+
+
 def test_a_run_releases_the_folder(classes_csv, tmp_path):
     out = tmp_path / "out"
     result = run_in_process(

@@ -138,6 +138,13 @@ def _take_lock(path):
     try:
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
+        owner = _lock_owner(lock)
+        if owner is not None and not _is_running(owner):
+            raise UsageError(
+                f"--out {path!r} holds {LOCK_NAME} from process {owner}, which "
+                "is no longer running (a run that was killed): remove that "
+                "file, or choose another folder"
+            ) from None
         raise UsageError(
             f"--out {path!r} is in use by another run (it holds {LOCK_NAME}); "
             "choose another folder, or wait for that run to end (if none is "
@@ -149,6 +156,29 @@ def _take_lock(path):
     with os.fdopen(fd, "w") as handle:
         handle.write(f"{os.getpid()}\n")
     return lock
+
+
+def _lock_owner(lock):
+    """The process id a lock file names, or None when it names none (the
+    file is untrusted: a few bytes are read, and only digits count)."""
+    try:
+        with open(lock, "rb") as handle:
+            text = handle.read(32).decode("ascii", "replace").strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def _is_running(pid):
+    """Whether process ``pid`` exists on this machine (one we may not signal
+    counts as running)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _check_existing(path, force):
