@@ -570,11 +570,11 @@ None, default=None
         """Seconds left under ``max_time`` (infinite without it)."""
         if self.max_time is None:
             return math.inf
-        return self.max_time - (time.perf_counter() - search.started)
+        return self.max_time - search.elapsed(time.perf_counter())
 
     def _fit_to_budget(self, knobs, params, search):
         """The next round's params shrunk to the budget, a note, and a stop."""
-        elapsed = time.perf_counter() - search.started
+        elapsed = search.elapsed(time.perf_counter())
         return fit_to_budget(self, knobs, params, search, elapsed)
 
     def _choose(self, search, index, knobs, stop_asked):

@@ -123,6 +123,10 @@ class RoundSearch:
         # split (1.25 for the default dev_size=0.2).
         self.refit_ratio = 1.25
 
+    def elapsed(self, now):
+        """Seconds since the search started, at the clock reading ``now``."""
+        return now - self.started
+
     def refit_seconds(self, fit_time=0.0):
         """The estimated seconds of the refit of the best round so far, or of
         a round taking ``fit_time`` seconds should it become the best."""
