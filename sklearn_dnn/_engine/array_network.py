@@ -1,11 +1,14 @@
-"""The network, its targets, its mini-batches and its optimizers in any array
-API namespace (scikit-learn's array API dispatch: torch, cupy, ...).
+"""The network, its targets and its mini-batches in any array API namespace
+(scikit-learn's array API dispatch: torch, cupy, ...), and the move of an
+optimizer's state there.
 
-The numpy engine (``network.py``, ``loop.py``, ``optimizers.py``) works in
-place through numpy's ``out=`` arguments and BLAS; the array API has neither,
-so this is the same maths written with the standard's functions, one array
-per result.  ``ArrayNetwork`` wraps a numpy ``Network`` that fixes its layout
-and initial parameters (drawn with numpy, then moved), and keeps ``theta``,
+The numpy engine (``network.py``, ``loop.py``) works in place through
+numpy's ``out=`` arguments and BLAS; the array API has neither, so this is the
+same network written with the standard's functions, one array per result.
+The activations (``activations.py``) and the optimizers' updates
+(``optimizers.py``) are the numpy engine's own, written for both.
+``ArrayNetwork`` wraps a numpy ``Network`` that fixes its layout and initial
+parameters (drawn with numpy, then moved), and keeps ``theta``,
 ``grad`` and the running statistics of batch normalization in the namespace
 ``xp`` on ``device``.  Costs are returned as 0-d arrays of that namespace, so
 a training step never waits for the device: the loop converts the epoch's
@@ -16,61 +19,7 @@ import math
 
 import numpy as np
 
-from .optimizers import AdamOptimizer, RMSpropOptimizer, SGDOptimizer
-
-LEAKY_RELU_SLOPE = 0.01
-
-
-def _relu(xp, Z):
-    return xp.where(Z > 0, Z, xp.zeros_like(Z))
-
-
-def _relu_backward(xp, A, delta):
-    return xp.where(A > 0, delta, xp.zeros_like(delta))
-
-
-def _leaky_relu(xp, Z):
-    return xp.where(Z > 0, Z, Z * LEAKY_RELU_SLOPE)
-
-
-def _leaky_relu_backward(xp, A, delta):
-    return xp.where(A > 0, delta, delta * LEAKY_RELU_SLOPE)
-
-
-def _logistic(xp, Z):
-    # Stable on both sides: exp never sees a large positive argument.
-    E = xp.exp(-xp.abs(Z))
-    return xp.where(Z >= 0, 1 / (1 + E), E / (1 + E))
-
-
-#: name -> (forward(xp, Z) -> A, backward(xp, A, delta) -> delta * g'(Z)).
-HIDDEN = {
-    "relu": (_relu, _relu_backward),
-    "leaky_relu": (_leaky_relu, _leaky_relu_backward),
-    "tanh": (lambda xp, Z: xp.tanh(Z), lambda xp, A, d: d * (1 - A * A)),
-    "logistic": (_logistic, lambda xp, A, d: d * (A * (1 - A))),
-    "identity": (lambda xp, Z: Z, lambda xp, A, d: d),
-}
-
-
-def softmax_logsumexp(xp, Z):
-    """Return ``(softmax(Z), logsumexp(Z))`` row-wise."""
-    row_max = xp.max(Z, axis=1, keepdims=True)
-    E = xp.exp(Z - row_max)
-    row_sum = xp.sum(E, axis=1)
-    return E / row_sum[:, None], xp.log(row_sum) + row_max[:, 0]
-
-
-def output_activation(xp, name, Z):
-    """Return ``(A, lse)``: the output activation of the logits ``Z`` and,
-    for a softmax, the log-sum-exp of each row (else None)."""
-    if name == "softmax":
-        return softmax_logsumexp(xp, Z)
-    if name == "logistic":
-        return _logistic(xp, Z), None
-    if name == "exp":
-        return xp.exp(Z), None
-    return Z, None
+from .activations import HIDDEN_ACTIVATIONS, output_activation
 
 
 def normalize_inference(xp, Z, gamma, beta, mean, var, epsilon):
@@ -83,7 +32,7 @@ def forward(xp, coefs, intercepts, X, activation, out_activation, **normalizatio
     """The prediction path of ``network.forward`` in namespace ``xp``."""
     batch_norm = normalization.get("batch_norm")
     epsilon = normalization.get("batch_norm_epsilon", 1e-5)
-    hidden = HIDDEN[activation][0]
+    hidden = HIDDEN_ACTIVATIONS[activation][0]
     A, last = X, len(coefs) - 1
     for l, (W, b) in enumerate(zip(coefs, intercepts)):
         Z = A @ W
@@ -91,7 +40,7 @@ def forward(xp, coefs, intercepts, X, activation, out_activation, **normalizatio
             Z = normalize_inference(xp, Z, *batch_norm[l], epsilon)
         else:
             Z = Z + b
-        A = hidden(xp, Z) if l < last else output_activation(xp, out_activation, Z)[0]
+        A = hidden(Z, xp) if l < last else output_activation(Z, out_activation, xp)[0]
     return A
 
 
@@ -292,7 +241,7 @@ class ArrayNetwork:
     def _forward_train(self, X, rng, shares, batch_statistics=True):
         xp = self.xp
         coefs, intercepts, gammas, betas = self.parameter_views(self.theta)
-        hidden = HIDDEN[self.activation][0]
+        hidden = HIDDEN_ACTIVATIONS[self.activation][0]
         cache = {"inputs": [X], "acts": [], "masks": [], "bn": []}
         A, last = X, self.n_weight_layers - 1
         for l in range(self.n_weight_layers):
@@ -309,7 +258,7 @@ class ArrayNetwork:
                 Z = normalize_inference(
                     xp, Z, *self.normalization()[l], self.batch_norm_epsilon
                 )
-            A = hidden(xp, Z)
+            A = hidden(Z, xp)
             cache["acts"].append(A)
             mask = (
                 None
@@ -322,7 +271,7 @@ class ArrayNetwork:
         if cache["bn"]:
             stats = [bn[0] for bn in cache["bn"]] + [bn[1] for bn in cache["bn"]]
             self._batch_stats = xp.concat(stats)
-        output, lse = output_activation(xp, self.out_activation, Z)
+        output, lse = output_activation(Z, self.out_activation, xp)
         return cache, Z, output, lse
 
     def _data_cost(self, logits, output, lse, Y, sample_weight, m_eff):
@@ -393,7 +342,7 @@ class ArrayNetwork:
     def _backward(self, cache, output, Y, sample_weight, m_eff, shares):
         xp = self.xp
         coefs = self.coefs
-        hidden_backward = HIDDEN[self.activation][1]
+        hidden_backward = HIDDEN_ACTIVATIONS[self.activation][1]
         L = self.n_weight_layers
         dWs, dbs, dgammas, dbetas = [None] * L, [None] * L, [], []
         delta = output - Y
@@ -413,7 +362,7 @@ class ArrayNetwork:
             delta = delta @ coefs[l].T
             if cache["masks"][l - 1] is not None:
                 delta = delta * cache["masks"][l - 1]
-            delta = hidden_backward(xp, cache["acts"][l - 1], delta)
+            delta = hidden_backward(cache["acts"][l - 1], delta, xp)
             if self.batch_norm:
                 delta, dgamma, dbeta = self._normalize_backward(
                     cache["bn"][l - 1], delta, shares
@@ -532,84 +481,9 @@ class ArrayMiniBatches:
         self.n_seen += self.n_samples
 
 
-class _ArrayUpdates:
-    """Updates of the optimizers with the array API's in-place operators,
-    in the numpy versions' order of operations."""
-
-    def _copy(self, grad, overwrite_grad):
-        return grad if overwrite_grad else grad * 1
-
-    def update(self, theta, grad, *, overwrite_grad=False):
-        getattr(self, "_update_" + self._kind)(theta, self._copy(grad, overwrite_grad))
-
-    def _update_sgd(self, theta, lr_grad):
-        lr_grad *= self.learning_rate
-        if self.momentum:
-            self.velocity *= self.momentum
-            self.velocity -= lr_grad
-            if self.nesterov:
-                theta -= lr_grad
-                theta += self.velocity * self.momentum
-            else:
-                theta += self.velocity
-        else:
-            theta -= lr_grad
-
-    def _update_rmsprop(self, theta, g):
-        step = g * g
-        step *= 1 - self.rho
-        self.square_average *= self.rho
-        self.square_average += step
-        step = self.square_average**0.5
-        step += self.epsilon
-        step = g / step
-        step *= self.learning_rate
-        theta -= step
-
-    def _update_adam(self, theta, grad):
-        self.t += 1
-        m, v = self.first_moment, self.second_moment
-        m -= grad
-        m *= self.beta_1
-        m += grad
-        grad *= grad
-        grad *= 1 - self.beta_2
-        v *= self.beta_2
-        v += grad
-        self.learning_rate = (
-            self.base_learning_rate
-            * math.sqrt(1 - self.beta_2**self.t)
-            / (1 - self.beta_1**self.t)
-        )
-        step = v**0.5
-        step += self.epsilon
-        step *= 1 / self.learning_rate
-        theta -= m / step
-
-
-class ArraySGDOptimizer(_ArrayUpdates, SGDOptimizer):
-    _kind = "sgd"
-
-
-class ArrayRMSpropOptimizer(_ArrayUpdates, RMSpropOptimizer):
-    _kind = "rmsprop"
-
-
-class ArrayAdamOptimizer(_ArrayUpdates, AdamOptimizer):
-    _kind = "adam"
-
-
-_ARRAY_OPTIMIZERS = {
-    SGDOptimizer: ArraySGDOptimizer,
-    RMSpropOptimizer: ArrayRMSpropOptimizer,
-    AdamOptimizer: ArrayAdamOptimizer,
-}
-
-
 def on_device(optimizer, xp, device):
     """The optimizer ``optimizer`` (fresh, numpy state) with its state moved
-    to ``device`` and the array API's update."""
-    optimizer.__class__ = _ARRAY_OPTIMIZERS[type(optimizer)]
+    to ``device``; its update then runs in ``xp``, in one piece."""
     for name in ("velocity", "square_average", "first_moment", "second_moment"):
         if hasattr(optimizer, name):
             setattr(

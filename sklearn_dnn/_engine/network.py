@@ -21,7 +21,7 @@ of the softmax itself.
 import numpy as np
 import scipy.sparse as sp
 
-from .activations import HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS, softmax_logsumexp
+from .activations import HIDDEN_ACTIVATIONS, output_activation
 from .dropout import draw_mask
 from .losses import LOSSES
 from .penalties import add_penalty_gradient, penalty_value, scratch_for
@@ -74,7 +74,7 @@ def forward(
         if l < n_layers - 1:
             hidden(Z)
         else:
-            OUTPUT_ACTIVATIONS[out_activation](Z)
+            output_activation(Z, out_activation)
         A = Z
     return A
 
@@ -410,11 +410,7 @@ class Network:
             layer_inputs.append(A)
         output = self._output[:m]
         np.copyto(output, Z)
-        lse = None
-        if self.out_activation == "softmax":
-            lse = softmax_logsumexp(output)
-        else:
-            OUTPUT_ACTIVATIONS[self.out_activation](output)
+        _, lse = output_activation(output, self.out_activation)
         return layer_inputs, masks, Z, output, lse
 
     def _example_weights(self, m, sample_weight):

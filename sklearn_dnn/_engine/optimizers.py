@@ -11,12 +11,19 @@ called at the end of each epoch with the number of examples seen so far, and
 SGD and Adam are scikit-learn's ``_stochastic_optimizers``; RMSprop and the
 per-epoch decay schedules (``"inverse_time"``, ``"exponential"``, for every
 optimizer) are the course's.
+
+Each update is written once for numpy and any array API namespace (the
+namespace of ``theta``; ``array_network.on_device`` moves an optimizer's
+state to the device): on numpy it runs in place into its own buffers,
+elsewhere it makes one array per result (``array_ops.into``).
 """
 
 import math
 
 import numpy as np
 import scipy.optimize
+
+from .array_ops import into, namespace
 
 #: Entries per chunk of RMSprop's step (128 kB in float32).
 _CHUNK = 32768
@@ -68,14 +75,14 @@ class BaseOptimizer:
     def update(self, theta, grad, *, overwrite_grad=False):
         raise NotImplementedError
 
-    def _writable_grad(self, grad, overwrite_grad):
+    def _writable_grad(self, grad, overwrite_grad, xp):
         """``grad`` itself when it may be overwritten, else a copy in a
         buffer allocated at the first such call and reused."""
         if overwrite_grad:
             return grad
         if self._grad_copy is None or self._grad_copy.shape != grad.shape:
-            self._grad_copy = np.empty_like(grad)
-        np.copyto(self._grad_copy, grad)
+            self._grad_copy = xp.empty_like(grad)
+        self._grad_copy[...] = grad
         return self._grad_copy
 
     def iteration_ends(self, time_step):
@@ -122,14 +129,15 @@ class SGDOptimizer(BaseOptimizer):
         self.velocity = np.zeros(n_params, dtype=dtype)
 
     def update(self, theta, grad, *, overwrite_grad=False):
-        lr_grad = self._writable_grad(grad, overwrite_grad)
+        xp = namespace(theta)
+        lr_grad = self._writable_grad(grad, overwrite_grad, xp)
         lr_grad *= self.learning_rate
         if self.momentum:
             self.velocity *= self.momentum
             self.velocity -= lr_grad
             if self.nesterov:
                 theta -= lr_grad
-                theta += np.multiply(self.velocity, self.momentum, out=lr_grad)
+                theta += into(lr_grad, xp.multiply, self.velocity, self.momentum)
             else:
                 theta += self.velocity
         else:
@@ -179,22 +187,30 @@ class RMSpropOptimizer(BaseOptimizer):
         self._scratch = np.empty(min(_CHUNK, n_params), dtype=dtype)
 
     def update(self, theta, grad, *, overwrite_grad=False):
-        # theta's step needs g after s has taken in g**2: one chunk at a time
-        # through a small scratch buffer, instead of a parameter-sized one
-        # (grad is never written, whatever overwrite_grad says).
-        s, scratch = self.square_average, self._scratch
-        for start in range(0, s.size, len(scratch)):
-            part = slice(start, start + len(scratch))
-            g, s_part, step = grad[part], s[part], scratch[: s[part].size]
-            s_part *= self.rho
-            np.multiply(g, g, out=step)
-            step *= 1 - self.rho
-            s_part += step
-            np.sqrt(s_part, out=step)
-            step += self.epsilon
-            np.divide(g, step, out=step)
-            step *= self.learning_rate
-            theta[part] -= step
+        # theta's step needs g after s has taken in g**2: on numpy, one chunk
+        # at a time through a small scratch buffer, instead of a
+        # parameter-sized one (grad is never written, whatever
+        # overwrite_grad says); elsewhere (no scratch) in one piece.
+        xp, s, scratch = namespace(theta), self.square_average, self._scratch
+        n_params = s.shape[0]
+        chunk = n_params if scratch is None else scratch.shape[0]
+        for start in range(0, n_params, chunk):
+            part = slice(start, start + chunk)
+            step = None if scratch is None else scratch[: s[part].shape[0]]
+            self._step(xp, theta[part], grad[part], s[part], step)
+
+    def _step(self, xp, theta, g, s, step):
+        """Update ``s`` and ``theta`` (views of one chunk) in place, with
+        ``step`` as the scratch when it is a numpy array."""
+        s *= self.rho
+        step = into(step, xp.multiply, g, g)
+        step *= 1 - self.rho
+        s += step
+        step = into(step, xp.sqrt, s)
+        step += self.epsilon
+        step = into(step, xp.divide, g, step)
+        step *= self.learning_rate
+        theta -= step
 
 
 class AdamOptimizer(BaseOptimizer):
@@ -234,7 +250,8 @@ class AdamOptimizer(BaseOptimizer):
         parameters, as many as the textbook sequence with a step buffer.
         """
         self.t += 1
-        grad = self._writable_grad(grad, overwrite_grad)
+        xp = namespace(theta)
+        grad = self._writable_grad(grad, overwrite_grad, xp)
         m, v = self.first_moment, self.second_moment
         m -= grad
         m *= self.beta_1
@@ -252,10 +269,10 @@ class AdamOptimizer(BaseOptimizer):
         )
         # theta -= lr * m / (sqrt(v) + epsilon), dividing by the denominator
         # over lr instead of multiplying the quotient by lr.
-        step = np.sqrt(v, out=grad)
+        step = into(grad, xp.sqrt, v)
         step += self.epsilon
         step *= 1 / self.learning_rate
-        np.divide(m, step, out=step)
+        step = into(step, xp.divide, m, step)
         theta -= step
 
 
