@@ -3,7 +3,7 @@
 Run by hand (minutes; ``--quick`` takes seconds)::
 
     SCIPY_ARRAY_API=1 python benchmarks/bench_array_api.py [--quick]
-        [--samples 60000] [--features 784] [--epochs 3]
+        [--samples 60000] [--features 784] [--epochs 3] [--threads N]
 
 The workload of DESIGN §17: 60,000 x 784 float32 inputs, 10 classes,
 ``hidden_layer_sizes=(256, 128)``, ``batch_size=256``, Adam.  Each backend
@@ -14,6 +14,14 @@ array API dispatch (``sklearn.set_config(array_api_dispatch=True)``), which
 needs ``SCIPY_ARRAY_API=1`` before scipy is imported: the script sets it.
 torch CUDA runs only where ``torch.cuda.is_available()``; the backends that
 are not available are listed as skipped.
+
+Each torch device also runs a plain torch loop over the same network (the
+same layers, ReLU, softmax cross-entropy with the same L2 penalty on the
+weights, ``torch.optim.Adam``, shuffled batches; autograd for the gradient),
+and the script prints the ratio of ``DNNClassifier``'s epoch time to it: the
+overhead of the estimator's array path over what a torch user would write.
+``--threads N`` sets ``torch.set_num_threads(N)`` (one thread gives the
+steadiest ratio on a shared machine).
 """
 
 import argparse
@@ -86,6 +94,40 @@ def epoch_time(make_estimator, X, y, epochs, device=None):
     return (time.perf_counter() - start) / epochs
 
 
+def plain_torch_epoch_time(X, y, epochs, device):
+    """Seconds per epoch of a plain torch loop on the same network, after a
+    one-epoch warm-up (``X``, ``y``: torch tensors on ``device``)."""
+    import torch
+
+    def train(n_epochs):
+        torch.manual_seed(0)
+        widths = [X.shape[1], *PARAMS["hidden_layer_sizes"], 10]
+        layers = []
+        for n_in, n_out in zip(widths[:-1], widths[1:]):
+            layers += [torch.nn.Linear(n_in, n_out), torch.nn.ReLU()]
+        model = torch.nn.Sequential(*layers[:-1]).to(device=device, dtype=X.dtype)
+        weights = [layer.weight for layer in model if hasattr(layer, "weight")]
+        optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+        alpha, batch_size = 1e-4, PARAMS["batch_size"]
+        for _ in range(n_epochs):
+            order = torch.randperm(X.shape[0], device=device)
+            for start in range(0, X.shape[0], batch_size):
+                rows = order[start : start + batch_size]
+                loss = torch.nn.functional.cross_entropy(model(X[rows]), y[rows])
+                penalty = sum(torch.sum(W * W) for W in weights)
+                loss = loss + alpha / (2 * rows.shape[0]) * penalty
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+
+    train(1)
+    _synchronize(device)
+    start = time.perf_counter()
+    train(epochs)
+    _synchronize(device)
+    return (time.perf_counter() - start) / epochs
+
+
 def run(n_samples, n_features, epochs):
     """Return ``{backend: seconds per epoch}`` (None for a skipped one)."""
     X, y = make_data(n_samples, n_features)
@@ -111,7 +153,22 @@ def run(n_samples, n_features, epochs):
             times[name] = epoch_time(
                 lambda n: DNNClassifier(max_iter=n, **PARAMS), X_t, y_t, epochs, device
             )
+        times[f"plain torch loop ({device})"] = plain_torch_epoch_time(
+            X_t, y_t, epochs, device
+        )
     return times
+
+
+def overhead_ratios(times):
+    """``{device: DNNClassifier's torch epoch time / the plain loop's}`` for
+    the devices that ran."""
+    ratios = {}
+    for device in ("cpu", "cuda"):
+        ours = times.get(f"DNNClassifier (torch {device})")
+        plain = times.get(f"plain torch loop ({device})")
+        if ours is not None and plain:
+            ratios[device] = ours / plain
+    return ratios
 
 
 def main(argv=None):
@@ -120,9 +177,16 @@ def main(argv=None):
     parser.add_argument("--features", type=int, default=784)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument(
+        "--threads", type=int, default=None, help="torch.set_num_threads(N)"
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="2,000 x 784, one epoch: a smoke run"
     )
     args = parser.parse_args(argv)
+    if args.threads is not None and torch_devices():
+        import torch
+
+        torch.set_num_threads(args.threads)
     if args.quick:
         args.samples, args.epochs = 2_000, 1
     print(
@@ -133,6 +197,8 @@ def main(argv=None):
     for name, seconds in times.items():
         shown = "skipped (not available)" if seconds is None else f"{seconds:.3f} s"
         print(f"{name:28s} {shown}")
+    for device, ratio in overhead_ratios(times).items():
+        print(f"torch {device}: DNNClassifier / plain torch loop = {ratio:.3f}")
     return times
 
 

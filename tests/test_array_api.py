@@ -65,7 +65,11 @@ from sklearn.datasets import make_classification, make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from sklearn_dnn import DNNClassifier, DNNRegressor  # noqa: E402
-from sklearn_dnn._compat import get_namespace_and_device  # noqa: E402
+from sklearn_dnn._compat import (  # noqa: E402
+    array_namespace,
+    get_namespace_and_device,
+)
+from sklearn_dnn._engine.activations import HIDDEN_ACTIVATIONS  # noqa: E402
 from sklearn_dnn._engine.array_network import ArrayNetwork, to_numpy  # noqa: E402
 from sklearn_dnn._engine.network import Network  # noqa: E402
 
@@ -322,6 +326,28 @@ def test_array_gradient_equals_numpy_gradient(namespace, settings):
         assert (up - down) / 2e-6 == pytest.approx(net.grad[i], abs=1e-6)
 
 
+# -- the shared formulas ------------------------------------------------------
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+@pytest.mark.parametrize("activation", sorted(HIDDEN_ACTIVATIONS))
+def test_activations_are_numpys_in_every_namespace(namespace, activation):
+    """One formula serves both: numpy's values, and outside numpy the
+    forward leaves its input as it is (the array path keeps the logits)."""
+    xp = array_namespace(_move(namespace, np.zeros(1)))
+    forward, backward = HIDDEN_ACTIVATIONS[activation]
+    rng = np.random.RandomState(0)
+    Z, delta = rng.standard_normal((2, 5, 4))
+    A = forward(Z.copy())
+    Z_xp = _move(namespace, Z)
+    A_xp = forward(Z_xp, xp)
+    np.testing.assert_array_equal(to_numpy(Z_xp), Z)
+    np.testing.assert_allclose(to_numpy(A_xp), A, rtol=1e-14, atol=1e-15)
+    expected = backward(A, delta.copy())
+    got = backward(A_xp, _move(namespace, delta), xp)
+    np.testing.assert_allclose(to_numpy(got), expected, rtol=1e-14, atol=1e-15)
+
+
 # -- the benchmark ------------------------------------------------------------
 
 
@@ -353,3 +379,6 @@ def test_benchmark_runs_small(capsys):
     assert (times["DNNClassifier (torch cpu)"] is not None) == has_torch
     out = capsys.readouterr().out
     assert "DNNClassifier (torch cuda)" in out
+    if has_torch:
+        assert times["plain torch loop (cpu)"] > 0
+        assert "torch cpu: DNNClassifier / plain torch loop = " in out
