@@ -471,22 +471,25 @@ def _rename_former_types(schema):
 
 
 def _with_current_names(handle):
-    """Return ``handle``, or an in-memory copy naming current types if it
-    names former ones (:data:`_FORMER_NAMES`). Call after the size checks."""
+    """Return ``handle``, or a copy of its archive that names current types.
+
+    The copy, in memory, is made only for a file that names a former type
+    (:data:`_FORMER_NAMES`); call this after the size checks.
+    """
     with zipfile.ZipFile(handle) as archive:
         schema = json.loads(archive.read("schema.json"))
         if not _rename_former_types(schema):
             handle.seek(0)
             return handle
-        copy = io.BytesIO()
-        with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as renamed:
+        current = io.BytesIO()
+        with zipfile.ZipFile(current, "w") as renamed:
             for info in archive.infolist():
                 if info.filename == "schema.json":
                     renamed.writestr(info, json.dumps(schema))
                 else:
                     renamed.writestr(info, archive.read(info))
-    copy.seek(0)
-    return copy
+    current.seek(0)
+    return current
 
 
 def _load_checked(handle, source, allowed):
