@@ -22,6 +22,24 @@ from .preprocessing import InputNormalizer
 
 __version__ = "0.1.0"
 
+# Pickles and skops files name a class by its ``__module__``: the public one,
+# so that a saved model outlives a move of the private module defining it.
+for _public_class in (
+    BasicRecipe,
+    BiasVarianceDiagnosis,
+    BiasVarianceDisplay,
+    DNNClassifier,
+    DNNRegressor,
+    DistributionCheckResult,
+    GradientCheckResult,
+    GradientDiagnosis,
+    ImageAugmenter,
+    InputNormalizer,
+    LossCurveDisplay,
+):
+    _public_class.__module__ = __name__
+del _public_class
+
 __all__ = [
     "BasicRecipe",
     "BiasVarianceDiagnosis",

@@ -32,24 +32,56 @@ __all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "dump", "load"]
 #: The types, beyond those skops trusts by default (numpy arrays, scikit-learn
 #: estimators such as ``Pipeline``, ``StandardScaler``,
 #: ``TransformedTargetRegressor`` and ``LabelBinarizer``), that the files of the
-#: package's fitted objects name. ``numpy.dtype`` is the ``dtype`` attribute of
+#: package's fitted objects name. Public classes are named by their public
+#: module, ``sklearn_dnn``. ``numpy.dtype`` is the ``dtype`` attribute of
 #: :class:`~sklearn_dnn.GradientCheckResult`; skops rebuilds it from an array's
 #: dtype, which runs no code.
 TRUSTED_TYPES = (
     "numpy.dtype",
+    "sklearn_dnn.BasicRecipe",
+    "sklearn_dnn.BiasVarianceDiagnosis",
+    "sklearn_dnn.DNNClassifier",
+    "sklearn_dnn.DNNRegressor",
+    "sklearn_dnn.DistributionCheckResult",
+    "sklearn_dnn.GradientCheckResult",
+    "sklearn_dnn.GradientDiagnosis",
+    "sklearn_dnn.ImageAugmenter",
+    "sklearn_dnn.InputNormalizer",
     "sklearn_dnn._engine.optimizers.AdamOptimizer",
     "sklearn_dnn._engine.optimizers.RMSpropOptimizer",
     "sklearn_dnn._engine.optimizers.SGDOptimizer",
-    "sklearn_dnn._multilayer._classifier.DNNClassifier",
-    "sklearn_dnn._multilayer._regressor.DNNRegressor",
-    "sklearn_dnn.augment.ImageAugmenter",
-    "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis",
-    "sklearn_dnn.diagnostics._gradients.GradientDiagnosis",
-    "sklearn_dnn.diagnostics._recipe.BasicRecipe",
-    "sklearn_dnn.gradcheck.GradientCheckResult",
-    "sklearn_dnn.model_selection._distribution_check.DistributionCheckResult",
-    "sklearn_dnn.preprocessing.InputNormalizer",
 )
+
+_OPTIMIZERS = "sklearn_dnn._engine.optimizers"
+#: The names that files written by earlier versions give the package's types,
+#: and the current name of each: such a file loads as if it named the current
+#: one (the same class, so trusting it trusts nothing new). Before the layout
+#: in four parts, and then while files named the private modules.
+_FORMER_NAMES = {
+    "sklearn_dnn._distribution_check.DistributionCheckResult": (
+        "sklearn_dnn.DistributionCheckResult"
+    ),
+    "sklearn_dnn._multilayer.DNNClassifier": "sklearn_dnn.DNNClassifier",
+    "sklearn_dnn._multilayer.DNNRegressor": "sklearn_dnn.DNNRegressor",
+    "sklearn_dnn._optimizers.AdamOptimizer": f"{_OPTIMIZERS}.AdamOptimizer",
+    "sklearn_dnn._optimizers.RMSpropOptimizer": f"{_OPTIMIZERS}.RMSpropOptimizer",
+    "sklearn_dnn._optimizers.SGDOptimizer": f"{_OPTIMIZERS}.SGDOptimizer",
+    "sklearn_dnn._multilayer._classifier.DNNClassifier": "sklearn_dnn.DNNClassifier",
+    "sklearn_dnn._multilayer._regressor.DNNRegressor": "sklearn_dnn.DNNRegressor",
+    "sklearn_dnn.augment.ImageAugmenter": "sklearn_dnn.ImageAugmenter",
+    "sklearn_dnn.diagnostics._bias_variance.BiasVarianceDiagnosis": (
+        "sklearn_dnn.BiasVarianceDiagnosis"
+    ),
+    "sklearn_dnn.diagnostics._gradients.GradientDiagnosis": (
+        "sklearn_dnn.GradientDiagnosis"
+    ),
+    "sklearn_dnn.diagnostics._recipe.BasicRecipe": "sklearn_dnn.BasicRecipe",
+    "sklearn_dnn.gradcheck.GradientCheckResult": "sklearn_dnn.GradientCheckResult",
+    "sklearn_dnn.model_selection._distribution_check.DistributionCheckResult": (
+        "sklearn_dnn.DistributionCheckResult"
+    ),
+    "sklearn_dnn.preprocessing.InputNormalizer": "sklearn_dnn.InputNormalizer",
+}
 
 # Only these two can be read with a bound on the decompressed output per read;
 # bzip2 and lzma expand one read of compressed input without limit.
@@ -417,6 +449,49 @@ def _reason(exc):
     return f"it is not a valid skops file ({type(exc).__name__}: {exc})"
 
 
+def _rename_former_types(schema):
+    """Rename, in place, the nodes of ``schema`` that name a former type name.
+
+    Returns whether any was renamed. Without recursion: the schema may nest
+    deeply.
+    """
+    renamed, stack = False, [schema]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, dict):
+            former = f"{value.get('__module__')}.{value.get('__class__')}"
+            if former in _FORMER_NAMES:
+                module, _, name = _FORMER_NAMES[former].rpartition(".")
+                value["__module__"], value["__class__"] = module, name
+                renamed = True
+            stack.extend(value.values())
+    return renamed
+
+
+def _with_current_names(handle):
+    """Return ``handle``, or a copy of its archive that names current types.
+
+    The copy, in memory, is made only for a file that names a former type
+    (:data:`_FORMER_NAMES`); call this after the size checks.
+    """
+    with zipfile.ZipFile(handle) as archive:
+        schema = json.loads(archive.read("schema.json"))
+        if not _rename_former_types(schema):
+            handle.seek(0)
+            return handle
+        current = io.BytesIO()
+        with zipfile.ZipFile(current, "w") as renamed:
+            for info in archive.infolist():
+                if info.filename == "schema.json":
+                    renamed.writestr(info, json.dumps(schema))
+                else:
+                    renamed.writestr(info, archive.read(info))
+    current.seek(0)
+    return current
+
+
 def _load_checked(handle, source, allowed):
     """Load a size-checked archive, building only the ``allowed`` types."""
     try:
@@ -515,7 +590,7 @@ def load(file, *, trusted=(), max_bytes=2**31, max_schema_bytes=2**24):
     try:
         _check_archive(handle, max_bytes, max_schema_bytes=max_schema_bytes)
         handle.seek(0)
-        return _load_checked(handle, source, allowed)
+        return _load_checked(_with_current_names(handle), source, allowed)
     except UntrustedTypesFoundException:
         raise
     except _DAMAGE as exc:

@@ -7,12 +7,13 @@ type.
 
 Two hypothesis profiles are registered here:
 
-* ``ci`` (the default): derandomized, about 13,600 cases in all, tiny networks
-  and one to three epochs, so the file runs in a minute or two on two cores;
+* ``ci`` (the default): derandomized, about 14,000 cases in all, tiny networks
+  and one to three epochs. ``pytest -m slow`` runs them all; the default run
+  draws a tenth of each test's cases (see ``conftest.py``);
 * ``long``: twenty times as many cases from fresh random seeds, with the
   example database on, for a run by hand::
 
-      SKLEARN_DNN_FUZZ_PROFILE=long pytest tests/test_fuzz.py
+      SKLEARN_DNN_FUZZ_PROFILE=long pytest -m slow tests/test_fuzz.py
 
 At the end of the module the number of cases each test ran is printed.
 """

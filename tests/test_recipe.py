@@ -703,19 +703,19 @@ def tiny(network_class):
 
 
 # No expected failures: every check passes. Sample weights are not supported
-# (``fit(X, y)`` only), so the sample-weight checks do not run. The second
-# pair runs the recipe with its own defaults (budget included) on a network
-# that underfits every check's data: each check grows it until the budget
-# stops it.
-@parametrize_with_checks(
-    [
-        tiny(DNNClassifier),
-        tiny(DNNRegressor),
-        BasicRecipe(DNNClassifier(max_iter=20)),
-        BasicRecipe(DNNRegressor(max_iter=20)),
-    ]
-)
+# (``fit(X, y)`` only), so the sample-weight checks do not run.
+@parametrize_with_checks([tiny(DNNClassifier), tiny(DNNRegressor)])
 def test_sklearn_compatible_recipe(estimator, check):
+    check(estimator)
+
+
+# The recipe with its own defaults (budget included) on a network that
+# underfits every check's data: each check grows it until the budget stops it.
+@pytest.mark.slow
+@parametrize_with_checks(
+    [BasicRecipe(DNNClassifier(max_iter=20)), BasicRecipe(DNNRegressor(max_iter=20))]
+)
+def test_sklearn_compatible_recipe_with_its_defaults(estimator, check):
     check(estimator)
 
 
