@@ -97,8 +97,13 @@ def _integer_labels(labels):
 
 
 def _numbers(labels):
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iuf" and not all(
+        "_" not in label and label.isascii() for label in labels.tolist()
+    ):
+        return None  # 1_000 and non-ASCII digits are text, as in the features
     try:
-        values = np.asarray(labels).astype(np.float64)
+        values = labels.astype(np.float64)
     except ValueError:
         return None
     if np.isinf(values).any():
