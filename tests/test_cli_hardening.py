@@ -3,13 +3,14 @@ columns, one run per folder, unambiguous columns, exit 3 only for bugs."""
 
 import csv
 import json
+import os
 import shutil
 import warnings
 
 import numpy as np
 import pytest
 import test_cli
-from test_cli import one_line_error, run_in_process, write_csv
+from test_cli import one_line_error, run_cli, run_in_process, write_csv
 
 from sklearn_dnn.persistence import load
 
@@ -53,18 +54,28 @@ def test_predict_ignores_a_report_beside_the_model(recipe_run, classes_csv, tmp_
     assert outputs[0] == outputs[1]
 
 
-def test_force_removes_the_old_model_and_report_at_the_start(classes_csv, tmp_path):
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        (["--target", "nope"], "unknown --target column 'nope'"),
+        (["--data", "missing.csv"], "no such file: --data"),
+    ],
+)
+def test_force_checks_the_data_before_removing_the_old_model(
+    classes_csv, tmp_path, mistake, message
+):
+    # A typo with --force removed the old model.skops and report.json.
     out = tmp_path / "out"
     out.mkdir()
     (out / "model.skops").write_text("old model")
     (out / "report.json").write_text("{}")
     (out / "notes.txt").write_text("mine")
     result = run_in_process(
-        "recipe", "--data", classes_csv, "--target", "nope", "--out", out, "--force"
+        "recipe", "--data", classes_csv, "--out", out, "--force", *mistake
     )
-    one_line_error(result, "unknown --target column 'nope'")
-    assert not (out / "model.skops").exists()
-    assert not (out / "report.json").exists()
+    one_line_error(result, message)
+    assert (out / "model.skops").read_text() == "old model"
+    assert (out / "report.json").read_text() == "{}"
     assert (out / "notes.txt").read_text() == "mine"
 
 
@@ -196,3 +207,36 @@ def test_a_full_disk_is_exit_2_with_one_line(classes_csv, tmp_path, monkeypatch)
     one_line_error(result, "No space left on device", "model.skops")
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["status"] == "failed"
+
+
+# -- the third hardening (DESIGN §21) ------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_lock_exits_2_at_once(classes_csv, tmp_path):
+    # Its reader blocked forever, waiting for a writer.
+    from sklearn_dnn.cli._report import LOCK_NAME
+
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / LOCK_NAME)
+    result = run_cli(
+        "recipe", "--data", classes_csv, "--target", "label", "--out", out,
+        timeout=60,
+    )  # fmt: skip
+    one_line_error(result, LOCK_NAME, "not a regular file")
+
+
+def test_predict_target_leaves_text_and_empty_labels_unread(recipe_run, tmp_path):
+    # The file the model was trained from, its labels now text or empty:
+    # "column 3 ('label') is not numeric" before.
+    _, out = recipe_run
+    rows = [["a", "b", "label", "c"]]
+    rows += [[f"{i / 10:.1f}", "0.5", ["cat", "", "dog"][i % 3], "1"] for i in range(9)]
+    data = write_csv(tmp_path / "text.csv", rows[0], rows[1:])
+    result = run_in_process(
+        "predict", "--model", out / "model.skops", "--data", data,
+        "--target", "label", "--out", tmp_path / "p.csv",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 10

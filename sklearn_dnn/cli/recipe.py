@@ -32,8 +32,7 @@ def run_recipe(args, out=None):
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
-        _remove_previous_model(folder, args.force)
-        sets = _prepare(args, console, report)
+        sets = _prepare(args, console, report, folder)
         with _progress_callbacks(args) as progress:
             recipe, watch = _run_rounds(sets, args, progress, console, report)
             model = _final_model(recipe, sets, progress)
@@ -75,13 +74,19 @@ def _report_header(args):
     }
 
 
-def _prepare(args, console, report):
-    """Load, check and split the data; check the distributions; return the sets."""
+def _prepare(args, console, report, folder):
+    """Load, check and split the data; check the distributions; return the sets.
+
+    With ``--force``, the earlier run's model and report are removed once the
+    data and the target are checked, before the report is first written.
+    """
     data, dev = _load_recipe_data(args)
     task, y, y_dev, reason = _decide_recipe_task(data, dev, args.task)
     check_recipe_sizes(y, task)
     if dev is not None:
         _check_dev_file(y, y_dev, task, args.dev)
+    _remove_previous_model(folder, args.force)
+    if dev is not None:
         _warn_dev_overlap(data, dev, args, report)
     _describe_data(console, report, data, y, task, reason, dev)
     sets = _split(data, y, dev, y_dev, task, args, console, report)
@@ -457,9 +462,11 @@ def _final_model(recipe, sets, progress):
 
 
 def _remove_previous_model(folder, force):
-    """With ``--force``, remove an earlier run's model and report at once.
+    """With ``--force``, remove an earlier run's model and report.
 
-    A run that stops early then leaves no old model beside a new report.
+    Called once the data is checked (a typo loses nothing) and before the
+    report is first written: a run that stops later leaves no old model
+    beside a new report.
     """
     if not force:
         return
