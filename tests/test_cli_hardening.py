@@ -12,6 +12,8 @@ import pytest
 import test_cli
 from test_cli import one_line_error, run_cli, run_in_process, write_csv
 
+from sklearn_dnn.cli._csv import UsageError
+from sklearn_dnn.cli._data import decide_task
 from sklearn_dnn.persistence import load
 
 # The fixtures of test_cli: a CSV file and one recipe run on it.
@@ -240,3 +242,60 @@ def test_predict_target_leaves_text_and_empty_labels_unread(recipe_run, tmp_path
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert len((tmp_path / "p.csv").read_text().splitlines()) == 10
+
+
+def test_features_whose_squares_overflow_are_exit_2_without_warnings(tmp_path):
+    # 1e200: the normalizer's overflow was exit 3, with RuntimeWarnings printed
+    # under --quiet; 1e308 made gradcheck say "Input X contains NaN".
+    rng = np.random.RandomState(0)
+    for scale in (1e200, 1e308):
+        rows = [
+            [repr(scale * rng.uniform(-1, 1)), "0.5", str(i % 2)] for i in range(40)
+        ]
+        data = write_csv(tmp_path / "big.csv", ["a", "b", "label"], rows)
+        for command in (["recipe", "--quiet"], ["gradcheck"]):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                result = run_in_process(
+                    *command, "--data", data, "--target", "label",
+                    *(["--out", tmp_path / "o"] if command[0] == "recipe" else []),
+                )  # fmt: skip
+            one_line_error(result, "feature 'a' are too large to standardize")
+            assert "NaN" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (["3.5"] * 30, "the target is constant"),
+        ([f"{1 + i / 30:.3f}e-300" for i in range(30)], "too close together"),
+    ],
+)
+def test_a_constant_or_vanishing_target_is_exit_2(values, message):
+    # Both ended the whole run with "standard_errors['dev'] ... Got inf".
+    with pytest.raises(UsageError, match=message):
+        decide_task(np.array(values), "regression")
+
+
+def test_max_total_epochs_below_one_round_is_exit_2_at_once(classes_csv, tmp_path):
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "label",
+        "--out", tmp_path / "o", "--max-total-epochs", "1",
+    )  # fmt: skip
+    one_line_error(result, "--max-total-epochs 1 is smaller than the first round")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_small_regression_file_with_dollars_in_its_name_runs(tmp_path):
+    # 24 rows: NaN R^2 in the learning curve's smallest folds (exit 3); a "$"
+    # in the name started matplotlib's mathtext in the titles (exit 3).
+    rng = np.random.RandomState(0)
+    rows = [[f"{v:.4f}" for v in rng.rand(3)] for _ in range(24)]
+    data = write_csv(tmp_path / "sales_$2020_$2021.csv", ["a", "b", "y"], rows)
+    out = tmp_path / "out"
+    result = run_in_process(
+        "recipe", "--data", data, "--target", "y", "--out", out,
+        "--max-rounds", "1", "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (out / "model.skops").exists() and (out / "loss_curve.png").exists()

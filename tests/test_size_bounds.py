@@ -89,3 +89,24 @@ def test_predict_in_batches_equals_one_pass(monkeypatch, sparse):
     # batch) as it rounds that row within any call of one row.
     np.testing.assert_allclose(clf.predict_proba(X), one_pass, rtol=1e-14, atol=0)
     np.testing.assert_array_equal(clf.predict(X), one_pass.argmax(axis=1))
+
+
+def test_a_huge_power_t_decays_the_rate_without_overflow():
+    # power_t=400: (t + 1) ** 400 raised a raw OverflowError.
+    X, y = np.random.RandomState(0).rand(30, 2), np.arange(30) % 3
+    clf = DNNClassifier(
+        hidden_layer_sizes=(3,), solver="sgd", learning_rate="invscaling",
+        power_t=400.0, max_iter=3, random_state=0,
+    )  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    assert np.isfinite(clf.predict_proba(X)).all()
+
+
+def test_the_dev_size_message_reads_once():
+    X, y = np.random.RandomState(0).rand(30, 2), np.arange(30) % 3
+    clf = DNNClassifier(early_stopping=True, validation_fraction=0.05, max_iter=2)
+    with pytest.raises(ValueError, match="The dev size = 2 should be") as info:
+        clf.fit(X, y)
+    assert "The the" not in str(info.value)

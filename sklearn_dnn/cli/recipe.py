@@ -29,6 +29,7 @@ def run_recipe(args, out=None):
     """Run the course workflow, save the model and write the report."""
     console = Console(out, args.quiet)
     started = time.perf_counter()
+    _check_budget_options(args)
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
@@ -47,6 +48,18 @@ def run_recipe(args, out=None):
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
+
+
+def _check_budget_options(args):
+    """An epoch budget smaller than the first round is a usage error, found
+    before anything is read or removed."""
+    budget = getattr(args, "max_total_epochs", None)
+    first_round = recipe_network("classification", None)[-1].max_iter
+    if budget is not None and budget < first_round:
+        raise UsageError(
+            f"--max-total-epochs {budget} is smaller than the first round's "
+            f"{first_round} epochs; give at least {first_round}"
+        )
 
 
 @contextlib.contextmanager

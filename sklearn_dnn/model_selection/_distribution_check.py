@@ -305,16 +305,20 @@ def _default_names(n_features):
     """``["x0", "x1", ...]``, written digit by digit into a character array.
 
     Converting the integers to ``str`` one by one takes seconds for a
-    million features.
+    million features. The numbers of ``k`` digits are one range of rows,
+    written in blocks of at most ``2**20`` rows.
     """
-    j = np.arange(n_features)
     width = len(str(max(n_features - 1, 0)))
-    n_digits = 1 + np.sum(j >= 10 ** np.arange(1, width)[:, None], axis=0)
     chars = np.zeros((n_features, 1 + width), dtype="<u4")  # UCS-4 code points
     chars[:, 0] = ord("x")
-    for k in range(width):  # the k-th digit from the right
-        has = n_digits > k
-        chars[has, n_digits[has] - k] = ord("0") + j[has] // 10**k % 10
+    for k in range(1, width + 1):
+        powers = 10 ** np.arange(k - 1, -1, -1, dtype=np.int64)
+        low, high = (0 if k == 1 else 10 ** (k - 1)), min(10**k, n_features)
+        for start in range(low, high, 2**20):
+            j = np.arange(start, min(start + 2**20, high), dtype=np.int64)
+            chars[start : start + len(j), 1 : 1 + k] = (
+                ord("0") + j[:, None] // powers % 10
+            )
     return chars.view(f"<U{1 + width}").ravel()
 
 
@@ -355,11 +359,13 @@ def _feature_tests(X_a, X_b):
             tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
         return tests, p_values, distances
     X_a, X_b = X_a.tocsc(), X_b.tocsc()
-    n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
+    # Only the columns with stored values: the work follows the values.
+    used = np.union1d(X_a.indices, X_b.indices)
+    n_stored = np.diff(X_a.indptr)[used] + np.diff(X_b.indptr)[used]
     few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
-    tests[few] = "too few"
-    distances[few] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
-    for j in np.flatnonzero((n_stored > 0) & ~few):
+    tests[used[few]] = "too few"
+    distances[used[few]] = _few_values_distances(X_a, X_b, used[few])
+    for j in used[~few]:
         tests[j], p_values[j], distances[j] = _test_sparse_feature(X_a, X_b, j)
     return tests, p_values, distances
 
@@ -509,12 +515,17 @@ def _test_counts(counts_a, counts_b):
 
 
 def _holm(p_values):
-    """Holm's step-down adjusted p-values (valid under any dependence)."""
+    """Holm's step-down adjusted p-values (valid under any dependence).
+
+    A p-value of 1 sorts after every other and is adjusted to 1, so only the
+    others are sorted: the cost follows the features actually tested.
+    """
     p_values = np.asarray(p_values, dtype=float)
     d = len(p_values)
-    order = np.argsort(p_values, kind="stable")
-    steps = (d - np.arange(d)) * p_values[order]
-    adjusted = np.empty(d)
+    below = np.flatnonzero(p_values < 1.0)
+    order = below[np.argsort(p_values[below], kind="stable")]
+    steps = (d - np.arange(len(order))) * p_values[order]
+    adjusted = np.ones(d)
     adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
     return adjusted
 
@@ -720,7 +731,7 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         feature_names=feature_names,
         p_values=p_values.astype(float),
         p_values_adjusted=p_values_adjusted,
-        feature_tests=tests.astype(str),
+        feature_tests=tests,
         distances=distances.astype(float),
         feature_p_value=feature_p_value,
         top_features=[str(n) for n in feature_names[differ[:_N_TOP_FEATURES]]],
