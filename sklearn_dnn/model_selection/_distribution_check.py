@@ -358,15 +358,18 @@ def _feature_tests(X_a, X_b):
         for j in range(n_features):
             tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
         return tests, p_values, distances
-    X_a, X_b = X_a.tocsc(), X_b.tocsc()
     # Only the columns with stored values: the work follows the values.
+    X_a, X_b = X_a.tocsr(), X_b.tocsr()
     used = np.union1d(X_a.indices, X_b.indices)
-    n_stored = np.diff(X_a.indptr)[used] + np.diff(X_b.indptr)[used]
+    X_a, X_b = (_used_columns(X, used).tocsc() for X in (X_a, X_b))
+    n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
     few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
     tests[used[few]] = "too few"
-    distances[used[few]] = _few_values_distances(X_a, X_b, used[few])
-    for j in used[~few]:
-        tests[j], p_values[j], distances[j] = _test_sparse_feature(X_a, X_b, j)
+    distances[used[few]] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
+    for k in np.flatnonzero(~few):
+        tests[used[k]], p_values[used[k]], distances[used[k]] = _test_sparse_feature(
+            X_a, X_b, k
+        )
     return tests, p_values, distances
 
 
@@ -544,10 +547,10 @@ def _domain_classifier_test(X_a, X_b, rng):
     sizes_eval = (X_a.shape[0] - n_fit[0], X_b.shape[0] - n_fit[1])
     if sparse.issparse(X_a):
         # Columns that are zero in both sets cannot tell them apart.
-        used = np.flatnonzero(X_a.getnnz(axis=0) + X_b.getnnz(axis=0))
+        used = np.union1d(X_a.indices, X_b.indices)
         if len(used) == 0:
             return 0.5, 1.0, tuple(n_fit), sizes_eval
-        X_a, X_b = X_a[:, used], X_b[:, used]
+        X_a, X_b = (_used_columns(X, used) for X in (X_a, X_b))
         X_fit = sparse.vstack([X_a[: n_fit[0]], X_b[: n_fit[1]]], format="csr")
     else:
         X_fit = np.concatenate([X_a[: n_fit[0]], X_b[: n_fit[1]]])
@@ -566,6 +569,13 @@ def _domain_classifier_test(X_a, X_b, rng):
     result = stats.mannwhitneyu(score_b, score_a, alternative="greater")
     auc = float(result.statistic) / (len(score_a) * len(score_b))
     return auc, float(result.pvalue), tuple(n_fit), sizes_eval
+
+
+def _used_columns(X, used):
+    """The columns ``used`` (sorted, holding every stored value) of CSR ``X``,
+    renumbered without a pass over all its columns."""
+    indices = np.searchsorted(used, X.indices)
+    return sparse.csr_matrix((X.data, indices, X.indptr), shape=(X.shape[0], len(used)))
 
 
 def _domain_classifier(sparse_input, rng):
@@ -729,10 +739,10 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         alpha=float(alpha),
         p_value=float(p_value),
         feature_names=feature_names,
-        p_values=p_values.astype(float),
+        p_values=p_values,
         p_values_adjusted=p_values_adjusted,
         feature_tests=tests,
-        distances=distances.astype(float),
+        distances=distances,
         feature_p_value=feature_p_value,
         top_features=[str(n) for n in feature_names[differ[:_N_TOP_FEATURES]]],
         auc=auc,
