@@ -282,7 +282,14 @@ def _read_bounded(member, info, keep=False):
 
 
 def _npy_array_bytes(member, info, max_bytes):
-    """Read the ``.npy`` header of ``member``; return the bytes numpy allocates."""
+    """Read the ``.npy`` header of ``member``; return the bytes numpy allocates.
+
+    Every member is read as an array when skops's schema names it, whatever
+    its file name, so every member that starts with the ``.npy`` magic string
+    is checked here. An array whose dtype has no size (``<U0``, ``V0``) is
+    refused: its byte count says nothing of the work its elements cause, so
+    its element count is bounded as if each took a byte.
+    """
     version = np.lib.format.read_magic(member)
     if version == (1, 0):
         shape, _, dtype = np.lib.format.read_array_header_1_0(member)
@@ -292,8 +299,14 @@ def _npy_array_bytes(member, info, max_bytes):
         raise _Refusal(f"member {info.filename!r}: unsupported .npy version")
     if dtype.hasobject:
         raise _Refusal(f"member {info.filename!r} holds Python objects")
-    n_bytes = math.prod(shape) * dtype.itemsize
-    if n_bytes > max_bytes:
+    if dtype.itemsize == 0:
+        raise _Refusal(
+            f"member {info.filename!r} declares an array of dtype {dtype.str}, "
+            "whose elements have no size"
+        )
+    n_elements = math.prod(shape)
+    n_bytes = n_elements * dtype.itemsize
+    if n_bytes > max_bytes or max(shape, default=0) > max_bytes:
         raise _too_large(
             f"the header of {info.filename!r} declares an array of shape "
             f"{shape} and dtype {dtype}:",
@@ -308,13 +321,20 @@ def _npy_array_bytes(member, info, max_bytes):
     return n_bytes
 
 
+def _is_npy(member):
+    """Whether ``member`` starts with the ``.npy`` magic string; it is rewound."""
+    start = member.read(len(np.lib.format.MAGIC_PREFIX))
+    member.seek(0)
+    return start == np.lib.format.MAGIC_PREFIX
+
+
 def _check_member(archive, info, max_bytes, spare, nested):
     """Check one member; return the bytes it adds beyond its declared size.
 
     ``spare`` is what ``max_bytes`` leaves for the content of a nested archive.
     """
     with _open_member(archive, info) as member:
-        if info.filename.endswith(".npy"):
+        if info.filename.endswith(".npy") or _is_npy(member):
             _npy_array_bytes(member, info, max_bytes)
         if info.filename.endswith(".npz") and not nested:
             # A sparse matrix: an archive of .npy members, unpacked by scipy.
@@ -492,6 +512,38 @@ def _with_current_names(handle):
     return current
 
 
+def _fitted_networks(obj):
+    """Yield the fitted networks in ``obj``: itself, or the steps of a
+    pipeline, or the regressor of a ``TransformedTargetRegressor``."""
+    from ._multilayer._base import BaseDNN
+
+    pending, seen = [obj], set()
+    while pending:
+        item = pending.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, BaseDNN):
+            yield item
+        elif isinstance(item, dict):
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+        elif hasattr(item, "get_params") and hasattr(item, "__dict__"):
+            pending.extend(vars(item).values())
+
+
+def _check_prediction_memory(obj):
+    """Refuse a model whose layers need more memory per example to predict
+    than one batch of prediction may take."""
+    for network in _fitted_networks(obj):
+        if hasattr(network, "coefs_"):
+            try:
+                network._prediction_batches(1)
+            except ValueError as exc:
+                raise _Refusal(str(exc)) from None
+
+
 def _load_checked(handle, source, allowed):
     """Load a size-checked archive, building only the ``allowed`` types."""
     try:
@@ -590,11 +642,18 @@ def load(file, *, trusted=(), max_bytes=2**31, max_schema_bytes=2**24):
     try:
         _check_archive(handle, max_bytes, max_schema_bytes=max_schema_bytes)
         handle.seek(0)
-        return _load_checked(_with_current_names(handle), source, allowed)
+        obj = _load_checked(_with_current_names(handle), source, allowed)
+        _check_prediction_memory(obj)
+        return obj
     except UntrustedTypesFoundException:
         raise
     except _DAMAGE as exc:
         raise ValueError(f"Cannot load {source}: {_reason(exc)}") from exc
+    except MemoryError:
+        raise ValueError(
+            f"Cannot load {source}: building it needs more memory than this "
+            "machine has free; nothing was loaded"
+        ) from None
     finally:
         if opened:
             handle.close()

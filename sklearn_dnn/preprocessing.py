@@ -192,7 +192,9 @@ class InputNormalizer(StandardScaler):
             sample_weight = _check_sample_weight(
                 sample_weight, X_checked, ensure_non_negative=True
             )
-        super().partial_fit(X, y, sample_weight=sample_weight)
+        with np.errstate(over="ignore", invalid="ignore"):
+            # An overflow is reported below, as an error, not as warnings.
+            super().partial_fit(X, y, sample_weight=sample_weight)
         statistics = [s for s in (self.mean_, self.var_) if s is not None]
         xp, _ = get_namespace(*statistics)
         if not all(bool(xp.all(xp.isfinite(s))) for s in statistics):

@@ -3,14 +3,17 @@ columns, one run per folder, unambiguous columns, exit 3 only for bugs."""
 
 import csv
 import json
+import os
 import shutil
 import warnings
 
 import numpy as np
 import pytest
 import test_cli
-from test_cli import one_line_error, run_in_process, write_csv
+from test_cli import one_line_error, run_cli, run_in_process, write_csv
 
+from sklearn_dnn.cli._csv import UsageError
+from sklearn_dnn.cli._data import decide_task
 from sklearn_dnn.persistence import load
 
 # The fixtures of test_cli: a CSV file and one recipe run on it.
@@ -53,18 +56,28 @@ def test_predict_ignores_a_report_beside_the_model(recipe_run, classes_csv, tmp_
     assert outputs[0] == outputs[1]
 
 
-def test_force_removes_the_old_model_and_report_at_the_start(classes_csv, tmp_path):
+@pytest.mark.parametrize(
+    "mistake, message",
+    [
+        (["--target", "nope"], "unknown --target column 'nope'"),
+        (["--data", "missing.csv"], "no such file: --data"),
+    ],
+)
+def test_force_checks_the_data_before_removing_the_old_model(
+    classes_csv, tmp_path, mistake, message
+):
+    # A typo with --force removed the old model.skops and report.json.
     out = tmp_path / "out"
     out.mkdir()
     (out / "model.skops").write_text("old model")
     (out / "report.json").write_text("{}")
     (out / "notes.txt").write_text("mine")
     result = run_in_process(
-        "recipe", "--data", classes_csv, "--target", "nope", "--out", out, "--force"
+        "recipe", "--data", classes_csv, "--out", out, "--force", *mistake
     )
-    one_line_error(result, "unknown --target column 'nope'")
-    assert not (out / "model.skops").exists()
-    assert not (out / "report.json").exists()
+    one_line_error(result, message)
+    assert (out / "model.skops").read_text() == "old model"
+    assert (out / "report.json").read_text() == "{}"
     assert (out / "notes.txt").read_text() == "mine"
 
 
@@ -196,3 +209,93 @@ def test_a_full_disk_is_exit_2_with_one_line(classes_csv, tmp_path, monkeypatch)
     one_line_error(result, "No space left on device", "model.skops")
     report = json.loads((tmp_path / "o" / "report.json").read_text())
     assert report["status"] == "failed"
+
+
+# -- the third hardening (DESIGN §21) ------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_fifo_lock_exits_2_at_once(classes_csv, tmp_path):
+    # Its reader blocked forever, waiting for a writer.
+    from sklearn_dnn.cli._report import LOCK_NAME
+
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / LOCK_NAME)
+    result = run_cli(
+        "recipe", "--data", classes_csv, "--target", "label", "--out", out,
+        timeout=60,
+    )  # fmt: skip
+    one_line_error(result, LOCK_NAME, "not a regular file")
+
+
+def test_predict_target_leaves_text_and_empty_labels_unread(recipe_run, tmp_path):
+    # The file the model was trained from, its labels now text or empty:
+    # "column 3 ('label') is not numeric" before.
+    _, out = recipe_run
+    rows = [["a", "b", "label", "c"]]
+    rows += [[f"{i / 10:.1f}", "0.5", ["cat", "", "dog"][i % 3], "1"] for i in range(9)]
+    data = write_csv(tmp_path / "text.csv", rows[0], rows[1:])
+    result = run_in_process(
+        "predict", "--model", out / "model.skops", "--data", data,
+        "--target", "label", "--out", tmp_path / "p.csv",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len((tmp_path / "p.csv").read_text().splitlines()) == 10
+
+
+def test_features_whose_squares_overflow_are_exit_2_without_warnings(tmp_path):
+    # 1e200: the normalizer's overflow was exit 3, with RuntimeWarnings printed
+    # under --quiet; 1e308 made gradcheck say "Input X contains NaN".
+    rng = np.random.RandomState(0)
+    for scale in (1e200, 1e308):
+        rows = [
+            [repr(scale * rng.uniform(-1, 1)), "0.5", str(i % 2)] for i in range(40)
+        ]
+        data = write_csv(tmp_path / "big.csv", ["a", "b", "label"], rows)
+        for command in (["recipe", "--quiet"], ["gradcheck"]):
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")
+                result = run_in_process(
+                    *command, "--data", data, "--target", "label",
+                    *(["--out", tmp_path / "o"] if command[0] == "recipe" else []),
+                )  # fmt: skip
+            one_line_error(result, "feature 'a' are too large to standardize")
+            assert "NaN" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "values, message",
+    [
+        (["3.5"] * 30, "the target is constant"),
+        ([f"{1 + i / 30:.3f}e-300" for i in range(30)], "too close together"),
+    ],
+)
+def test_a_constant_or_vanishing_target_is_exit_2(values, message):
+    # Both ended the whole run with "standard_errors['dev'] ... Got inf".
+    with pytest.raises(UsageError, match=message):
+        decide_task(np.array(values), "regression")
+
+
+def test_max_total_epochs_below_one_round_is_exit_2_at_once(classes_csv, tmp_path):
+    result = run_in_process(
+        "recipe", "--data", classes_csv, "--target", "label",
+        "--out", tmp_path / "o", "--max-total-epochs", "1",
+    )  # fmt: skip
+    one_line_error(result, "--max-total-epochs 1 is smaller than the first round")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_small_regression_file_with_dollars_in_its_name_runs(tmp_path):
+    # 24 rows: NaN R^2 in the learning curve's smallest folds (exit 3); a "$"
+    # in the name started matplotlib's mathtext in the titles (exit 3).
+    rng = np.random.RandomState(0)
+    rows = [[f"{v:.4f}" for v in rng.rand(3)] for _ in range(24)]
+    data = write_csv(tmp_path / "sales_$2020_$2021.csv", ["a", "b", "y"], rows)
+    out = tmp_path / "out"
+    result = run_in_process(
+        "recipe", "--data", data, "--target", "y", "--out", out,
+        "--max-rounds", "1", "--quiet",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert (out / "model.skops").exists() and (out / "loss_curve.png").exists()

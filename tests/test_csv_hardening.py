@@ -4,6 +4,7 @@ problem."""
 
 import contextlib
 import io
+import time
 import tracemalloc
 
 import numpy as np
@@ -102,3 +103,78 @@ def test_a_real_na_class_is_named_with_na_values(tmp_path):
         "--na-values", "", "nan", "--quiet",
     )  # fmt: skip
     assert status == 0, err
+
+
+# -- the third hardening (DESIGN §21) ------------------------------------------
+
+
+def _traced(call):
+    tracemalloc.start()
+    try:
+        result = call()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_a_label_longer_than_the_bound_is_refused_by_its_line(tmp_path):
+    # One 30,000-character label among 2,000 rows: the chunk's label array
+    # was 2,001 x 30,000 characters (240 MB), and the error echoed it whole.
+    path = tmp_path / "long.csv"
+    rows = [f"{i},{i % 7},{i % 2}" for i in range(2_000)]
+    rows[1_500] = "1,2," + "x" * 30_000
+    path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+
+    def call():
+        with pytest.raises(UsageError, match="label at line 1502") as info:
+            read_csv(path)
+        return str(info.value)
+
+    message, peak = _traced(call)
+    assert "30000 characters long" in message and len(message) < 300
+    assert peak < 16 * 2**20
+
+
+def test_labels_are_not_sized_to_the_longest_label(tmp_path):
+    # 20,000 labels, one of 1,000 characters: was a 20,000 x 1,000 array (80 MB).
+    path = tmp_path / "labels.csv"
+    rows = [f"{i},{i % 7},c{i % 2}" for i in range(20_000)]
+    rows[7] = "1,2," + "y" * 1_000
+    path.write_text("a,b,label\n" + "\n".join(rows) + "\n")
+    (X, y, _, _), peak = _traced(lambda: read_csv(path))
+    assert y[7] == "y" * 1_000 and y[8] == "c0" and X.shape == (20_000, 2)
+    assert peak < 16 * 2**20
+
+
+def test_duplicates_in_a_wide_header_are_found_in_linear_time(tmp_path):
+    # 100,000 columns took 4 min 41 s (list.count per name).
+    path = tmp_path / "wide.csv"
+    names = [f"c{i}" for i in range(100_000)] + ["c5", "label"]
+    path.write_text(",".join(names) + "\n" + ",".join(["1"] * len(names)) + "\n")
+    started = time.perf_counter()
+    with pytest.raises(UsageError, match="duplicate column names: 'c5'"):
+        read_csv(path)
+    assert time.perf_counter() - started < 20
+
+
+def test_a_short_row_is_named_before_sizing_by_the_header(tmp_path):
+    # 10,000 header columns and 10**6 one-field rows asked for 74.5 GiB.
+    path = tmp_path / "short.csv"
+    with open(path, "w") as handle:
+        handle.write(",".join(f"c{i}" for i in range(10_000)) + "\n")
+        handle.write("1\n" * 1_000_000)
+
+    def call():
+        with pytest.raises(UsageError, match="line 2 has 1 fields, the header has"):
+            read_csv(path)
+
+    _, peak = _traced(call)
+    assert peak < 16 * 2**20
+
+
+@pytest.mark.parametrize("cell", ["1_000", "3_5", "١٢", "１２"])
+def test_cells_read_as_numbers_only_as_numpy_reads_them(tmp_path, cell):
+    path = tmp_path / "cells.csv"
+    path.write_text(f"a,b,label\n1,{cell},0\n2,3,1\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="column 2 \\('b'\\) is not numeric"):
+        read_csv(path)

@@ -12,6 +12,7 @@ import skops.io as skops_io
 from _memory import traced_peak
 
 from sklearn_dnn import DNNClassifier
+from sklearn_dnn._engine import prediction
 from sklearn_dnn.persistence import dump, load
 
 MiB = 2**20
@@ -102,3 +103,63 @@ def test_package_models_still_load(tmp_path):
     loaded = load(tmp_path / "m.skops")
     assert loaded["a"] is loaded["again"]
     np.testing.assert_array_equal(loaded["a"].predict(X), model.predict(X))
+
+
+def _array_file(header, member="a.npy"):
+    """A skops file of one array whose member holds only the ``.npy`` header
+    ``header`` (a dict of descr, fortran_order and shape), named ``member``."""
+    schema = json.loads(
+        zipfile.ZipFile(io.BytesIO(skops_io.dumps(np.zeros(3)))).read("schema.json")
+    )
+    schema["file"] = member
+    npy = io.BytesIO()
+    np.lib.format.write_array_header_1_0(npy, header)
+    return _archive(schema, {member: npy.getvalue()})
+
+
+@pytest.mark.parametrize("descr", ["<U0", "|V0", "|S0"])
+def test_an_array_of_elements_without_size_is_refused(descr):
+    # The issue's file: 10**12 names of zero bytes passed the byte bound.
+    header = {"descr": descr, "fortran_order": False, "shape": (10**12,)}
+    with pytest.raises(ValueError, match="elements have no size"):
+        load(io.BytesIO(_array_file(header)))
+
+
+def test_an_array_dimension_is_bounded_whatever_its_bytes():
+    header = {"descr": "<f8", "fortran_order": False, "shape": (0, 2**40)}
+    with pytest.raises(ValueError, match="declares an array of shape"):
+        load(io.BytesIO(_array_file(header)))
+
+
+def test_a_member_not_named_npy_has_its_header_checked():
+    # Was a raw MemoryError: the header of "a.bin" was not read before numpy.
+    header = {"descr": "<f8", "fortran_order": False, "shape": (2**40,)}
+    data = _array_file(header, member="a.bin")
+
+    def call():
+        with pytest.raises(ValueError, match="'a.bin' declares an array"):
+            load(io.BytesIO(data))
+
+    assert traced_peak(call) < 4 * MiB
+
+
+def test_a_memory_error_while_loading_is_a_value_error(monkeypatch, tmp_path):
+    dump(np.zeros(3), tmp_path / "a.skops")
+
+    def out_of_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(skops_io, "load", out_of_memory)
+    with pytest.raises(ValueError, match="needs more memory than"):
+        load(tmp_path / "a.skops")
+
+
+def test_a_model_too_wide_to_predict_one_batch_is_refused(monkeypatch, tmp_path):
+    X, y = [[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1]
+    model = DNNClassifier(hidden_layer_sizes=(200,), max_iter=2, random_state=0)
+    dump(model.fit(X, y), tmp_path / "m.skops")
+    load(tmp_path / "m.skops")
+    # One example of 1 + 200 + 1 units, 8 bytes each, needs more than 1 KiB.
+    monkeypatch.setattr(prediction, "PREDICTION_BATCH_BYTES", 1024)
+    with pytest.raises(ValueError, match="layer of 200 units: predicting one"):
+        load(tmp_path / "m.skops")

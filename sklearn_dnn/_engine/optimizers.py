@@ -146,9 +146,10 @@ class SGDOptimizer(BaseOptimizer):
     def iteration_ends(self, time_step):
         super().iteration_ends(time_step)
         if self.lr_schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (time_step + 1) ** (
-                self.power_t
-            )
+            # A negative power underflows to 0.0 where a positive one raises
+            # OverflowError (power_t=400).
+            decay = float(time_step + 1) ** -self.power_t
+            self.learning_rate = self.learning_rate_init * decay
 
     def trigger_stopping(self, msg, verbose):
         if self.lr_schedule != "adaptive":

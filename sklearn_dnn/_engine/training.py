@@ -291,8 +291,14 @@ def _dev_split_error(settings, train, stratify, exc):
         f"{settings.validation_fraction} of {train.n_samples} examples as a "
         f"dev set{over}: raise validation_fraction, give more examples "
         "or turn early_stopping off "
-        f"({str(exc).replace('test_size', 'the dev size')})"
+        f"({_dev_size_words(exc)})"
     )
+
+
+def _dev_size_words(exc):
+    """scikit-learn's split error with ``test_size`` named the dev size."""
+    text = str(exc).replace("The test_size", "The dev size")
+    return text.replace("test_size", "the dev size")
 
 
 def fit_lbfgs(settings, net, data, context):

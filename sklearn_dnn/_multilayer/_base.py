@@ -33,6 +33,7 @@ from .._engine.dropout import resolve_keep_prob
 from .._engine.initializers import INITIALIZERS, resolve_init
 from .._engine.network import Network, forward
 from .._engine.optimizers import DECAY_SCHEDULES
+from .._engine.prediction import prediction_batch_slices
 from .._engine.training import (
     Examples,
     FitData,
@@ -603,19 +604,27 @@ default=None
             reset=False,
         )
         xp, _ = _array_api.dispatch_namespace(X)
+        batches = self._prediction_batches(X.shape[0])
         if xp is not None:
-            return _checked_output(xp, self._forward_on_device(xp, X))
+            outputs = [self._forward_on_device(xp, X[rows, ...]) for rows in batches]
+            return _checked_output(xp, xp.concat(outputs, axis=0))
+        if sp.issparse(X):
+            X = X.tocsr()  # rows are sliced
         with np.errstate(over="ignore", invalid="ignore"):
-            output = forward(
-                self.coefs_,
-                self.intercepts_,
-                X,
-                self.activation,
-                self.out_activation_,
-                batch_norm=self._normalization(),
-                batch_norm_epsilon=self.batch_norm_epsilon,
-            )
-        return _checked_output(np, output)
+            outputs = [self._forward_on_host(X[rows]) for rows in batches]
+        return _checked_output(np, np.concatenate(outputs, axis=0))
+
+    def _prediction_batches(self, n_rows):
+        """The row slices of a prediction: each batch's activations take at
+        most ``PREDICTION_BATCH_BYTES`` (a ValueError if one row needs more)."""
+        return prediction_batch_slices(self.coefs_, n_rows)
+
+    def _forward_on_host(self, X):
+        return forward(
+            self.coefs_, self.intercepts_, X, self.activation,
+            self.out_activation_, batch_norm=self._normalization(),
+            batch_norm_epsilon=self.batch_norm_epsilon,
+        )  # fmt: skip
 
     def _forward_on_device(self, xp, X):
         return array_network.forward(

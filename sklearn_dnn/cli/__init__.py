@@ -41,6 +41,10 @@ def main(argv=None):
             # The saved model holds the CSV's column names; the command line
             # itself passes arrays whose columns are in that order.
             warnings.filterwarnings("ignore", "X does not have valid feature names")
+            if getattr(args, "quiet", False):
+                # --quiet prints nothing but errors: numpy's overflow notices
+                # included (a problem they signal is reported as an error).
+                warnings.simplefilter("ignore", RuntimeWarning)
             return args.run(args)
     except (UsageError, InvalidParameterError) as exc:
         message = " ".join(str(exc).split())

@@ -2,7 +2,8 @@
 
 A CSV file is read in chunks of lines straight into a preallocated float64
 array, so the file is never held as Python strings: peak memory stays near
-the size of the array. The label column is kept as text, exactly as written.
+the size of the array. The label column is kept as text, exactly as
+written, one Python string per row: no array is sized to the longest label.
 Every problem is a :class:`UsageError` naming the line and column.
 """
 
@@ -11,10 +12,13 @@ import itertools
 import os
 import stat
 import time
+from collections import Counter
 
 import numpy as np
 
 CHUNK_LINES = 20_000
+#: The longest label read, in characters: a longer cell is not a label.
+MAX_LABEL_CHARS = 1_000
 # The default of --na-values: read as missing, in any case; "none" can be a
 # real class. A number cell that reads as NaN ("-nan") is missing too.
 NA_VALUES = ("", "nan", "na", "n/a")
@@ -57,6 +61,7 @@ def read_csv(
     want_target=True,
     option="--data",
     na_values=None,
+    drop=None,
 ):
     """Read a numeric CSV file with a header row.
 
@@ -76,12 +81,16 @@ def read_csv(
     na_values : sequence of str or None
         The cells read as missing, in any case (``--na-values``); None for
         :data:`NA_VALUES`.
+    drop : str or None
+        With ``want_target`` False, a column left out unread (``predict
+        --target``): its cells may hold anything.
 
     Returns
     -------
     X : ndarray of shape (n_samples, n_features), float64
-    labels : ndarray of str of shape (n_samples,) or None
-        The label column exactly as written (surrounding spaces removed).
+    labels : ndarray of object of shape (n_samples,) or None
+        The label column exactly as written (surrounding spaces removed), as
+        Python strings of at most :data:`MAX_LABEL_CHARS` characters.
     feature_names : list of str
     target : str or None
         The label column's name.
@@ -89,7 +98,7 @@ def read_csv(
     check_regular_file(path, option)
     missing = MISSING if na_values is None else {v.strip().lower() for v in na_values}
     try:
-        return _read(path, target, progress, want_target, missing)
+        return _read(path, target, progress, want_target, missing, drop)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise UsageError(f"cannot read {path!r}: {exc}") from None
 
@@ -104,12 +113,13 @@ def read_header(path, option="--data"):
         raise UsageError(f"cannot read {path!r}: {exc}") from None
 
 
-def _read(path, target, progress, want_target, missing):
+def _read(path, target, progress, want_target, missing, drop):
     n_lines = _count_rows(path)
     with open(path, newline="", encoding="utf-8-sig") as handle:
         header = _header(handle, path)
-        layout = _Layout(header, target, want_target, path)
+        layout = _Layout(header, target, want_target, path, drop)
         layout.missing = missing
+        _check_row_widths(path, n_lines, len(header))
         X = np.empty((n_lines, len(layout.features)))
         labels, n_rows, line_no = [], 0, 2
         while True:
@@ -137,6 +147,24 @@ def _count_rows(path):
         return sum(1 for line in handle if not line.isspace())
 
 
+def _check_row_widths(path, n_lines, n_fields):
+    """Name a row with fewer fields than the header before ``X`` is sized.
+
+    A row of ``n_fields`` fields holds at least ``n_fields - 1`` commas, so a
+    file of such rows has at least ``n_lines * (n_fields - 1)`` bytes; a
+    smaller file has a short row, found here by its line.
+    """
+    if n_lines * (n_fields - 1) <= os.stat(path).st_size:
+        return
+    with open(path, newline="", encoding="utf-8-sig") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if line_no > 1 and not line.isspace() and line.count(",") < n_fields - 1:
+                n_row = len(next(csv.reader([line])))
+                raise UsageError(
+                    f"line {line_no} has {n_row} fields, the header has {n_fields}"
+                )
+
+
 def _header(handle, path):
     for row in csv.reader(handle):
         if any(cell.strip() for cell in row):
@@ -147,7 +175,7 @@ def _header(handle, path):
 class _Layout:
     """Which columns are features and which one is the label."""
 
-    def __init__(self, header, target, want_target, path):
+    def __init__(self, header, target, want_target, path, drop=None):
         self.header = header
         self.target_given = target is not None
         self.target = None
@@ -156,13 +184,16 @@ class _Layout:
             if target is None:
                 target = "target" if "target" in header else header[-1]
             if target not in header:
+                more = f" and {len(header) - 20} more" if len(header) > 20 else ""
                 raise UsageError(
                     f"unknown --target column {target!r}; the columns are: "
-                    + ", ".join(header)
+                    + ", ".join(header[:20])
+                    + more
                 )
-            if header.count(target) > 1:
+            n_matches = header.count(target)
+            if n_matches > 1:
                 raise UsageError(
-                    f"--target {target!r} matches {header.count(target)} columns "
+                    f"--target {target!r} matches {n_matches} columns "
                     f"of {path!r}; give each column its own name"
                 )
             if len(header) < 2:
@@ -172,11 +203,16 @@ class _Layout:
             self.target = header.index(target)
         _check_unique(header, path)
         self.target_name = target if want_target else None
-        self.features = [i for i in range(len(header)) if i != self.target]
+        left_out = self.target
+        if not want_target and drop is not None:
+            if drop not in header:
+                raise UsageError(f"unknown --target column {drop!r}")
+            left_out = header.index(drop)
+        self.features = [i for i in range(len(header)) if i != left_out]
 
 
 def _check_unique(header, path):
-    repeated = sorted({name for name in header if header.count(name) > 1})
+    repeated = sorted(name for name, count in Counter(header).items() if count > 1)
     if repeated:
         raise UsageError(
             f"{path!r} has duplicate column names: "
@@ -198,7 +234,7 @@ def _parse_chunk(lines, first_line, layout):
         except ValueError:
             pass
         else:
-            if np.isfinite(x).all() and not _has_missing(y, layout.missing):
+            if np.isfinite(x).all() and _plain_labels(y, layout.missing):
                 return x, y
     numbered = [(first_line + k, t) for k, t in enumerate(lines) if not t.isspace()]
     return _slow_chunk(numbered, layout)
@@ -208,17 +244,27 @@ def _fast_labels(texts, layout):
     """The label cells of lines known to hold no quotes and every field."""
     t = layout.target
     if t is None:
-        return np.empty(0, dtype=str)
+        return np.empty(0, dtype=object)
     from_end = len(layout.header) - t  # split from the nearer end: it is faster
     if from_end <= t:
         cells = [line.rsplit(",", from_end)[-from_end] for line in texts]
     else:
         cells = [line.split(",", t + 1)[t] for line in texts]
-    return np.char.strip(np.array(cells, dtype=str))
+    return _label_array([cell.strip() for cell in cells])
 
 
-def _has_missing(y, missing):
-    return any(label.lower() in missing for label in y.tolist())
+def _label_array(labels):
+    """The labels as an array of Python strings: sized by the rows only."""
+    array = np.empty(len(labels), dtype=object)
+    array[:] = labels
+    return array
+
+
+def _plain_labels(y, missing):
+    """Whether no label is missing or too long (else the slow path says which)."""
+    return not any(
+        len(label) > MAX_LABEL_CHARS or label.lower() in missing for label in y
+    )
 
 
 def _slow_chunk(numbered, layout):
@@ -235,11 +281,21 @@ def _slow_chunk(numbered, layout):
         for j, i in enumerate(layout.features):
             x[r, j] = _number(row[i], line_no, i, layout)
         if layout.target is not None:
-            label = row[layout.target].strip()
-            if label.lower() in layout.missing:
-                raise _missing_label(label, line_no, layout)
-            y.append(label)
-    return x, np.array(y, dtype=str)
+            y.append(_label(row[layout.target], line_no, layout))
+    return x, _label_array(y)
+
+
+def _label(cell, line_no, layout):
+    label = cell.strip()
+    if len(label) > MAX_LABEL_CHARS:
+        raise UsageError(
+            f"the label at line {line_no}, {_column(layout.target, layout)}, is "
+            f"{len(label)} characters long ({label[:20]!r}...); labels are at "
+            f"most {MAX_LABEL_CHARS} characters"
+        )
+    if label.lower() in layout.missing:
+        raise _missing_label(label, line_no, layout)
+    return label
 
 
 def _number(cell, line_no, column, layout):
@@ -247,7 +303,7 @@ def _number(cell, line_no, column, layout):
     if text.lower() in layout.missing:
         raise _missing(line_no, column, layout)
     try:
-        value = float(text)
+        value = parse_number(text)
     except ValueError:
         raise _not_numeric(text, line_no, column, layout) from None
     if np.isnan(value):  # "-nan", or "nan" when --na-values leaves it out
@@ -258,6 +314,23 @@ def _number(cell, line_no, column, layout):
             "replace or drop it"
         )
     return value
+
+
+def parse_number(text):
+    """``float(text)`` for the cells numpy's reader reads as numbers.
+
+    Python's ``float`` also reads digit separators (``1_000``) and non-ASCII
+    digits (``١٢``); numpy's reader, which parses the clean chunks, does not,
+    so neither does the row-by-row reader.
+
+    Raises
+    ------
+    ValueError
+        If ``text`` is not such a number.
+    """
+    if "_" in text or not text.isascii():
+        raise ValueError(f"not a number: {text!r}")
+    return float(text)
 
 
 def _column(index, layout):
@@ -283,8 +356,9 @@ def _missing_label(label, line_no, layout):
 
 
 def _not_numeric(text, line_no, column, layout):
+    shown = repr(text) if len(text) <= 40 else f"{text[:40]!r}..."
     message = (
-        f"{_column(column, layout)} is not numeric (line {line_no}: {text!r}); "
+        f"{_column(column, layout)} is not numeric (line {line_no}: {shown}); "
         "encode it as numbers first"
     )
     if column == 0 and not layout.target_given and layout.target is not None:

@@ -12,6 +12,11 @@ from ._csv import LoadProgress, UsageError, check_regular_file, read_csv
 
 MIN_SAMPLES = 20
 MIN_PER_CLASS = 5
+# Below this magnitude no variance overflows: squares stay under 1e300.
+_SAFE_MAGNITUDE = 1e150
+# A target's spread below this has a variance that underflows to 0 or loses
+# its precision (as a subnormal float).
+_SMALLEST_SPREAD = 1e-150
 
 Data = namedtuple("Data", "X labels feature_names name target", defaults=[None])
 
@@ -33,7 +38,25 @@ def load_data(data, target=None, *, progress=None, na_values=None):
     X, labels, names, target_name = read_csv(
         data, target, progress=progress, na_values=na_values
     )
+    check_feature_scale(X, names)
     return Data(X, labels, names, os.path.basename(data), target_name)
+
+
+def check_feature_scale(X, names):
+    """Raise a UsageError when a feature's variance overflows: every command
+    standardizes the features, which squares them."""
+    if len(X) == 0:
+        return
+    largest = np.maximum(np.max(X, axis=0), -np.min(X, axis=0))
+    for column in np.flatnonzero(largest > _SAFE_MAGNITUDE):
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(np.var(X[:, column])):
+                continue
+        raise UsageError(
+            f"the values of feature {names[column]!r} are too large to "
+            f"standardize (largest magnitude {largest[column]:.3g}; their squares "
+            "overflow): rescale them first, e.g. divide by a power of 10"
+        )
 
 
 def load_progress(path, quiet, option="--data"):
@@ -97,8 +120,13 @@ def _integer_labels(labels):
 
 
 def _numbers(labels):
+    labels = np.asarray(labels)
+    if labels.dtype.kind not in "iuf" and not all(
+        "_" not in label and label.isascii() for label in labels.tolist()
+    ):
+        return None  # 1_000 and non-ASCII digits are text, as in the features
     try:
-        values = np.asarray(labels).astype(np.float64)
+        values = labels.astype(np.float64)
     except ValueError:
         return None
     if np.isinf(values).any():
@@ -121,6 +149,17 @@ def _check_standardizable(values):
             "the target's values are too large to standardize (largest "
             f"magnitude {np.max(np.abs(values)):.3g}): rescale them first, e.g. "
             "divide by a power of 10"
+        )
+    if np.ptp(values) == 0:
+        raise UsageError(
+            f"the target is constant (every value is {values[0]:.6g}): a "
+            "regression needs a target that varies"
+        )
+    if scale < _SMALLEST_SPREAD:
+        raise UsageError(
+            f"the target's values are too close together to standardize "
+            f"(standard deviation {scale:.3g}; its square underflows): rescale "
+            "them first, e.g. multiply by a power of 10"
         )
 
 

@@ -31,17 +31,36 @@ def write_figures(model, sets, args, folder, report):
     from ..diagnostics._validation import unwrap_network
 
     network = unwrap_network(model)
-    what = f"{_describe_network(network)} on {sets.data_name}"
+    # A "$" in a file name would start matplotlib's mathtext in the titles.
+    what = f"{_describe_network(network)} on {sets.data_name}".replace("$", r"\$")
     figures = {}
     try:
-        figures["learning_curve"] = _learning_curve(
-            model, sets, what, args, folder, report
-        )
+        curve = _learning_curve_or_note(model, sets, what, args, folder, report)
+        if curve is not None:
+            figures["learning_curve"] = curve
         figures["loss_curve"] = _loss_curve(network, what, folder)
         figures["gradient_norms"] = _gradient_norms(network, what, folder)
     finally:
         plt.close("all")
         report.update(figures=figures)
+
+
+def _learning_curve_or_note(model, sets, what, args, folder, report):
+    """The learning curve, or None and a note when a regression's training
+    folds are too small for R^2 (it is undefined on one row): a small data
+    set, not a bug."""
+    try:
+        return _learning_curve(model, sets, what, args, folder, report)
+    except ValueError as exc:
+        if sets.task != "regression" or "must be finite" not in str(exc):
+            raise
+    note = (
+        f"no learning curve: with {len(sets.y_train)} training rows its "
+        "smallest folds are too small for R^2"
+    )
+    print(f"note: {note}", file=sys.stderr)
+    report.fields["learning_curve_skipped"] = note
+    return None
 
 
 def _describe_network(network):

@@ -335,13 +335,15 @@ def _predict_parser(commands):
     predict.add_argument(
         "--data",
         required=True,
-        help="CSV file with a header row and the model's feature columns, in "
-        "the order used for training",
+        help="CSV file with a header row and the model's feature columns, "
+        "matched by name (in any order; a model saved without column names "
+        "takes them in the order used for training)",
     )
     predict.add_argument(
         "--target",
         default=None,
-        help="a label column to ignore, if the file has one",
+        help="a label column to leave out unread, if the file has one (its "
+        "cells may be text or empty, as in the file the model was trained from)",
     )
     _na_values_argument(predict)
     predict.add_argument(

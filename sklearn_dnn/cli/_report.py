@@ -12,6 +12,7 @@ import json
 import math
 import os
 import platform
+import stat
 import tempfile
 import traceback
 
@@ -138,6 +139,7 @@ def _take_lock(path):
     try:
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     except FileExistsError:
+        _check_lock_is_a_file(path, lock)
         owner = _lock_owner(lock)
         if owner is not None and not _is_running(owner):
             raise UsageError(
@@ -158,11 +160,26 @@ def _take_lock(path):
     return lock
 
 
+def _check_lock_is_a_file(path, lock):
+    """A lock that is not a regular file (a FIFO would block its reader
+    forever) is named and never opened."""
+    try:
+        mode = os.lstat(lock).st_mode
+    except OSError:
+        return
+    if not stat.S_ISREG(mode):
+        raise UsageError(
+            f"--out {path!r} holds {LOCK_NAME}, which is not a regular file (a "
+            "pipe, socket, device or link): remove it, or choose another folder"
+        ) from None
+
+
 def _lock_owner(lock):
     """The process id a lock file names, or None when it names none (the
     file is untrusted: a few bytes are read, and only digits count)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        with open(lock, "rb") as handle:
+        with os.fdopen(os.open(lock, flags), "rb") as handle:
             text = handle.read(32).decode("ascii", "replace").strip()
     except OSError:
         return None

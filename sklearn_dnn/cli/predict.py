@@ -98,12 +98,10 @@ def _features_for(model, args):
         # --target hint, not "encode it as numbers".
         header = [n for n in read_header(args.data) if n != args.target]
         _columns_in_training_order(header, trained, args)
-    X, _, names, _ = read_csv(args.data, want_target=False, na_values=args.na_values)
-    if args.target is not None:
-        if args.target not in names:
-            raise UsageError(f"unknown --target column {args.target!r}")
-        keep = [i for i, name in enumerate(names) if name != args.target]
-        X, names = X[:, keep], [names[i] for i in keep]
+    # The --target column is left unread: its labels may be text or empty.
+    X, _, names, _ = read_csv(
+        args.data, want_target=False, na_values=args.na_values, drop=args.target
+    )
     if trained is not None and names != trained:
         X = X[:, _columns_in_training_order(names, trained, args)]
         names = trained

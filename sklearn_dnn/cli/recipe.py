@@ -29,11 +29,11 @@ def run_recipe(args, out=None):
     """Run the course workflow, save the model and write the report."""
     console = Console(out, args.quiet)
     started = time.perf_counter()
+    _check_budget_options(args)
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
-        _remove_previous_model(folder, args.force)
-        sets = _prepare(args, console, report)
+        sets = _prepare(args, console, report, folder)
         with _progress_callbacks(args) as progress:
             recipe, watch = _run_rounds(sets, args, progress, console, report)
             model = _final_model(recipe, sets, progress)
@@ -48,6 +48,18 @@ def run_recipe(args, out=None):
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
+
+
+def _check_budget_options(args):
+    """An epoch budget smaller than the first round is a usage error, found
+    before anything is read or removed."""
+    budget = getattr(args, "max_total_epochs", None)
+    first_round = recipe_network("classification", None)[-1].max_iter
+    if budget is not None and budget < first_round:
+        raise UsageError(
+            f"--max-total-epochs {budget} is smaller than the first round's "
+            f"{first_round} epochs; give at least {first_round}"
+        )
 
 
 @contextlib.contextmanager
@@ -75,13 +87,19 @@ def _report_header(args):
     }
 
 
-def _prepare(args, console, report):
-    """Load, check and split the data; check the distributions; return the sets."""
+def _prepare(args, console, report, folder):
+    """Load, check and split the data; check the distributions; return the sets.
+
+    With ``--force``, the earlier run's model and report are removed once the
+    data and the target are checked, before the report is first written.
+    """
     data, dev = _load_recipe_data(args)
     task, y, y_dev, reason = _decide_recipe_task(data, dev, args.task)
     check_recipe_sizes(y, task)
     if dev is not None:
         _check_dev_file(y, y_dev, task, args.dev)
+    _remove_previous_model(folder, args.force)
+    if dev is not None:
         _warn_dev_overlap(data, dev, args, report)
     _describe_data(console, report, data, y, task, reason, dev)
     sets = _split(data, y, dev, y_dev, task, args, console, report)
@@ -457,9 +475,11 @@ def _final_model(recipe, sets, progress):
 
 
 def _remove_previous_model(folder, force):
-    """With ``--force``, remove an earlier run's model and report at once.
+    """With ``--force``, remove an earlier run's model and report.
 
-    A run that stops early then leaves no old model beside a new report.
+    Called once the data is checked (a typo loses nothing) and before the
+    report is first written: a run that stops later leaves no old model
+    beside a new report.
     """
     if not force:
         return

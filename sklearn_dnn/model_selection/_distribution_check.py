@@ -305,16 +305,20 @@ def _default_names(n_features):
     """``["x0", "x1", ...]``, written digit by digit into a character array.
 
     Converting the integers to ``str`` one by one takes seconds for a
-    million features.
+    million features. The numbers of ``k`` digits are one range of rows,
+    written in blocks of at most ``2**20`` rows.
     """
-    j = np.arange(n_features)
     width = len(str(max(n_features - 1, 0)))
-    n_digits = 1 + np.sum(j >= 10 ** np.arange(1, width)[:, None], axis=0)
     chars = np.zeros((n_features, 1 + width), dtype="<u4")  # UCS-4 code points
     chars[:, 0] = ord("x")
-    for k in range(width):  # the k-th digit from the right
-        has = n_digits > k
-        chars[has, n_digits[has] - k] = ord("0") + j[has] // 10**k % 10
+    for k in range(1, width + 1):
+        powers = 10 ** np.arange(k - 1, -1, -1, dtype=np.int64)
+        low, high = (0 if k == 1 else 10 ** (k - 1)), min(10**k, n_features)
+        for start in range(low, high, 2**20):
+            j = np.arange(start, min(start + 2**20, high), dtype=np.int64)
+            chars[start : start + len(j), 1 : 1 + k] = (
+                ord("0") + j[:, None] // powers % 10
+            )
     return chars.view(f"<U{1 + width}").ravel()
 
 
@@ -354,13 +358,18 @@ def _feature_tests(X_a, X_b):
         for j in range(n_features):
             tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
         return tests, p_values, distances
-    X_a, X_b = X_a.tocsc(), X_b.tocsc()
+    # Only the columns with stored values: the work follows the values.
+    X_a, X_b = X_a.tocsr(), X_b.tocsr()
+    used = np.union1d(X_a.indices, X_b.indices)
+    X_a, X_b = (_used_columns(X, used).tocsc() for X in (X_a, X_b))
     n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
     few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
-    tests[few] = "too few"
-    distances[few] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
-    for j in np.flatnonzero((n_stored > 0) & ~few):
-        tests[j], p_values[j], distances[j] = _test_sparse_feature(X_a, X_b, j)
+    tests[used[few]] = "too few"
+    distances[used[few]] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
+    for k in np.flatnonzero(~few):
+        tests[used[k]], p_values[used[k]], distances[used[k]] = _test_sparse_feature(
+            X_a, X_b, k
+        )
     return tests, p_values, distances
 
 
@@ -509,12 +518,17 @@ def _test_counts(counts_a, counts_b):
 
 
 def _holm(p_values):
-    """Holm's step-down adjusted p-values (valid under any dependence)."""
+    """Holm's step-down adjusted p-values (valid under any dependence).
+
+    A p-value of 1 sorts after every other and is adjusted to 1, so only the
+    others are sorted: the cost follows the features actually tested.
+    """
     p_values = np.asarray(p_values, dtype=float)
     d = len(p_values)
-    order = np.argsort(p_values, kind="stable")
-    steps = (d - np.arange(d)) * p_values[order]
-    adjusted = np.empty(d)
+    below = np.flatnonzero(p_values < 1.0)
+    order = below[np.argsort(p_values[below], kind="stable")]
+    steps = (d - np.arange(len(order))) * p_values[order]
+    adjusted = np.ones(d)
     adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
     return adjusted
 
@@ -533,10 +547,10 @@ def _domain_classifier_test(X_a, X_b, rng):
     sizes_eval = (X_a.shape[0] - n_fit[0], X_b.shape[0] - n_fit[1])
     if sparse.issparse(X_a):
         # Columns that are zero in both sets cannot tell them apart.
-        used = np.flatnonzero(X_a.getnnz(axis=0) + X_b.getnnz(axis=0))
+        used = np.union1d(X_a.indices, X_b.indices)
         if len(used) == 0:
             return 0.5, 1.0, tuple(n_fit), sizes_eval
-        X_a, X_b = X_a[:, used], X_b[:, used]
+        X_a, X_b = (_used_columns(X, used) for X in (X_a, X_b))
         X_fit = sparse.vstack([X_a[: n_fit[0]], X_b[: n_fit[1]]], format="csr")
     else:
         X_fit = np.concatenate([X_a[: n_fit[0]], X_b[: n_fit[1]]])
@@ -555,6 +569,13 @@ def _domain_classifier_test(X_a, X_b, rng):
     result = stats.mannwhitneyu(score_b, score_a, alternative="greater")
     auc = float(result.statistic) / (len(score_a) * len(score_b))
     return auc, float(result.pvalue), tuple(n_fit), sizes_eval
+
+
+def _used_columns(X, used):
+    """The columns ``used`` (sorted, holding every stored value) of CSR ``X``,
+    renumbered without a pass over all its columns."""
+    indices = np.searchsorted(used, X.indices)
+    return sparse.csr_matrix((X.data, indices, X.indptr), shape=(X.shape[0], len(used)))
 
 
 def _domain_classifier(sparse_input, rng):
@@ -718,10 +739,10 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         alpha=float(alpha),
         p_value=float(p_value),
         feature_names=feature_names,
-        p_values=p_values.astype(float),
+        p_values=p_values,
         p_values_adjusted=p_values_adjusted,
-        feature_tests=tests.astype(str),
-        distances=distances.astype(float),
+        feature_tests=tests,
+        distances=distances,
         feature_p_value=feature_p_value,
         top_features=[str(n) for n in feature_names[differ[:_N_TOP_FEATURES]]],
         auc=auc,
