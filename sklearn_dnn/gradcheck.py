@@ -27,8 +27,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
+from sklearn.utils._array_api import _estimator_with_converted_arrays
 
 from ._compat import Interval, validate_params
+from ._engine.array_network import to_numpy
 from ._formatting import format_number
 from ._multilayer import BaseDNN, network_for_gradient_check
 from .diagnostics._validation import validate_like_fit
@@ -661,6 +663,9 @@ def gradient_check(
         fitted), and its last step is checked. A float32 estimator is
         checked on a float64 copy of its network: float32 rounding of ``J``
         (about 6e-8 relative) would swamp differences over a step of ``1e-7``.
+        An estimator fitted on arrays of another namespace (torch tensors
+        under ``array_api_dispatch``) is checked on a numpy host copy, as
+        are such ``X`` and ``y``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data on which ``J`` is computed. A small sample is enough.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -732,6 +737,7 @@ def gradient_check(
             "gradient_check needs data X and y: the cost J is computed on them, "
             "and an unfitted estimator takes its layer sizes from them too."
         )
+    estimator, X, y = _on_host(estimator, X, y)
     validate_like_fit(estimator)
     estimator, X = _network_step(estimator, X, y)
     net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
@@ -796,6 +802,23 @@ def _checks(probe, grad, epsilon, n_directions, rng, rounding_error):
         pairs, kinks, items = _randomized_check(probe, grad, epsilon, n_directions, rng)
     errors = _measured_errors(probe, items, pairs, epsilon, rounding_error)
     return pairs, kinks, errors
+
+
+def _on_host(estimator, X, y):
+    """Numpy copies of the estimator and the data (a fit under array API
+    dispatch leaves torch tensors, say): the check runs on the host."""
+    return (
+        _estimator_with_converted_arrays(estimator, _host_array),
+        _host_array(X),
+        _host_array(y),
+    )
+
+
+def _host_array(array):
+    """A numpy copy of an array of another namespace; anything else as is."""
+    if isinstance(array, (np.ndarray, np.generic)) or not hasattr(array, "__dlpack__"):
+        return array
+    return to_numpy(array)
 
 
 def _network_step(estimator, X, y):

@@ -56,7 +56,7 @@ def _learning_curve(model, sets, what, args, folder, report):
 
     from .. import BiasVarianceDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     display = BiasVarianceDisplay.from_estimator(
         model,
         sets.X_train,
@@ -72,6 +72,7 @@ def _learning_curve(model, sets, what, args, folder, report):
         f"Learning curve: {what}\n{LEARNING_CURVE_CV}-fold cross-validation "
         "of the training rows (train-dev), scored on the dev set too",
         fontsize=9,
+        wrap=True,
     )
     diagnosis = display.diagnosis
     report.fields["learning_curve"] = {
@@ -90,11 +91,12 @@ def _loss_curve(network, what, folder):
 
     from .. import LossCurveDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     LossCurveDisplay.from_estimator(network, ax=ax)
     ax.set_title(
         f"Training cost J per epoch: {what}\nfinal model (train+train-dev+dev)",
         fontsize=9,
+        wrap=True,
     )
     return folder.save_figure(fig, "loss_curve.png")
 
@@ -104,11 +106,12 @@ def _gradient_norms(network, what, folder):
 
     from .. import diagnose_gradients
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     diagnose_gradients(network).plot(ax=ax)
     ax.set_title(
         f"Gradient norms per layer: {what}\nfinal model (train+train-dev+dev)",
         fontsize=9,
+        wrap=True,
     )
     return folder.save_figure(fig, "gradient_norms.png")
 
