@@ -718,7 +718,7 @@ def gradient_check(
     ...                     random_state=0)
     >>> result = gradient_check(clf, X, y)
     >>> result.verdict, result.n_parameters, result.n_cost_evaluations
-    ('great', 61, 122)
+    ('great', 61, 250)
     >>> print(result)  # doctest: +SKIP
     Gradient check: two-sided differences, epsilon=1e-07, all 61 coordinates
     difference = 6.105e-09  ->  great
@@ -727,10 +727,10 @@ def gradient_check(
     W[1]          4.949e-09    7.497e-09  great
     b[1]          4.340e-08    6.797e-08  great
     ...
-    122 cost evaluations
+    250 cost evaluations
     >>> quick = gradient_check(clf, X, y, n_directions=3, random_state=0)
     >>> quick.verdict, quick.n_cost_evaluations
-    ('great', 36)
+    ('great', 108)
     """
     if X is None or y is None:
         raise ValueError(
