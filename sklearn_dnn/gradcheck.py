@@ -594,12 +594,15 @@ def _item_error(quotients, rounding_error):
     return rounding_error
 
 
-def _measured_errors(probe, items, pairs, epsilon, rounding_error):
+def _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum):
     """``{block: root mean square error of its quotients at epsilon}``.
 
     Up to ``_N_MEASURED`` items of each block, evenly spread, are taken
     again at ``2 epsilon`` and ``4 epsilon``; a block with none measured
-    gets the rounding bound.
+    gets the rounding bound. No error is counted below ``quantum``, the
+    smallest derivative a quotient can show (one unit in the last place of
+    ``J`` over the step): three equal quotients (often exactly 0) do not
+    mean an exact one.
     """
     errors = {}
     for name, block_items in items.items():
@@ -611,7 +614,8 @@ def _measured_errors(probe, items, pairs, epsilon, rounding_error):
         for k in chosen:
             others = [_quotient(probe, block_items[k], f * epsilon) for f in (2, 4)]
             if None not in others:
-                measured.append(_item_error((approx[k], *others), rounding_error))
+                error = _item_error((approx[k], *others), rounding_error)
+                measured.append(max(error, quantum))
         errors[name] = (
             float(np.sqrt(np.mean(np.square(measured)))) if measured else rounding_error
         )
@@ -769,6 +773,7 @@ def gradient_check(
         n_directions,
         check_random_state(random_state),
         rounding_error / epsilon,
+        float(np.spacing(abs(J))) / epsilon,
     )
     return _check_result(
         pairs,
@@ -784,11 +789,12 @@ def gradient_check(
     )
 
 
-def _checks(probe, grad, epsilon, n_directions, rng, rounding_error):
+def _checks(probe, grad, epsilon, n_directions, rng, rounding_error, quantum):
     """``(pairs, kinks, errors)`` of the full or randomized check.
 
     ``rounding_error`` bounds the rounding error of one quotient at
-    ``epsilon``; ``errors`` are the measured ones of each block.
+    ``epsilon`` and ``quantum`` is the smallest derivative it can show;
+    ``errors`` are the measured ones of each block.
     """
     net = probe.net
     n_blocks = len(_blocks(net))
@@ -800,7 +806,7 @@ def _checks(probe, grad, epsilon, n_directions, rng, rounding_error):
         pairs, kinks, items = _full_check(probe, grad, epsilon)
     else:
         pairs, kinks, items = _randomized_check(probe, grad, epsilon, n_directions, rng)
-    errors = _measured_errors(probe, items, pairs, epsilon, rounding_error)
+    errors = _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum)
     return pairs, kinks, errors
 
 

@@ -627,3 +627,20 @@ def test_a_planted_error_never_reads_great(monkeypatch, rate, epsilon):
         est.fit(X, y)
     _planted_too_large(monkeypatch, rate)
     assert gradient_check(est, X, y, epsilon=epsilon).verdict != "great"
+
+
+def test_a_block_whose_gradient_is_rounding_noise_is_unresolved_not_a_bug():
+    # A linear network at its least-squares optimum: the output bias's
+    # gradient is 1e-17 of rounding, its quotients exactly 0.
+    from sklearn.datasets import load_diabetes
+
+    X, y = load_diabetes(return_X_y=True)
+    X, y = StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+    est = DNNRegressor(
+        (4,), activation="identity", solver="lbfgs", max_iter=500, random_state=17
+    ).fit(X, y)
+    result = gradient_check(est, X, y)
+    assert result.per_parameter["b[2]"] == pytest.approx(1.0)
+    assert result.per_parameter_verdict["b[2]"] == "unresolved"
+    assert result.verdict == "unresolved"
+    assert result.suspects == []
