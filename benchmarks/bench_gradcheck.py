@@ -10,7 +10,16 @@ step 1e-7 and at 1e-5, on 20 correct networks trained to convergence (sizes,
 activations, solvers, both estimators, float32 and float64) and on the same
 networks with backprop's gradient planted 1 %, 5 % or 20 % too large in one
 block or everywhere. The goal: correct networks never "bug" or "check",
-planted errors never "great".
+planted errors never "great". Measured on the development machine (2 cores
+shared with other jobs; about 9 to 14 minutes a run)::
+
+                                     before (rounding floor from |J|)   after
+    correct, read "bug" or "check"   12 of 40 (11 at 1e-7, 0 at 1e-5)  0 of 40
+    planted, read "great"             0 of 40                            0 of 40
+
+After, 4 of the 40 correct checks read "unresolved" (two lbfgs tanh
+networks at 1e-7, a linear network whose output bias has a gradient of
+rounding noise at both steps) and 36 "great".
 
 On a 64-100-50-10 ReLU network (12,060 parameters, 100 digits images) it
 times ``gradient_check`` with every coordinate and with ``n_directions=k``
