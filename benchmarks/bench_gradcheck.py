@@ -14,7 +14,7 @@ planted errors never "great". Measured on the development machine (2 cores
 shared with other jobs; about 9 to 14 minutes a run)::
 
                                      before (rounding floor from |J|)   after
-    correct, read "bug" or "check"   12 of 40 (11 at 1e-7, 0 at 1e-5)  0 of 40
+    correct, read "bug" or "check"   12 of 40 (12 at 1e-7, 0 at 1e-5)  0 of 40
     planted, read "great"             0 of 40                            0 of 40
 
 After, 4 of the 40 correct checks read "unresolved" (two lbfgs tanh
