@@ -42,16 +42,18 @@ class UntrainedCost:
         self.before = self._cost(net)
 
     def _cost(self, net):
+        # Left on the device: only the comparison at the end comes back.
         with np.errstate(all="ignore"):
-            return float(net.cost(self.X, self.Y, self.sample_weight))
+            return net.cost(self.X, self.Y, self.sample_weight)
 
     def warn_if_not_lower(self, net, learning_rate):
         """Warn when the trained cost is not below the untrained one."""
         after = self._cost(net)
-        if np.isfinite(self.before) and not after < self.before:
+        if not bool(after < self.before):
+            after, before = float(after), float(self.before)
             warnings.warn(
                 f"The fit learned nothing: its cost J = {after:.4g} is not "
-                f"below the untrained network's {self.before:.4g} (measured "
+                f"below the untrained network's {before:.4g} (measured "
                 f"on up to {_COST_SAMPLE} training examples). The first "
                 "steps most likely blew the cost up: lower learning_rate_init "
                 f"(now {learning_rate:g}) or scale the inputs.",
