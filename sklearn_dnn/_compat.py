@@ -4,7 +4,6 @@ A scikit-learn release that moves one of these names breaks only this file.
 """
 
 from sklearn.base import _fit_context
-from sklearn.externals.array_api_compat import array_namespace
 from sklearn.model_selection._validation import _translate_train_sizes
 from sklearn.utils._array_api import (
     _is_numpy_namespace,
@@ -42,7 +41,6 @@ __all__ = [
     "_safe_indexing",
     "_translate_train_sizes",
     "_validate_style_kwargs",
-    "array_namespace",
     "check_matplotlib_support",
     "check_same_namespace",
     "get_namespace",

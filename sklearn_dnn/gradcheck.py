@@ -27,8 +27,10 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state
+from sklearn.utils._array_api import _estimator_with_converted_arrays
 
 from ._compat import Interval, validate_params
+from ._engine.array_network import to_numpy
 from ._formatting import format_number
 from ._multilayer import BaseDNN, network_for_gradient_check
 from .diagnostics._validation import validate_like_fit
@@ -62,27 +64,38 @@ def relative_difference(approx, grad):
     return float(np.linalg.norm(approx - grad) / denominator)
 
 
-def verdict(difference, truncation=0.0):
-    """Return ``"great"``, ``"check"`` or ``"bug"`` for a relative difference.
+def verdict(difference, allowance=0.0):
+    """Return the verdict on a relative difference.
 
-    ``truncation`` (the relative difference the step's truncation error
-    alone gives) moves both thresholds up. A NaN difference (nothing could
-    be compared) is ``"check"``.
+    ``"great"`` up to 1e-7, ``"check"`` up to 1e-3 and ``"bug"`` beyond,
+    each threshold moved up by ``allowance``: the relative difference that
+    the two-sided differences' own error (rounding of ``J``, truncation)
+    can give. A difference within that allowance is ``"great"`` while the
+    allowance itself is at most 1e-3, and ``"unresolved"`` above: the check
+    could not have told a bug from its own error at this step. A NaN
+    difference (nothing could be compared) is ``"check"``.
     """
     if np.isnan(difference):
         return "check"
-    if difference <= GREAT + truncation:
+    if difference <= GREAT:
         return "great"
-    if difference <= CHECK + truncation:
+    if difference <= GREAT + allowance:
+        return "great" if allowance <= CHECK else "unresolved"
+    if difference <= CHECK + allowance:
         return "check"
     return "bug"
 
 
-_SEVERITY = {"great": 0, "check": 1, "bug": 2}
+_SEVERITY = {"great": 0, "unresolved": 1, "check": 2, "bug": 3}
 
-# A step this many times 1e-7 or more has a truncation error worth measuring.
-_FAR_FROM_USUAL = 100
-_USUAL_EPSILON = 1e-7
+_MACHINE_EPSILON = np.finfo(np.float64).eps
+
+# Steps above this (relative to the parameters' scale) are refused: their
+# truncation error is not the O(epsilon**2) that the check can measure.
+_LARGEST_RELATIVE_STEP = 1e-2
+
+# Items per block whose quotient is also taken at 2 and 4 times the step.
+_N_MEASURED = 8
 
 # Seconds after which a check shows its progress on stderr.
 _PROGRESS_AFTER = 3.0
@@ -97,35 +110,41 @@ class GradientCheckResult:
     difference : float
         ``||approx - grad||_2 / (||approx||_2 + ||grad||_2)`` over everything
         that was compared (every coordinate, or every random direction).
-    verdict : {"great", "check", "bug"}
-        The worst of the per-block verdicts and of ``difference``'s own:
-        ``"great"`` if a difference is at most 1e-7, ``"check"`` if at most
-        1e-3, ``"bug"`` above, each threshold moved up by twice
-        ``truncation_error`` (when measured) and, for a block, by ten times
-        its noise floor (the factor that makes a suspect). So it never reads
-        "great" while a block reads "check".
+    verdict : {"great", "unresolved", "check", "bug"}
+        The worst of the per-block verdicts, always: ``"great"`` if a block's
+        difference is at most 1e-7, ``"check"`` if at most 1e-3, ``"bug"``
+        above, each threshold moved up by ten times the block's
+        ``noise_floor`` (the quotients' own error). A block within that
+        allowance is ``"great"`` while the allowance is at most 1e-3, and
+        ``"unresolved"`` above: at this ``epsilon`` the check cannot tell a
+        bug from its own error (``suggested_epsilon`` can).
     per_parameter : dict of str to float
         The same figure for each parameter block, keyed ``"W[1]"``, ``"b[1]"``,
         ``"W[2]"``, ... (course numbering, layer 1 = first hidden layer). NaN
         for a block of which nothing could be compared.
     per_parameter_verdict : dict of str to str
         The verdict of each block.
-    truncation_error : float or None
-        For ``epsilon`` of 1e-5 or more (far from the usual 1e-7): the
-        relative difference the two-sided difference's truncation error
-        (``O(epsilon**2)``) alone gives, estimated from a second check at
-        ``epsilon / 10`` on the worst block. A correct network checked with
-        ``epsilon=0.1`` is then not a "bug". None otherwise.
     noise_floor : float
-        The ``difference`` that float64 rounding of ``J`` alone would give,
-        roughly: each difference quotient carries an error of about
-        ``2**-53 * |J| / epsilon``, and these add up over the compared items.
-        With many parameters it can reach 1e-7 on a correct network.
+        The ``difference`` that the two-sided differences' own error would
+        give. That error is measured: some items of each block are taken
+        again at ``2 epsilon`` and ``4 epsilon``, and the gaps count as error
+        where they are within the rounding of ``J`` (machine epsilon times
+        the sum of the absolute values of the terms ``J`` adds up, divided by
+        ``epsilon``) or shrink as the step squared (truncation). A gap that
+        is neither is not counted beyond that rounding bound, so it cannot
+        absorb a wrong gradient.
     per_parameter_noise_floor : dict of str to float
-        The same estimate for each block.
+        The same figure for each block.
+    resolution : float
+        The largest per-block allowance (ten times the block's noise floor):
+        the smallest difference the check can tell from its own error at
+        this ``epsilon``.
+    suggested_epsilon : float
+        The step that balances rounding and truncation: the cube root of
+        machine epsilon times the parameters' scale (about 6e-6).
     suspects : list of str
-        The blocks whose difference is above 1e-7 *and* more than 10 times
-        their noise floor, in course order: where the gradient is wrong.
+        The blocks whose difference is above 1e-7 plus 10 times their noise
+        floor, in course order: where the gradient is wrong.
         Backprop passes an error made in layer ``l`` on to every layer below
         it, so look first at the highest-numbered suspect.
     worst : str
@@ -136,14 +155,15 @@ class GradientCheckResult:
         check), block by block in the order of ``per_parameter``; skipped
         items are left out.
     epsilon : float
-        The step.
+        The step (at most 1e-2 times the parameters' scale).
     n_directions : int or None
         Random directions per parameter block, or None for the full check.
     n_parameters : int
         Number of parameters of the network.
     n_cost_evaluations : int
-        Evaluations of ``J`` by two-sided differences (backprop's single
-        ``cost_and_grad`` call is not counted). ReLU-type networks need one
+        Evaluations of ``J`` by two-sided differences, those at ``2 epsilon``
+        and ``4 epsilon`` included (backprop's single ``cost_and_grad`` call
+        is not counted). ReLU-type networks need one
         more forward pass per evaluation to look for kinks.
     kinks : dict of str to list
         What was left out because its ``+-epsilon`` step crossed a kink (a
@@ -193,7 +213,8 @@ class GradientCheckResult:
     n_kinks: int
     dtype: np.dtype
     dtype_note: str | None
-    truncation_error: float | None = None
+    resolution: float
+    suggested_epsilon: float
 
     @property
     def worst(self):
@@ -205,13 +226,16 @@ class GradientCheckResult:
         }
         return max(values, key=values.get) if values else None
 
-    def _truncation_lines(self):
-        if self.truncation_error is None:
+    def _resolution_lines(self):
+        """Where the check's own error hides what a verdict's threshold needs."""
+        if not self.resolution > GREAT:
             return []
         return [
-            f"epsilon={self.epsilon:g} is far from 1e-7: its truncation error, "
-            f"estimated by a second check at epsilon/10 on {self.worst}, is "
-            f"{self.truncation_error:.3e}; every threshold moves up by twice it"
+            f"At epsilon={self.epsilon:g} the check's own error (rounding of J "
+            "and truncation) hides block differences up to "
+            f'{self.resolution:.1e}, above the 1e-7 of "great"; '
+            f"epsilon={self.suggested_epsilon:.1e} (cube root of machine "
+            "epsilon times the parameters' scale) resolves finer."
         ]
 
     def __repr__(self):
@@ -235,7 +259,7 @@ class GradientCheckResult:
             f"{scheme}",
             f"difference = {self.difference:.3e}  ->  {self.verdict} (the "
             "worst block's verdict)",
-            *self._truncation_lines(),
+            *self._resolution_lines(),
             "",
             f"{'parameter':<10} {'difference':>12} {'noise floor':>12}  verdict",
         ]
@@ -264,67 +288,62 @@ class GradientCheckResult:
         elif self.verdict != "great":
             lines.append(
                 "No block stands out from its noise floor: the differences are "
-                "what float64 rounding of J gives at this epsilon, not a wrong "
-                "gradient. A larger epsilon (e.g. 1e-5) would confirm it."
+                "what the check's own error gives at this epsilon, not a wrong "
+                f"gradient. epsilon={self.suggested_epsilon:.1e} would confirm it."
             )
         return "\n".join(lines)
 
 
-def _noise_floor(approx, grad, rounding_error):
-    """The relative difference that ``rounding_error`` per item would give."""
+def _noise_floor(approx, grad, item_error):
+    """The relative difference that ``item_error`` per item would give."""
     if len(approx) == 0:
         return float("nan")
     denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
     if denominator == 0:
         return float("inf")
-    return float(np.sqrt(len(approx)) * rounding_error / denominator)
+    return float(np.sqrt(len(approx)) * item_error / denominator)
 
 
 def _noise_allowance(floor):
-    """How far rounding alone can move a relative difference (0 when unknown)."""
+    """How far the quotients' own error can move a relative difference."""
     return _SUSPECT_FACTOR * float(np.nan_to_num(floor, posinf=0.0))
 
 
-def _check_result(pairs, *, rounding_error, kinks, truncation_error=None, **details):
+def _check_result(pairs, *, errors, kinks, **details):
     """The :class:`GradientCheckResult` of ``{block: (approx, grad)}`` pairs.
 
-    ``rounding_error`` is the error of one difference quotient due to the
-    rounding of ``J``; ``truncation_error`` (relative) moves the verdicts'
-    thresholds; ``details`` are the result's fields given as they are.
+    ``errors`` gives each block's measured error of one difference quotient
+    (root mean square); ``details`` are the result's fields given as they are.
     """
-    # Twice the estimate: higher-order terms make it approximate at large steps.
-    shift = 2 * (truncation_error or 0.0)
     per_parameter = {name: relative_difference(*pair) for name, pair in pairs.items()}
     per_floor = {
-        name: _noise_floor(*pair, rounding_error) for name, pair in pairs.items()
+        name: _noise_floor(*pair, errors[name]) for name, pair in pairs.items()
     }
     approx = np.concatenate([approx for approx, _ in pairs.values()])
     grad = np.concatenate([grad for _, grad in pairs.values()])
     difference = relative_difference(approx, grad)
+    allowance = {name: _noise_allowance(per_floor[name]) for name in pairs}
     suspects = [
-        name
-        for name, value in per_parameter.items()
-        if value > GREAT + shift and value > _SUSPECT_FACTOR * per_floor[name]
+        name for name, value in per_parameter.items() if value > GREAT + allowance[name]
     ]
-    # A block within its rounding noise (the factor that makes a suspect) is
-    # as good as float64 allows: a gradient that is itself rounding noise
-    # (beta before a later batch-normalized layer) has a relative difference
-    # near 1 and says nothing about the backprop.
-    per_verdict = {
-        n: verdict(v, shift + _noise_allowance(per_floor[n]))
-        for n, v in per_parameter.items()
-    }
+    # A block within its own error is as good as the step allows: a gradient
+    # that is itself rounding noise (beta before a later batch-normalized
+    # layer) has a relative difference near 1 and says nothing of backprop.
+    per_verdict = {n: verdict(v, allowance[n]) for n, v in per_parameter.items()}
     # A block of which nothing was compared (every item skipped) has no say.
     compared = [per_verdict[n] for n, v in per_parameter.items() if not np.isnan(v)]
-    floor = _noise_floor(approx, grad, rounding_error)
-    own = verdict(difference, shift)
-    overall = max([own, *compared], key=_SEVERITY.get)
+    squared = sum(len(a) * errors[n] ** 2 for n, (a, _) in pairs.items())
+    floor = _noise_floor(approx, grad, np.sqrt(squared / max(len(approx), 1)))
+    overall = max(compared, key=_SEVERITY.get) if compared else "check"
+    resolution = max(
+        (allowance[n] for n, v in per_parameter.items() if not np.isnan(v)),
+        default=float("nan"),
+    )
     return GradientCheckResult(
         difference=difference,
         verdict=overall,
         per_parameter=per_parameter,
         per_parameter_verdict=per_verdict,
-        truncation_error=truncation_error,
         noise_floor=floor,
         per_parameter_noise_floor=per_floor,
         suspects=suspects,
@@ -332,6 +351,7 @@ def _check_result(pairs, *, rounding_error, kinks, truncation_error=None, **deta
         grad=grad,
         kinks=kinks,
         n_kinks=sum(len(items) for items in kinks.values()),
+        resolution=resolution,
         **details,
     )
 
@@ -402,8 +422,33 @@ class _CostProbe:
         return J_plus, J_minus, crossed
 
 
+def _parameter_scale(theta):
+    """The scale of the parameters a step is relative to (at least 1)."""
+    return max(1.0, float(np.sqrt(np.mean(np.square(theta)))))
+
+
+def suggested_epsilon(theta):
+    """The step that balances rounding and truncation for central differences.
+
+    The textbook optimum, the cube root of machine epsilon times the
+    parameters' scale (about 6e-6 for parameters of order 1).
+    """
+    return float(np.cbrt(_MACHINE_EPSILON) * _parameter_scale(theta))
+
+
 def _check_epsilon(theta, epsilon):
-    """Raise unless a step of ``epsilon`` changes every parameter."""
+    """Raise unless a step of ``epsilon`` changes every parameter and is small
+    enough for its truncation error to be measured."""
+    largest_step = _LARGEST_RELATIVE_STEP * _parameter_scale(theta)
+    if epsilon > largest_step:
+        raise ValueError(
+            f"epsilon={epsilon!r} is too large: above {largest_step:.3g} "
+            f"({_LARGEST_RELATIVE_STEP:g} times the parameters' scale) the "
+            "two-sided difference's error is no longer the epsilon**2 "
+            "truncation the check can measure, and it could hide a wrong "
+            f"gradient. Use epsilon={suggested_epsilon(theta):.1e} (the "
+            "default 1e-7 is usual)."
+        )
     unchanged = np.flatnonzero(theta + epsilon == theta)
     if unchanged.size:
         largest = float(np.max(np.abs(theta[unchanged])))
@@ -448,17 +493,14 @@ def _blocks(net):
     return blocks
 
 
-def _full_check(probe, grad, epsilon, only=None):
-    """Return ``({name: (approx, grad)}, kinks)``, one pair per coordinate.
-
-    With ``only``, the block of that name alone.
-    """
+def _full_check(probe, grad, epsilon):
+    """Return ``({name: (approx, grad)}, kinks, items)``, one pair per
+    coordinate; ``items`` gives each pair's ``(index, None, is_weight)``."""
     theta = probe.net.theta
-    pairs, kinks = {}, {}
+    pairs, kinks, items = {}, {}, {}
     for name, block, shape, is_weight in _blocks(probe.net):
-        if only is not None and name != only:
-            continue
         approx, exact, skipped = [], [], []
+        items[name] = []
         for offset, i in enumerate(range(block.start, block.stop)):
             plus, minus = theta[i] + epsilon, theta[i] - epsilon
             # |w| has its kink at 0 under an L1 penalty: known without evaluating.
@@ -472,10 +514,11 @@ def _full_check(probe, grad, epsilon, only=None):
             # Divide by the step actually taken in floating point.
             approx.append((J_plus - J_minus) / (plus - minus))
             exact.append(grad[i])
+            items[name].append((i, None, is_weight))
         pairs[name] = (np.array(approx), np.array(exact))
         if skipped:
             kinks[name] = [tuple(int(j) for j in index) for index in skipped]
-    return pairs, kinks
+    return pairs, kinks, items
 
 
 def _check_n_directions(n_directions, n_params):
@@ -487,20 +530,16 @@ def _check_n_directions(n_directions, n_params):
         )
 
 
-def _randomized_check(probe, grad, epsilon, n_directions, rng, only=None):
-    """Return ``({name: (approx, grad . v)}, kinks)``, one pair per direction.
-
-    With ``only``, the block of that name alone (the directions drawn are
-    the same as without it, from the same ``rng`` state).
-    """
+def _randomized_check(probe, grad, epsilon, n_directions, rng):
+    """Return ``({name: (approx, grad . v)}, kinks, items)``, one pair per
+    direction; ``items`` gives each pair's ``(block, v, is_weight)``."""
     theta = probe.net.theta
-    pairs, kinks = {}, {}
+    pairs, kinks, items = {}, {}, {}
     for name, block, _, is_weight in _blocks(probe.net):
         base = theta[block].copy()
         approx, exact, skipped = [], [], []
+        items[name] = []
         directions = rng.standard_normal((n_directions, base.size))
-        if only is not None and name != only:
-            continue
         for j, v in enumerate(directions):
             v /= np.linalg.norm(v)
             plus, minus = base + epsilon * v, base - epsilon * v
@@ -513,10 +552,74 @@ def _randomized_check(probe, grad, epsilon, n_directions, rng, only=None):
                 continue
             approx.append((J_plus - J_minus) / (2 * epsilon))
             exact.append(float(np.dot(grad[block], v)))
+            items[name].append((block, v, is_weight))
         pairs[name] = (np.array(approx), np.array(exact))
         if skipped:
             kinks[name] = skipped
-    return pairs, kinks
+    return pairs, kinks, items
+
+
+def _quotient(probe, item, step):
+    """The two-sided difference of one item at ``step``, or None where the
+    step crosses a kink or leaves ``J`` finite on one side only."""
+    where, direction, is_weight = item
+    base = probe.net.theta[where]
+    move = step if direction is None else step * direction
+    plus, minus = base + move, base - move
+    if probe.l1 and is_weight and np.any(np.sign(plus) != np.sign(minus)):
+        return None
+    try:
+        J_plus, J_minus, crossed = probe.two_sided(where, plus, minus)
+    except ValueError:
+        return None
+    if crossed:
+        return None
+    taken = (plus - minus) if direction is None else 2 * step
+    return (J_plus - J_minus) / taken
+
+
+def _item_error(quotients, rounding_error):
+    """The error of the quotient at the step, from those at 2 and 4 steps.
+
+    ``quotients`` are ``(a(eps), a(2 eps), a(4 eps))``. Their first gap is
+    the error measured: rounding when it is within what rounding of ``J`` can
+    give (``rounding_error`` at ``eps``, half of it at ``2 eps``), truncation
+    when the gaps grow as the step squared (a ratio near 4). A gap that is
+    neither is not counted: only the rounding bound is, so no error of
+    unknown origin can absorb a wrong gradient.
+    """
+    first, second = quotients[0] - quotients[1], quotients[1] - quotients[2]
+    if abs(first) <= 1.5 * rounding_error or abs(second) >= 2.5 * abs(first):
+        return abs(first)
+    return rounding_error
+
+
+def _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum):
+    """``{block: root mean square error of its quotients at epsilon}``.
+
+    Up to ``_N_MEASURED`` items of each block, evenly spread, are taken
+    again at ``2 epsilon`` and ``4 epsilon``; a block with none measured
+    gets the rounding bound. No error is counted below ``quantum``, the
+    smallest derivative a quotient can show (one unit in the last place of
+    ``J`` over the step): three equal quotients (often exactly 0) do not
+    mean an exact one.
+    """
+    errors = {}
+    for name, block_items in items.items():
+        approx = pairs[name][0]
+        chosen = np.unique(
+            np.linspace(0, len(block_items) - 1, _N_MEASURED).astype(int)
+        ) if block_items else []  # fmt: skip
+        measured = []
+        for k in chosen:
+            others = [_quotient(probe, block_items[k], f * epsilon) for f in (2, 4)]
+            if None not in others:
+                error = _item_error((approx[k], *others), rounding_error)
+                measured.append(max(error, quantum))
+        errors[name] = (
+            float(np.sqrt(np.mean(np.square(measured)))) if measured else rounding_error
+        )
+    return errors
 
 
 @validate_params(
@@ -564,6 +667,9 @@ def gradient_check(
         fitted), and its last step is checked. A float32 estimator is
         checked on a float64 copy of its network: float32 rounding of ``J``
         (about 6e-8 relative) would swamp differences over a step of ``1e-7``.
+        An estimator fitted on arrays of another namespace (torch tensors
+        under ``array_api_dispatch``) is checked on a numpy host copy, as
+        are such ``X`` and ``y``.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data on which ``J`` is computed. A small sample is enough.
     y : array-like of shape (n_samples,) or (n_samples, n_outputs)
@@ -616,7 +722,7 @@ def gradient_check(
     ...                     random_state=0)
     >>> result = gradient_check(clf, X, y)
     >>> result.verdict, result.n_parameters, result.n_cost_evaluations
-    ('great', 61, 122)
+    ('great', 61, 250)
     >>> print(result)  # doctest: +SKIP
     Gradient check: two-sided differences, epsilon=1e-07, all 61 coordinates
     difference = 6.105e-09  ->  great
@@ -625,16 +731,17 @@ def gradient_check(
     W[1]          4.949e-09    7.497e-09  great
     b[1]          4.340e-08    6.797e-08  great
     ...
-    122 cost evaluations
+    250 cost evaluations
     >>> quick = gradient_check(clf, X, y, n_directions=3, random_state=0)
     >>> quick.verdict, quick.n_cost_evaluations
-    ('great', 36)
+    ('great', 108)
     """
     if X is None or y is None:
         raise ValueError(
             "gradient_check needs data X and y: the cost J is computed on them, "
             "and an unfitted estimator takes its layer sizes from them too."
         )
+    estimator, X, y = _on_host(estimator, X, y)
     validate_like_fit(estimator)
     estimator, X = _network_step(estimator, X, y)
     net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
@@ -657,47 +764,67 @@ def gradient_check(
         )
     _check_epsilon(net.theta, epsilon)
     grad = net.grad.copy()
+    rounding_error = _MACHINE_EPSILON * net.cost_magnitude(X, Y, sample_weight)
     probe = _CostProbe(net, X, Y, sample_weight)
-    pairs, kinks, truncation = _checks(
-        probe, grad, epsilon, n_directions, check_random_state(random_state)
+    pairs, kinks, errors = _checks(
+        probe,
+        grad,
+        epsilon,
+        n_directions,
+        check_random_state(random_state),
+        rounding_error / epsilon,
+        float(np.spacing(abs(J))) / epsilon,
     )
     return _check_result(
         pairs,
-        rounding_error=_UNIT_ROUNDOFF * abs(J) / epsilon,
+        errors=errors,
         epsilon=epsilon,
+        suggested_epsilon=suggested_epsilon(net.theta),
         n_directions=n_directions,
         n_parameters=net.n_params,
         n_cost_evaluations=probe.n_evaluations,
         kinks=kinks,
         dtype=dtype,
         dtype_note=dtype_note,
-        truncation_error=truncation,
     )
 
 
-def _checks(probe, grad, epsilon, n_directions, rng):
-    """``(pairs, kinks, truncation_error)`` of the full or randomized check.
+def _checks(probe, grad, epsilon, n_directions, rng, rounding_error, quantum):
+    """``(pairs, kinks, errors)`` of the full or randomized check.
 
-    The truncation error is measured for a step far from 1e-7 only.
+    ``rounding_error`` bounds the rounding error of one quotient at
+    ``epsilon`` and ``quantum`` is the smallest derivative it can show;
+    ``errors`` are the measured ones of each block.
     """
-    state = rng.get_state()
-
-    def check(step, only=None):
-        if n_directions is None:
-            return _full_check(probe, grad, step, only)
-        rng.set_state(state)  # the same directions at every step
-        return _randomized_check(probe, grad, step, n_directions, rng, only)
-
     net = probe.net
     n_blocks = len(_blocks(net))
-    probe.total = 2 * (
-        net.n_params if n_directions is None else n_directions * n_blocks
+    probe.total = (
+        2 * (net.n_params if n_directions is None else n_directions * n_blocks)
+        + 4 * _N_MEASURED * n_blocks
     )
-    pairs, kinks = check(epsilon)
-    truncation = None
-    if epsilon >= _FAR_FROM_USUAL * _USUAL_EPSILON:
-        truncation = _truncation_error(pairs, lambda name: check(epsilon / 10, name)[0])
-    return pairs, kinks, truncation
+    if n_directions is None:
+        pairs, kinks, items = _full_check(probe, grad, epsilon)
+    else:
+        pairs, kinks, items = _randomized_check(probe, grad, epsilon, n_directions, rng)
+    errors = _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum)
+    return pairs, kinks, errors
+
+
+def _on_host(estimator, X, y):
+    """Numpy copies of the estimator and the data (a fit under array API
+    dispatch leaves torch tensors, say): the check runs on the host."""
+    return (
+        _estimator_with_converted_arrays(estimator, _host_array),
+        _host_array(X),
+        _host_array(y),
+    )
+
+
+def _host_array(array):
+    """A numpy copy of an array of another namespace; anything else as is."""
+    if isinstance(array, (np.ndarray, np.generic)) or not hasattr(array, "__dlpack__"):
+        return array
+    return to_numpy(array)
 
 
 def _network_step(estimator, X, y):
@@ -715,25 +842,3 @@ def _network_step(estimator, X, y):
         return network, head.transform(X)
     except NotFittedError:
         return network, clone(head).fit_transform(X, y)
-
-
-def _truncation_error(pairs, recheck):
-    """The relative difference the step's truncation error alone gives.
-
-    A two-sided difference is ``g + c epsilon**2 + ...``: the worst block's
-    approximations at ``epsilon`` and ``epsilon / 10`` differ by
-    ``0.99 c epsilon**2``, the truncation error at ``epsilon`` up to 1 %.
-    ``recheck(name)`` gives ``{name: (approx, grad)}`` at ``epsilon / 10``.
-    None when no block could be compared twice.
-    """
-    values = {n: relative_difference(*p) for n, p in pairs.items()}
-    values = {n: v for n, v in values.items() if not np.isnan(v)}
-    if not values:
-        return None
-    worst = max(values, key=values.get)
-    approx, grad = pairs[worst]
-    finer, _ = recheck(worst)[worst]
-    if len(finer) != len(approx):
-        return None  # a kink crossed at one step only: no like-for-like pair
-    denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
-    return float(np.linalg.norm(approx - finer) * 100 / 99 / denominator)

@@ -23,9 +23,11 @@ from numbers import Integral
 
 import numpy as np
 import skops.io as sio
+from sklearn.utils._array_api import _estimator_with_converted_arrays
 from skops.io.exceptions import UntrustedTypesFoundException
 
 from ._compat import HasMethods, Interval, validate_params
+from ._engine.array_network import to_numpy
 
 __all__ = ["TRUSTED_TYPES", "UntrustedTypesError", "dump", "load"]
 
@@ -188,6 +190,10 @@ def dump(obj, file):
     replaced by the new file, never followed. If anything fails, ``file`` is
     unchanged and no temporary file is left behind.
 
+    An estimator fitted on arrays of another namespace (torch tensors under
+    ``array_api_dispatch``) is saved as a numpy host copy: loading it gives
+    a numpy model, and a later ``partial_fit`` starts a fresh optimizer.
+
     Parameters
     ----------
     obj : object
@@ -211,6 +217,8 @@ def dump(obj, file):
     array([[3.]])
     """
     path = os.fspath(file)
+    if hasattr(obj, "get_params"):
+        obj = _estimator_with_converted_arrays(obj, _host_array)
     temporary, fd = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -225,6 +233,11 @@ def dump(obj, file):
             pass
         raise
     _fsync_folder(os.path.dirname(os.path.abspath(path)))
+
+
+def _host_array(array):
+    """A numpy copy of a device array; numpy arrays and scalars as they are."""
+    return array if isinstance(array, (np.ndarray, np.generic)) else to_numpy(array)
 
 
 def _source_name(file):

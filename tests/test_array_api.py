@@ -382,3 +382,73 @@ def test_benchmark_runs_small(capsys):
     if has_torch:
         assert times["plain torch loop (cpu)"] > 0
         assert "torch cpu: DNNClassifier / plain torch loop = " in out
+
+
+# -- torch-fitted models in the checks and diagnostics (DESIGN §20) --------------
+
+
+def _torch_fitted(**params):
+    torch = pytest.importorskip("torch", reason="torch is not installed")
+    from sklearn.datasets import load_breast_cancer
+
+    from sklearn_dnn import DNNClassifier
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X / X.max(axis=0)).astype(np.float32)
+    X_t, y_t = torch.asarray(X), torch.asarray(y)
+    with sklearn.config_context(array_api_dispatch=True):
+        clf = DNNClassifier((8,), max_iter=5, random_state=0, **params)
+        clf.fit(X_t, y_t)
+    assert type(clf.coefs_[0]).__module__.startswith("torch")
+    return clf, X, y, X_t, y_t
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_gradient_check_of_a_torch_fitted_network_runs_on_the_host():
+    from sklearn_dnn import gradient_check
+
+    clf, X, y, X_t, y_t = _torch_fitted()
+    with sklearn.config_context(array_api_dispatch=True):
+        # Before: TypeError: Cannot interpret 'torch.float32' as a data type.
+        result = gradient_check(clf, X_t, y_t, n_directions=3, random_state=0)
+    assert result.verdict == "great"
+    assert result.dtype == np.float32 and result.dtype_note
+    assert type(clf.coefs_[0]).__module__.startswith("torch")  # unchanged
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_dump_of_a_torch_fitted_network_saves_a_numpy_model(tmp_path):
+    from sklearn_dnn.persistence import dump, load
+
+    clf, X, y, _, _ = _torch_fitted()
+    path = tmp_path / "model.skops"
+    # Before: RuntimeError: Cannot directly construct TensorBase.
+    dump(clf, path)
+    loaded = load(path)
+    assert isinstance(loaded.coefs_[0], np.ndarray)
+    assert not hasattr(loaded, "_optimizer")
+    with sklearn.config_context(array_api_dispatch=True):
+        expected = np.asarray(clf.predict_proba(__import__("torch").asarray(X)))
+    np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-5)
+    assert type(clf.coefs_[0]).__module__.startswith("torch")  # unchanged
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_diagnostics_of_a_torch_fitted_network(pyplot):
+    from sklearn_dnn import (
+        BiasVarianceDisplay,
+        DNNClassifier,
+        LossCurveDisplay,
+        diagnose_gradients,
+    )
+
+    clf, X, y, X_t, y_t = _torch_fitted()
+    with sklearn.config_context(array_api_dispatch=True):
+        assert diagnose_gradients(clf).plot().figure_ is not None
+        assert LossCurveDisplay.from_estimator(clf).figure_ is not None
+        # Before: IndexError inside the learning curve's torch fits.
+        display = BiasVarianceDisplay.from_estimator(
+            DNNClassifier((8,), max_iter=5, random_state=0), X_t, y_t, cv=3,
+            train_sizes=[0.5, 1.0],
+        )  # fmt: skip
+    assert display.diagnosis is not None

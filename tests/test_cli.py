@@ -437,6 +437,19 @@ def test_gradcheck_checks_batch_norm_parameters(capsys):
         assert name in printed
 
 
+def test_gradcheck_overall_verdict_and_exit_code_are_the_worst_blocks(capsys):
+    # Before, --epsilon 1e-12 printed "bug" overall, every block "great", exit 1.
+    argv = ["gradcheck", "--n-samples", "50", "--hidden-layer-sizes", "4,3"]
+    status = cli.main([*argv, "--epsilon", "1e-12"])
+    printed = capsys.readouterr().out
+    table = printed.split("verdict\n", 1)[1].split("\n\n", 1)[0]
+    verdicts = [line.split()[-1] for line in table.splitlines()]
+    worst = max(verdicts, key=["great", "unresolved", "check", "bug"].index)
+    assert f"->  {worst} (the worst block's verdict)" in printed
+    assert status == (1 if worst == "bug" else 0)
+    assert worst != "bug"
+
+
 def test_gradcheck_exits_1_on_a_bug(monkeypatch, capsys):
     from sklearn_dnn._engine import network as _network
 

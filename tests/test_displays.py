@@ -473,3 +473,99 @@ def test_a_regression_dev_set_noise_comes_from_its_per_example_losses(pyplot):
     # 100 dev examples: far noisier than the folds' spread on the same examples.
     assert np.all(dev_se > display.dev_errors.std(axis=1, ddof=1) / np.sqrt(3))
     assert display.diagnosis.standard_errors["data mismatch"] > 0
+
+
+# -- whole figures (DESIGN §20) --------------------------------------------------
+
+
+def _assert_whole(fig):
+    """Every title, label, drawn tick label, text and legend of ``fig`` lies
+    inside its canvas."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.canvas.get_width_height()
+    boxes = []
+    for ax in fig.axes:
+        # The axes' tight box covers what is drawn of them: tick labels in
+        # view, labels, title, texts and the legend, wherever it is.
+        boxes.append((ax, ax.get_tightbbox(renderer)))
+        artists = [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        if ax.get_legend() is not None:
+            artists.append(ax.get_legend())
+        shown = [a for a in artists if getattr(a, "get_text", lambda: "-")()]
+        boxes += [(a, a.get_window_extent(renderer)) for a in shown]
+    for artist, box in boxes:
+        assert box.x0 >= -1 and box.y0 >= -1, artist
+        assert box.x1 <= width + 1 and box.y1 <= height + 1, artist
+
+
+def test_every_figure_returned_is_whole(pyplot):
+    from sklearn_dnn import diagnose_gradients
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:300] / 16, y[:300]
+    bias_variance = BiasVarianceDisplay.from_estimator(
+        small_classifier(), X, y, cv=3, train_sizes=[0.3, 1.0]
+    )
+    _assert_whole(bias_variance.figure_)
+    network = DNNClassifier((8, 8), max_iter=5, random_state=0).fit(X, y)
+    _assert_whole(LossCurveDisplay.from_estimator(network).figure_)
+    _assert_whole(diagnose_gradients(network).plot().figure_)
+
+
+def test_every_figure_the_cli_writes_is_whole(pyplot, tmp_path):
+    from types import SimpleNamespace
+
+    from sklearn.datasets import load_diabetes
+
+    from sklearn_dnn import DNNRegressor
+    from sklearn_dnn.cli import _figures
+
+    X, y = load_diabetes(return_X_y=True)
+    network = DNNRegressor((64, 32), alpha=1e-4, max_iter=5, random_state=0)
+    network.fit(X, y)
+    saved = []
+    folder = SimpleNamespace(save_figure=lambda fig, name: saved.append(fig) or name)
+    sets = SimpleNamespace(
+        X_train=X[:300], y_train=y[:300], X_dev=X[300:], y_dev=y[300:],
+        data_name="diabetes.csv",
+    )  # fmt: skip
+    args = SimpleNamespace(baseline_error=0.0)
+    report = SimpleNamespace(fields={"tolerance": 0.01})
+    what = _figures._describe_network(network) + " on a long file name.csv"
+    _figures._learning_curve(network, sets, what, args, folder, report)
+    _figures._loss_curve(network, what, folder)
+    _figures._gradient_norms(network, what, folder)
+    assert len(saved) == 3
+    for fig in saved:
+        _assert_whole(fig)
+
+
+def test_a_train_curve_on_the_baseline_is_drawn_above_it(pyplot):
+    display = BiasVarianceDisplay(
+        train_sizes=TRAIN_SIZES,
+        train_errors=np.zeros((3, 3)),
+        dev_errors=DEV_ERRORS,
+        baseline_error=0.0,
+    ).plot()
+    assert all(
+        line.get_zorder() > display.baseline_line_.get_zorder()
+        for line in display.lines_
+    )
+
+
+def test_a_learning_curve_summarizes_its_fits_warnings_in_one_line(pyplot):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        BiasVarianceDisplay.from_estimator(
+            DNNClassifier((4,), max_iter=2, random_state=0),
+            X[:300] / 16, y[:300], cv=3, train_sizes=[0.3, 0.6, 1.0],
+        )  # fmt: skip
+    convergence = [w for w in caught if w.category is ConvergenceWarning]
+    assert len(convergence) == 1
+    assert "9 fits of the learning curve raised" in str(convergence[0].message)

@@ -39,3 +39,13 @@ def test_recipe_warns_when_dev_rows_are_training_rows(tmp_path, capsys):
     )  # fmt: skip
     assert status == 0
     assert "40 of the 40 rows of --dev" in capsys.readouterr().err
+
+
+def test_a_low_auc_without_shared_rows_is_put_down_to_small_sets():
+    # Two halves of one sample, no row shared: the AUC is 0.382 by chance.
+    X = np.random.RandomState(5).normal(size=(120, 4))
+    result = check_same_distribution(X[:60], X[60:], random_state=0)
+    assert result.n_shared_rows == 0 and result.auc < 0.4
+    text = str(result)
+    assert "share" not in text and "far below 0.5" not in text
+    assert "within sampling noise" in text and "standard error is 0.075" in text

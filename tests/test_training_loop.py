@@ -1,10 +1,13 @@
 """Unit tests of the epoch loop and of each training callback, on a small
 Network without any estimator around it."""
 
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
+from sklearn_dnn import DNNClassifier
 from sklearn_dnn._engine.callbacks import (
     Callback,
     DivergenceGuard,
@@ -229,3 +232,48 @@ def test_encoded_targets_expand_only_the_rows_asked_for():
     )
     np.testing.assert_array_equal(indicator.dense(), [[1.0], [0.0]])
     assert indicator.subset([1]).array.tolist() == [[0]]
+
+
+# -- a fit that learned nothing says so (DESIGN §20) ---------------------------
+
+
+def test_a_fit_ending_above_its_untrained_cost_warns():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    clf = DNNClassifier(
+        (32, 32), solver="sgd", learning_rate_init=10, max_iter=30, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning, match="learned nothing.*untrained"):
+        clf.fit(X / 16, y)
+    # The cost went 33.6 -> 16.8, below the first epoch's, at chance accuracy.
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]
+    assert clf.score(X / 16, y) < 0.2
+
+
+def test_a_fit_that_learns_does_not_warn_of_learning_nothing():
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        DNNClassifier((16,), max_iter=20, random_state=0).fit(X / 16, y)
+    assert not [w for w in caught if "learned nothing" in str(w.message)]
+
+
+def test_early_stopping_in_the_first_epochs_on_a_small_split_warns():
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    clf = DNNClassifier(early_stopping=True, random_state=4)
+    with pytest.warns(ConvergenceWarning, match="only 57 examples.*X_val"):
+        clf.fit(X, y)
+    assert clf.n_iter_ == 13
+    # Given a dev set, the user chose it: no warning.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DNNClassifier(early_stopping=True, random_state=4).fit(
+            X[:400], y[:400], X_val=X[400:], y_val=y[400:]
+        )

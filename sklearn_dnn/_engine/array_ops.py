@@ -10,7 +10,9 @@ one new array per result elsewhere.
 
 import numpy as np
 
-from .._compat import array_namespace
+# The engine imports nothing from the rest of the package; scikit-learn
+# vendors array_api_compat, the namespace lookup its own dispatch uses.
+from sklearn.externals.array_api_compat import array_namespace
 
 
 def namespace(array):

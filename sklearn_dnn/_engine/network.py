@@ -23,7 +23,7 @@ import scipy.sparse as sp
 
 from .activations import HIDDEN_ACTIVATIONS, output_activation
 from .dropout import draw_mask
-from .losses import LOSSES
+from .losses import LOSS_MAGNITUDES, LOSSES
 from .penalties import add_penalty_gradient, penalty_value, scratch_for
 
 
@@ -456,6 +456,27 @@ class Network:
             X, None, shares, batch_statistics=batch_statistics
         )
         return self._cost_from_output(logits, output, lse, Y, sample_weight, m_eff)
+
+    def cost_magnitude(self, X, Y, sample_weight=None):
+        """Return the sum of the absolute values of the terms ``J`` adds up.
+
+        Each example's loss is counted by the terms it is computed from (a
+        cross-entropy is a difference of a log-sum-exp and a logit, both
+        much larger than their difference on a trained network), weighted
+        as in ``J``, plus the penalty. Machine epsilon times this is the
+        scale of the rounding error of ``J`` (no dropout).
+        """
+        m = X.shape[0]
+        shares = self._batch_weights(m, sample_weight)
+        weights, m_eff = self._example_weights(m, sample_weight)
+        _, _, logits, output, _ = self._forward_train(X, None, shares)
+        terms = LOSS_MAGNITUDES[self.loss](logits, output, Y)
+        total = np.sum(terms) if weights is None else np.dot(weights, terms)
+        penalty = penalty_value(
+            self.coefs, self.penalty, self.alpha, self.l1_ratio, m_eff,
+            self._penalty_scratch,
+        )  # fmt: skip
+        return float(total) / m_eff + abs(float(penalty))
 
     def cost_and_grad(self, X, Y, sample_weight=None, rng=None):
         """Return J and fill ``self.grad`` with dJ/dtheta by backpropagation.

@@ -26,6 +26,7 @@ from .callbacks import (
     VerbosePrinter,
 )
 from .fit_tasks import EpochTasks, LbfgsIterationTasks
+from .fit_warnings import UntrainedCost, warn_if_stopped_on_a_small_dev_split
 from .loop import MiniBatches, run_epochs
 from .optimizers import (
     DECAY_SCHEDULES,
@@ -162,8 +163,11 @@ def fit_stochastic(settings, net, data, context, incremental):
     else:
         optimizer = new_optimizer(settings, net, epoch_start)
     train, dev = data.train, data.dev
-    if settings.early_stopping and not incremental and dev is None:
+    split = settings.early_stopping and not incremental and dev is None
+    if split:
         train, dev = dev_split(settings, train, data.rng)
+    fresh = not (incremental or data.continuing)
+    untrained = UntrainedCost(net, train, data.namespace) if fresh else None
     n_epochs = 1 if incremental else settings.max_iter
     stopper = _stopping_callback(settings, optimizer, dev, data)
     callbacks = [
@@ -187,7 +191,13 @@ def fit_stochastic(settings, net, data, context, incremental):
             "reached and the optimization hasn't converged yet.",
             ConvergenceWarning,
         )
+    if split and stopper.stalled:
+        warn_if_stopped_on_a_small_dev_split(
+            len(history), settings.n_iter_no_change, dev.n_samples
+        )
     t = (settings.t_ if data.continuing else 0) + batches.n_seen
+    if untrained is not None:
+        untrained.warn_if_not_lower(net, settings.learning_rate_init)
     if not isinstance(stopper, EarlyStopping):
         return FitResult(history, t, optimizer)
     return FitResult(history, t, optimizer, stopper.best_epoch, stopper.best_score)

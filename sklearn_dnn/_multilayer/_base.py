@@ -666,12 +666,40 @@ default=None
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype)
         return net, X, Y.dense(), sample_weight
 
+    def __sklearn_array_api_convert__(self, converter):
+        """A copy whose array attributes went through ``converter``.
+
+        scikit-learn's hook for moving a fitted estimator between array
+        namespaces (``persistence.dump`` saves numpy host copies with it).
+        The optimizer's state stays behind when its arrays are not numpy:
+        it belongs to the device the fit ran on, and a later ``partial_fit``
+        starts a fresh optimizer, as after ``clone``.
+        """
+        from sklearn.utils._array_api import _estimator_with_converted_arrays
+
+        new = copy.copy(self)
+        for key, value in vars(self).items():
+            if key != "_optimizer":
+                setattr(new, key, _estimator_with_converted_arrays(value, converter))
+            elif not _state_on_host(value):
+                delattr(new, key)
+        return new
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         # lbfgs and augmenters are numpy-only (DESIGN §17).
         tags.array_api_support = self.solver != "lbfgs" and self.augment is None
         return tags
+
+
+def _state_on_host(optimizer):
+    """Whether every array of ``optimizer``'s state is a numpy array."""
+    return all(
+        isinstance(value, np.ndarray)
+        for value in vars(optimizer).values()
+        if hasattr(value, "shape") and hasattr(value, "dtype")
+    )
 
 
 def _checked_output(xp, output):

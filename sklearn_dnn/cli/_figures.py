@@ -75,7 +75,7 @@ def _learning_curve(model, sets, what, args, folder, report):
 
     from .. import BiasVarianceDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     display = BiasVarianceDisplay.from_estimator(
         model,
         sets.X_train,
@@ -91,6 +91,7 @@ def _learning_curve(model, sets, what, args, folder, report):
         f"Learning curve: {what}\n{LEARNING_CURVE_CV}-fold cross-validation "
         "of the training rows (train-dev), scored on the dev set too",
         fontsize=9,
+        wrap=True,
     )
     diagnosis = display.diagnosis
     report.fields["learning_curve"] = {
@@ -109,11 +110,12 @@ def _loss_curve(network, what, folder):
 
     from .. import LossCurveDisplay
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     LossCurveDisplay.from_estimator(network, ax=ax)
     ax.set_title(
         f"Training cost J per epoch: {what}\nfinal model (train+train-dev+dev)",
         fontsize=9,
+        wrap=True,
     )
     return folder.save_figure(fig, "loss_curve.png")
 
@@ -123,11 +125,12 @@ def _gradient_norms(network, what, folder):
 
     from .. import diagnose_gradients
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
     diagnose_gradients(network).plot(ax=ax)
     ax.set_title(
         f"Gradient norms per layer: {what}\nfinal model (train+train-dev+dev)",
         fontsize=9,
+        wrap=True,
     )
     return folder.save_figure(fig, "gradient_norms.png")
 

@@ -291,7 +291,7 @@ def _check_arguments(gradcheck):
         "--epsilon",
         type=_number(float, 0.0, low_open=True),
         default=1e-7,
-        help="step size, > 0 (default: 1e-7)",
+        help="step size, > 0 and at most 1e-2 of the parameters' scale (default: 1e-7)",
     )
     add(
         "--n-directions",

@@ -82,10 +82,13 @@ class ReportFolder:
             handle.write("\n")
 
     def save_figure(self, fig, name):
-        """Save a matplotlib figure as PNG, atomically; return ``name``."""
-        fig.tight_layout()
+        """Save a matplotlib figure as PNG, atomically; return ``name``.
+
+        The saved box is the drawing's tight one: no title, label or legend
+        is cut, wherever the layout put it.
+        """
         with self.open(name, "wb") as handle:
-            fig.savefig(handle, format="png", dpi=100)
+            fig.savefig(handle, format="png", dpi=100, bbox_inches="tight")
         return name
 
     def release(self):

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._compat import _num_samples, _translate_train_sizes
 from ._bias_variance import diagnose_bias_variance, format_error, verdict
+from ._fit_warnings import host_array, summarized_warnings
 from ._noise import loss_standard_error, z_value
 from ._plotting import _Display, place_clear_of, style
 from ._validation import check_dev_set, error_scorer, validate_like_fit
@@ -372,6 +373,9 @@ class BiasVarianceDisplay(_Display):
             "color": "black",
             "linestyle": "--",
             "linewidth": 1,
+            # Under the curves: a curve on the baseline (a train error of 0)
+            # stays visible above it.
+            "zorder": 1.5,
             "label": f"baseline error ({format_error(diagnosis, self.baseline_error)})",
         }
         self.baseline_line_ = ax.axhline(
@@ -512,13 +516,18 @@ default=np.linspace(0.1, 1.0, 5)
         True
         """
         validate_like_fit(estimator)
+        # Arrays of another namespace (torch under array API dispatch) are
+        # fitted and scored as numpy host copies: the curve's many small fits
+        # gain nothing from a device.
+        X, y, X_val, y_val = (host_array(a) for a in (X, y, X_val, y_val))
         error = error_scorer(estimator, scoring)
         X_val, y_val = check_dev_set(estimator, X, X_val, y_val)
-        sizes, train, train_dev, dev, dev_se = _learning_curves(
-            estimator, X, y, X_val, y_val, error, train_sizes=train_sizes,
-            cv=cv, groups=groups, n_jobs=n_jobs, shuffle=shuffle,
-            random_state=random_state, params=fit_params,
-        )  # fmt: skip
+        with summarized_warnings("learning curve"):
+            sizes, train, train_dev, dev, dev_se = _learning_curves(
+                estimator, X, y, X_val, y_val, error, train_sizes=train_sizes,
+                cv=cv, groups=groups, n_jobs=n_jobs, shuffle=shuffle,
+                random_state=random_state, params=fit_params,
+            )  # fmt: skip
         errors = {"train": train, "train_dev": train_dev, "dev": dev}
         n_scored = _n_scored(estimator, X, y, X_val, cv, groups, sizes, train.shape[1])
         display = cls(

@@ -21,7 +21,9 @@ class _Display:
         import matplotlib.pyplot as plt
 
         if ax is None:
-            _, ax = plt.subplots()
+            # Constrained layout keeps titles, labels and legends (even one
+            # placed beside the axes) inside the figure.
+            _, ax = plt.subplots(layout="constrained")
         return ax
 
     def _drawn(self, ax):

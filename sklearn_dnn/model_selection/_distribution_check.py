@@ -39,8 +39,10 @@ _MAX_CLASSIFIER_FIT_ROWS_PER_SET = 10_000
 _MAX_DENSE_VALUES = 2**22
 # Features listed in ``top_features``.
 _N_TOP_FEATURES = 10
-# An AUC this far below 0.5 is no sampling noise: it is reported.
+# An AUC below this is explained in the report (as noise or overlap).
 _FAR_BELOW_CHANCE = 0.4
+# Standard errors below 0.5 beyond which an AUC is not sampling noise.
+_NOISE_Z = 3
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -119,8 +121,9 @@ class DistributionCheckResult:
     n_shared_rows : int
         Rows of ``X_b`` (of those used) that are exact duplicates of a row of
         ``X_a``: the two sets overlap. A domain classifier scored on shared
-        rows does worse than chance, so an AUC far below 0.5 is reported
-        with them.
+        rows does worse than chance, so an AUC far below 0.5 is put down to
+        them only when there are some; otherwise, within three standard
+        errors of 0.5, it is put down to the noise of small sets.
 
     Examples
     --------
@@ -218,11 +221,40 @@ class DistributionCheckResult:
                 "duplicates of rows of X_a: the sets overlap"
             )
         if self.auc < _FAR_BELOW_CHANCE:
-            lines.append(
-                f"  AUC {self.auc:.3f} is far below 0.5: the classifier does worse "
-                "than chance, as when the sets share rows"
-            )
+            lines.append(self._low_auc_line())
         return lines
+
+    def _low_auc_line(self):
+        """Why the AUC is below 0.5, only with a reason that holds."""
+        se = auc_standard_error(*self.classifier_eval_sizes)
+        beyond_noise = self.auc < 0.5 - _NOISE_Z * se
+        if beyond_noise and self.n_shared_rows:
+            return (
+                f"  AUC {self.auc:.3f} is far below 0.5 (standard error "
+                f"{se:.3f}): the classifier does worse than chance, as it does "
+                "on the rows the sets share"
+            )
+        if beyond_noise:
+            return (
+                f"  AUC {self.auc:.3f} is below 0.5 by more than {_NOISE_Z} "
+                f"standard errors ({se:.3f}) with no shared rows: look for "
+                "near-duplicate rows (rounded or rescaled copies) across the sets"
+            )
+        n_a, n_b = self.classifier_eval_sizes
+        return (
+            f"  AUC {self.auc:.3f} is below 0.5 within sampling noise: scored "
+            f"on {n_a:,} + {n_b:,} rows, its standard error is {se:.3f}; small "
+            "sets, not a sign of overlap"
+        )
+
+
+def auc_standard_error(n_a, n_b):
+    """Standard error of a held-out AUC when the sets cannot be told apart.
+
+    That of the Mann-Whitney U statistic over ``n_a * n_b``:
+    ``sqrt((n_a + n_b + 1) / (12 n_a n_b))``.
+    """
+    return math.sqrt((n_a + n_b + 1) / (12 * n_a * n_b))
 
 
 def count_shared_rows(X_a, X_b):
