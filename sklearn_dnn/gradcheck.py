@@ -32,6 +32,15 @@ from sklearn.utils._array_api import _estimator_with_converted_arrays
 from ._compat import Interval, validate_params
 from ._engine.array_network import to_numpy
 from ._formatting import format_number
+from ._gradcheck_resolution import (
+    MACHINE_EPSILON,
+    N_MEASURED,
+    check_epsilon,
+    measured_errors,
+    noise_allowance,
+    noise_floor,
+    suggested_epsilon,
+)
 from ._multilayer import BaseDNN, network_for_gradient_check
 from .diagnostics._validation import validate_like_fit
 
@@ -40,9 +49,6 @@ GREAT = 1e-7
 CHECK = 1e-3
 
 _UNIT_ROUNDOFF = np.finfo(np.float64).eps / 2
-
-# A block is a suspect when its difference is this many times its noise floor.
-_SUSPECT_FACTOR = 10
 
 # Hidden activations whose derivative jumps at 0: a step across the jump makes
 # the two-sided difference average two slopes.
@@ -87,15 +93,6 @@ def verdict(difference, allowance=0.0):
 
 
 _SEVERITY = {"great": 0, "unresolved": 1, "check": 2, "bug": 3}
-
-_MACHINE_EPSILON = np.finfo(np.float64).eps
-
-# Steps above this (relative to the parameters' scale) are refused: their
-# truncation error is not the O(epsilon**2) that the check can measure.
-_LARGEST_RELATIVE_STEP = 1e-2
-
-# Items per block whose quotient is also taken at 2 and 4 times the step.
-_N_MEASURED = 8
 
 # Seconds after which a check shows its progress on stderr.
 _PROGRESS_AFTER = 3.0
@@ -294,21 +291,6 @@ class GradientCheckResult:
         return "\n".join(lines)
 
 
-def _noise_floor(approx, grad, item_error):
-    """The relative difference that ``item_error`` per item would give."""
-    if len(approx) == 0:
-        return float("nan")
-    denominator = np.linalg.norm(approx) + np.linalg.norm(grad)
-    if denominator == 0:
-        return float("inf")
-    return float(np.sqrt(len(approx)) * item_error / denominator)
-
-
-def _noise_allowance(floor):
-    """How far the quotients' own error can move a relative difference."""
-    return _SUSPECT_FACTOR * float(np.nan_to_num(floor, posinf=0.0))
-
-
 def _check_result(pairs, *, errors, kinks, **details):
     """The :class:`GradientCheckResult` of ``{block: (approx, grad)}`` pairs.
 
@@ -316,13 +298,11 @@ def _check_result(pairs, *, errors, kinks, **details):
     (root mean square); ``details`` are the result's fields given as they are.
     """
     per_parameter = {name: relative_difference(*pair) for name, pair in pairs.items()}
-    per_floor = {
-        name: _noise_floor(*pair, errors[name]) for name, pair in pairs.items()
-    }
+    per_floor = {name: noise_floor(*pair, errors[name]) for name, pair in pairs.items()}
     approx = np.concatenate([approx for approx, _ in pairs.values()])
     grad = np.concatenate([grad for _, grad in pairs.values()])
     difference = relative_difference(approx, grad)
-    allowance = {name: _noise_allowance(per_floor[name]) for name in pairs}
+    allowance = {name: noise_allowance(per_floor[name]) for name in pairs}
     suspects = [
         name for name, value in per_parameter.items() if value > GREAT + allowance[name]
     ]
@@ -333,7 +313,7 @@ def _check_result(pairs, *, errors, kinks, **details):
     # A block of which nothing was compared (every item skipped) has no say.
     compared = [per_verdict[n] for n, v in per_parameter.items() if not np.isnan(v)]
     squared = sum(len(a) * errors[n] ** 2 for n, (a, _) in pairs.items())
-    floor = _noise_floor(approx, grad, np.sqrt(squared / max(len(approx), 1)))
+    floor = noise_floor(approx, grad, np.sqrt(squared / max(len(approx), 1)))
     overall = max(compared, key=_SEVERITY.get) if compared else "check"
     resolution = max(
         (allowance[n] for n, v in per_parameter.items() if not np.isnan(v)),
@@ -422,42 +402,17 @@ class _CostProbe:
         return J_plus, J_minus, crossed
 
 
-def _parameter_scale(theta):
-    """The scale of the parameters a step is relative to (at least 1)."""
-    return max(1.0, float(np.sqrt(np.mean(np.square(theta)))))
-
-
-def suggested_epsilon(theta):
-    """The step that balances rounding and truncation for central differences.
-
-    The textbook optimum, the cube root of machine epsilon times the
-    parameters' scale (about 6e-6 for parameters of order 1).
-    """
-    return float(np.cbrt(_MACHINE_EPSILON) * _parameter_scale(theta))
-
-
-def _check_epsilon(theta, epsilon):
-    """Raise unless a step of ``epsilon`` changes every parameter and is small
-    enough for its truncation error to be measured."""
-    largest_step = _LARGEST_RELATIVE_STEP * _parameter_scale(theta)
-    if epsilon > largest_step:
-        raise ValueError(
-            f"epsilon={epsilon!r} is too large: above {largest_step:.3g} "
-            f"({_LARGEST_RELATIVE_STEP:g} times the parameters' scale) the "
-            "two-sided difference's error is no longer the epsilon**2 "
-            "truncation the check can measure, and it could hide a wrong "
-            f"gradient. Use epsilon={suggested_epsilon(theta):.1e} (the "
-            "default 1e-7 is usual)."
-        )
-    unchanged = np.flatnonzero(theta + epsilon == theta)
-    if unchanged.size:
-        largest = float(np.max(np.abs(theta[unchanged])))
-        raise ValueError(
-            f"epsilon={epsilon!r} is too small to change the parameters: "
-            f"{unchanged.size} of them (up to |theta| = {largest:.3g}) stay "
-            f"the same when it is added in {theta.dtype}. Use a step of at "
-            f"least {np.spacing(largest):.3g}; the default 1e-7 is usual."
-        )
+def _in_float64(net, X, Y):
+    """``(net, X, Y, dtype_note)`` in float64: float32 rounding of ``J``
+    would swamp the two-sided differences. The note is None for a float64
+    network, which is returned as it is."""
+    if net.dtype == np.float64:
+        return net, X, Y, None
+    dtype_note = (
+        f"Checked on a float64 copy of the {net.dtype} network: {net.dtype} "
+        "rounding of J would swamp the two-sided differences."
+    )
+    return _float64_copy(net), X.astype(np.float64), Y.astype(np.float64), dtype_note
 
 
 def _float64_copy(net):
@@ -557,69 +512,6 @@ def _randomized_check(probe, grad, epsilon, n_directions, rng):
         if skipped:
             kinks[name] = skipped
     return pairs, kinks, items
-
-
-def _quotient(probe, item, step):
-    """The two-sided difference of one item at ``step``, or None where the
-    step crosses a kink or leaves ``J`` finite on one side only."""
-    where, direction, is_weight = item
-    base = probe.net.theta[where]
-    move = step if direction is None else step * direction
-    plus, minus = base + move, base - move
-    if probe.l1 and is_weight and np.any(np.sign(plus) != np.sign(minus)):
-        return None
-    try:
-        J_plus, J_minus, crossed = probe.two_sided(where, plus, minus)
-    except ValueError:
-        return None
-    if crossed:
-        return None
-    taken = (plus - minus) if direction is None else 2 * step
-    return (J_plus - J_minus) / taken
-
-
-def _item_error(quotients, rounding_error):
-    """The error of the quotient at the step, from those at 2 and 4 steps.
-
-    ``quotients`` are ``(a(eps), a(2 eps), a(4 eps))``. Their first gap is
-    the error measured: rounding when it is within what rounding of ``J`` can
-    give (``rounding_error`` at ``eps``, half of it at ``2 eps``), truncation
-    when the gaps grow as the step squared (a ratio near 4). A gap that is
-    neither is not counted: only the rounding bound is, so no error of
-    unknown origin can absorb a wrong gradient.
-    """
-    first, second = quotients[0] - quotients[1], quotients[1] - quotients[2]
-    if abs(first) <= 1.5 * rounding_error or abs(second) >= 2.5 * abs(first):
-        return abs(first)
-    return rounding_error
-
-
-def _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum):
-    """``{block: root mean square error of its quotients at epsilon}``.
-
-    Up to ``_N_MEASURED`` items of each block, evenly spread, are taken
-    again at ``2 epsilon`` and ``4 epsilon``; a block with none measured
-    gets the rounding bound. No error is counted below ``quantum``, the
-    smallest derivative a quotient can show (one unit in the last place of
-    ``J`` over the step): three equal quotients (often exactly 0) do not
-    mean an exact one.
-    """
-    errors = {}
-    for name, block_items in items.items():
-        approx = pairs[name][0]
-        chosen = np.unique(
-            np.linspace(0, len(block_items) - 1, _N_MEASURED).astype(int)
-        ) if block_items else []  # fmt: skip
-        measured = []
-        for k in chosen:
-            others = [_quotient(probe, block_items[k], f * epsilon) for f in (2, 4)]
-            if None not in others:
-                error = _item_error((approx[k], *others), rounding_error)
-                measured.append(max(error, quantum))
-        errors[name] = (
-            float(np.sqrt(np.mean(np.square(measured)))) if measured else rounding_error
-        )
-    return errors
 
 
 @validate_params(
@@ -746,25 +638,17 @@ def gradient_check(
     estimator, X = _network_step(estimator, X, y)
     net, X, Y, sample_weight = network_for_gradient_check(estimator, X, y)
     _check_n_directions(n_directions, net.n_params)
-    dtype, dtype_note = net.dtype, None
-    if net.dtype != np.float64:
-        net = _float64_copy(net)
-        X = X.astype(np.float64)
-        Y = Y.astype(np.float64)
-        dtype_note = (
-            f"Checked on a float64 copy of the {dtype} network: {dtype} "
-            "rounding of J would swamp the two-sided differences."
-        )
-
+    dtype = net.dtype
+    net, X, Y, dtype_note = _in_float64(net, X, Y)
     J = net.cost_and_grad(X, Y, sample_weight)
     if not np.isfinite(J):
         raise ValueError(
             f"The cost J is {J} at these parameters; there is no gradient to "
             "check. Scale the inputs or use smaller weights."
         )
-    _check_epsilon(net.theta, epsilon)
+    check_epsilon(net.theta, epsilon)
     grad = net.grad.copy()
-    rounding_error = _MACHINE_EPSILON * net.cost_magnitude(X, Y, sample_weight)
+    rounding_error = MACHINE_EPSILON * net.cost_magnitude(X, Y, sample_weight)
     probe = _CostProbe(net, X, Y, sample_weight)
     pairs, kinks, errors = _checks(
         probe,
@@ -800,13 +684,13 @@ def _checks(probe, grad, epsilon, n_directions, rng, rounding_error, quantum):
     n_blocks = len(_blocks(net))
     probe.total = (
         2 * (net.n_params if n_directions is None else n_directions * n_blocks)
-        + 4 * _N_MEASURED * n_blocks
+        + 4 * N_MEASURED * n_blocks
     )
     if n_directions is None:
         pairs, kinks, items = _full_check(probe, grad, epsilon)
     else:
         pairs, kinks, items = _randomized_check(probe, grad, epsilon, n_directions, rng)
-    errors = _measured_errors(probe, items, pairs, epsilon, rounding_error, quantum)
+    errors = measured_errors(probe, items, pairs, epsilon, rounding_error, quantum)
     return pairs, kinks, errors
 
 

@@ -527,7 +527,7 @@ def test_a_wrong_gradient_is_still_a_bug_at_a_large_epsilon(monkeypatch):
 
 
 def test_a_gap_that_does_not_shrink_as_the_step_squared_is_not_absorbed():
-    from sklearn_dnn.gradcheck import _item_error
+    from sklearn_dnn._gradcheck_resolution import _item_error
 
     rounding = 1e-12
     # Truncation: the gaps grow fourfold with the doubled step: counted.

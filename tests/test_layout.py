@@ -14,7 +14,7 @@ LEVELS = {
     "_engine": 1,
     "_multilayer": 2,
     "preprocessing": 3, "model_selection": 3, "augment": 3, "persistence": 3,
-    "diagnostics": 4, "gradcheck": 4,
+    "diagnostics": 4, "gradcheck": 4, "_gradcheck_resolution": 4,
     "cli": 5,
 }  # fmt: skip
 
