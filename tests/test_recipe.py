@@ -201,9 +201,12 @@ def test_high_variance_is_regularized_and_worse_rounds_are_undone():
     assert history[5]["params"]["alpha"] == 1.0
     assert history[5]["params"]["keep_prob"] == 0.7
     assert all(h["params"]["alpha"] <= 10 for h in history)
-    assert recipe.best_index_ == 2
+    # The rounds tied at 6 % are all high variance: the latest is shipped.
+    tied = [i for i, h in enumerate(history) if h["dev_error"] == pytest.approx(0.06)]
+    assert tied[0] == 2
+    assert recipe.best_index_ == tied[-1]
     assert recipe.best_dev_error_ == pytest.approx(0.06)
-    assert recipe.best_params_ == history[2]["params"]
+    assert recipe.best_params_ == history[tied[-1]]["params"]
 
 
 def test_variance_changes_come_in_the_documented_order():
@@ -233,8 +236,8 @@ def test_variance_changes_come_in_the_documented_order():
     assert last["hidden_layer_sizes"] == (1024,)
     assert last["early_stopping"] is True
     assert actions(recipe)[-1] == "stop: no change left for high variance"
-    # Every round tied with the first: the best is the earliest.
-    assert recipe.best_index_ == 0
+    # Every round tied with the first, as high variance: the latest is shipped.
+    assert recipe.best_index_ == len(recipe.history_) - 1
 
 
 def test_ties_keep_climbing_the_alpha_ladder():
@@ -308,6 +311,7 @@ def test_history_has_one_documented_entry_per_round():
             "train_error",
             "train_dev_error",
             "dev_error",
+            "baseline_error",
             "diagnosis",
             "action",
             "fit_time",
@@ -370,13 +374,16 @@ def test_an_estimator_without_network_knobs_is_rejected():
 def test_verbose_prints_one_line_per_round(capsys):
     run(underfit_until_wide_and_long, verbose=1)
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3
-    assert lines[0] == (
+    assert len(lines) == 5  # the baseline, three rounds, the round shipped
+    assert lines[0].startswith("[BasicRecipe] baseline error 0.00% ± ")
+    assert "from LogisticRegression, 5-fold cross-validated" in lines[0]
+    assert lines[1] == (
         "[BasicRecipe] round 1/10: train error 30.00%, dev error 30.50%, "
         "high bias; next: bigger network: hidden_layer_sizes (1,) -> (4,); "
         "train longer: max_iter 5 -> 20"
     )
-    assert lines[-1].endswith("good fit; stop: neither bias nor variance is high")
+    assert lines[-2].endswith("good fit; stop: neither bias nor variance is high")
+    assert lines[-1].startswith("[BasicRecipe] ships round 3 (dev error 0.50%): ")
     run(underfit_until_wide_and_long)
     assert capsys.readouterr().out == ""
 

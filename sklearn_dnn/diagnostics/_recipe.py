@@ -42,9 +42,16 @@ from .._compat import (
 )
 from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
+from ._recipe_baseline import (
+    baseline_terms,
+    describe,
+    given_baseline,
+    reference_baseline,
+)
 from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
+from ._recipe_outcome import final_advice, shipped_round, shipping_note
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
@@ -385,7 +392,10 @@ None, default=None
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
-        "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
+        "baseline_error": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, np.inf, closed="left"),
+        ],
         "tolerance": [StrOptions({"auto"}), Interval(Real, 0, np.inf, closed="left")],
         "cv": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
@@ -409,7 +419,7 @@ None, default=None
         self,
         estimator,
         *,
-        baseline_error=0.0,
+        baseline_error="auto",
         tolerance="auto",
         rel_tolerance=0.1,
         max_rounds=10,
@@ -532,11 +542,10 @@ None, default=None
         diagnosis = diagnose_bias_variance(
             errors["train_error"],
             errors["dev_error"],
-            self.baseline_error,
-            self._tolerance(),
+            tolerance=self._tolerance(),
             rel_tolerance=self.rel_tolerance,
             train_dev_error=errors.get("train_dev_error"),
-            **noise,
+            **self._baseline_terms(noise),
         )
         diagnosis = image_advice(diagnosis, self.augment, params)
         entry = {
@@ -544,11 +553,18 @@ None, default=None
             "train_error": errors["train_error"],
             "train_dev_error": errors.get("train_dev_error"),
             "dev_error": errors["dev_error"],
+            "baseline_error": self._fitting["baseline"]["error"],
             "diagnosis": diagnosis,
             "action": None,
             "fit_time": fit_time,
         }
+        if not self.refit:  # the round shipped may be any round
+            self._fitting["fits"].append((entry, estimator))
         return entry, estimator, stop
+
+    def _baseline_terms(self, noise):
+        """The baseline error and ``noise`` with the baseline's standard error."""
+        return baseline_terms(self._fitting["baseline"], noise)
 
     def _tolerance(self):
         """The practical threshold: ``"auto"`` is 0.01, with the noise rule."""
@@ -608,7 +624,8 @@ None, default=None
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
-        search = RoundSearch(knobs.params(self.estimator), time.perf_counter())
+        # The clock starts before the reference baseline: it counts in max_time.
+        search = RoundSearch(knobs.params(self.estimator), self._fitting["started"])
         search.n_features = n_features_of(splits.train[0])
         search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
         for index in range(self.max_rounds):
@@ -656,6 +673,35 @@ None, default=None
             check_classification_targets(y)
         return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
 
+    def _baseline(self, X, y, error):
+        """The ``baseline_`` record: the given number, or the references'."""
+        if self.baseline_error != "auto":
+            return given_baseline(self.baseline_error)
+        return reference_baseline(
+            self.estimator,
+            X,
+            y,
+            error,
+            max_time=self.max_time,
+            random_state=self.random_state,
+        )
+
+    def _shipped(self, history, error):
+        """The round to ship (see ``_recipe_outcome``), as ``_refit`` takes it."""
+        index = shipped_round(history)
+        entry = history[index]
+        fitted = (model for done, model in self._fitting["fits"] if done is entry)
+        shipped = {**entry, "index": index, "estimator": next(fitted, None)}
+        advice = final_advice(entry, index, self._fitting["baseline"], error)
+        if self.verbose:
+            print(
+                f"[BasicRecipe] ships round {index + 1} (dev error "
+                f"{error.format(entry['dev_error'])}"
+                f"{shipping_note(history, index, error)}): {advice}",
+                flush=True,
+            )
+        return shipped, advice
+
     def _refit(self, context, base, best, X, y):
         if not self.refit:
             return best["estimator"], 0.0
@@ -696,7 +742,7 @@ default=None
         """
         X, y, X_val, y_val = self._checked_input(X, y, X_val, y_val)
         knobs = NetworkKnobs(self.estimator)
-        error = error_scorer(self.estimator, self.scoring)
+        error = error_scorer(self.estimator, self.scoring, y)
         self._check_budget(knobs)
         base = self._seeded_estimator()
         splits = self._splits(X, y, X_val, y_val)
@@ -705,15 +751,24 @@ default=None
             max_subtasks=self.max_rounds + bool(self.refit)
         )
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-        search = self._run_rounds(context, base, knobs, error, splits)
-        best = search.best
-        best_estimator, refit_time = self._refit(context, base, best, X, y)
+        self._fitting = {"started": time.perf_counter(), "fits": []}
+        try:
+            baseline = self._fitting["baseline"] = self._baseline(*splits.train, error)
+            if self.verbose:
+                print(f"[BasicRecipe] {describe(baseline, error)}", flush=True)
+            search = self._run_rounds(context, base, knobs, error, splits)
+            best, advice = self._shipped(search.history, error)
+            best_estimator, refit_time = self._refit(context, base, best, X, y)
+        finally:
+            del self._fitting
         fitted = {
             "history_": search.history,
+            "baseline_": baseline,
             "best_index_": best["index"],
             "best_params_": dict(best["params"]),
             "best_dev_error_": best["dev_error"],
             "diagnosis_": best["diagnosis"],
+            "advice_": advice,
             "best_estimator_": best_estimator,
             "refit_time_": refit_time,
         }
