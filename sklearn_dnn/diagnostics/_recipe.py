@@ -204,10 +204,16 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     same dev error is kept, so a ladder such as ``alpha`` can climb through
     values that make no difference yet.
 
-    ``best_estimator_`` uses the settings of the round with the lowest dev
-    error (the earliest on ties). With ``refit=True`` it is refit on all of
-    ``X`` (train and dev splits together); with ``refit=False`` it is that
-    round's estimator as fitted on the training split.
+    **The round shipped.** Rounds whose dev errors lie within one standard
+    error (the lowest dev error's) of the lowest are equally good as far
+    as the dev split can tell; the recipe ships the one with the fewest high
+    gaps, the later one on ties. ``best_estimator_`` uses its settings, and
+    ``best_index_``, ``diagnosis_`` and ``advice_`` describe that round.
+    With ``refit=True`` it is refit on all of ``X`` (train and dev splits
+    together); with ``refit=False`` it is that round's estimator as fitted
+    on the training split. When its dev error is above the ``"auto"``
+    baseline's reference model beyond the noise of both, ``advice_`` names
+    that model with both figures.
 
     **An explicit dev set.** ``fit(X, y, X_val=, y_val=)`` takes the dev set
     from the distribution the model will serve. The split of ``X`` is then a
@@ -235,10 +241,27 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         the changes whose parameter it lacks are skipped. It is cloned, never
         changed.
 
-    baseline_error : float, default=0.0
-        Human-level (or Bayes) error: the error the avoidable bias is
-        measured from, in the units of the error (see ``scoring``); at
-        least 0.
+    baseline_error : "auto" or float, default="auto"
+        The error the avoidable bias is measured from, a proxy for the
+        Bayes error, in the units of the error (see ``scoring``). A float
+        (at least 0) is a human-level or known figure, used as it is.
+        ``"auto"`` measures it from the data: the lowest 5-fold
+        cross-validated error of reference models that need no tuning
+        (``LogisticRegression`` behind a ``StandardScaler`` and
+        ``HistGradientBoostingClassifier`` for a classifier; ``RidgeCV``
+        behind a ``StandardScaler`` and ``HistGradientBoostingRegressor``
+        for a regressor; through ``MultiOutputClassifier`` or
+        ``MultiOutputRegressor`` for several targets), after a Pipeline's
+        steps before its network, scored on the recipe's error. They are
+        fitted once at the start of ``fit`` on the training split only
+        (never on the dev split or ``X_val``), on at most 10,000 rows, and
+        take at most a tenth of ``max_time``: each is timed on one fit of up
+        to 500 rows, then cross-validated on as many rows as the time left
+        allows, or skipped (the slower one goes second); ``baseline_``'s
+        ``notes`` say what was cut. Another model's held-out error is an
+        upper bound of the Bayes error; its standard error counts in the
+        avoidable-bias gap (see ``tolerance``). When no reference can be
+        measured the baseline is 0, and ``baseline_`` says why.
 
     tolerance : "auto" or float, default="auto"
         Absolute floor of the thresholds above which a gap is high, in the
@@ -289,8 +312,10 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     max_time : float or None, default=180.0
         The time budget in seconds (three minutes): the rounds are sized to
         it so that they and the refit fit in it, and no round starts after
-        it has passed. The first round, the estimator as given, is not
-        sized. None sets no time limit (the other budgets still apply).
+        it has passed. The ``"auto"`` baseline's reference models count in
+        it (a tenth at most). The first round, the estimator as given, is
+        not sized. None sets no time limit (the other budgets still apply;
+        the reference models then see all of their 10,000 rows at most).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -303,8 +328,10 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
           the loss, ``-score``.
 
         Any other scoring (a plain callable, ``"mutual_info_score"``) raises
-        a ``ValueError``. None uses the estimator's ``score``: accuracy for
-        a classifier, R^2 for a regressor.
+        a ``ValueError``. None is the error rate (``1 - accuracy``) for
+        single-label classification, ``1 - R^2`` for regression and the
+        Hamming loss (the share of wrong labels) for multilabel targets.
+        The ``"auto"`` baseline is measured with the same error.
 
     augment : object with an ``augment(X_batch, random_state)`` method or \
 None, default=None
@@ -322,8 +349,9 @@ None, default=None
         ``random_state``, when set, seeds its fits.
 
     verbose : int, default=0
-        When positive, print one line per round with its errors, diagnosis
-        and next change.
+        When positive, print the baseline, one line per round with its
+        errors, diagnosis and next change, and the round shipped with the
+        final advice.
 
     Attributes
     ----------
@@ -335,10 +363,22 @@ None, default=None
         sizes or standard errors; the cross-validated one when ``cv``
         applied, as ``action`` then says),
         ``action`` (what the next round changes, or why the recipe stops, as
-        text) and ``fit_time`` (seconds).
+        text), ``fit_time`` (seconds) and ``baseline_error`` (the baseline
+        its diagnosis measured the bias from).
+
+    baseline_ : dict
+        The baseline: ``error``, ``standard_error`` (None for a given
+        number), ``source`` (``"given"``, or the reference model that set it
+        and how it was measured), ``model`` (that model's name, ``"auto"``
+        only), ``errors`` (each reference's error, None when skipped),
+        ``n_samples`` (the rows it was cross-validated on), ``notes`` (what
+        was subsampled, cut to the time share or skipped, and why) and
+        ``seconds``.
 
     best_index_ : int
-        Index into ``history_`` of the round with the lowest dev error.
+        Index into ``history_`` of the round shipped: the one with the
+        fewest high gaps among those within one standard error of the lowest
+        dev error, the later one on ties.
 
     best_params_ : dict
         That round's ``params``.
@@ -348,6 +388,13 @@ None, default=None
 
     diagnosis_ : BiasVarianceDiagnosis
         That round's diagnosis.
+
+    advice_ : str
+        The recipe's last word: the round shipped and its diagnosis, and,
+        with the ``"auto"`` baseline, how its dev error compares with the
+        reference model's error, naming that model as the better tool when
+        it is better beyond the noise of both figures. ``verbose=1`` prints
+        it last.
 
     best_estimator_ : estimator object
         The estimator with ``best_params_``, refit on all of ``X`` when
