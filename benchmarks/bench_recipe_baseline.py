@@ -33,6 +33,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+import sklearn_dnn
 from sklearn_dnn import BasicRecipe, DNNClassifier, DNNRegressor
 
 
@@ -109,6 +110,7 @@ def auto_baselines():
 
 
 def main(argv):
+    print(f"sklearn_dnn from {sklearn_dnn.__file__}", flush=True)
     options = dict(arg.split("=", 1) for arg in argv[1:] if "=" in arg)
     seeds = [int(s) for s in options.get("seeds", "0,1,2,3,4").split(",")]
     which = argv[0] if argv else "diabetes"
