@@ -51,7 +51,7 @@ from ._recipe_baseline import (
 from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, next_move
-from ._recipe_outcome import final_advice, shipped_round, shipping_note
+from ._recipe_outcome import final_advice, shipped_round
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
@@ -428,7 +428,7 @@ None, default=None
     ...     max_rounds=3, random_state=0,
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
-    ['high bias', 'high bias', 'high bias']
+    ['high bias', 'high bias', 'high variance']
     >>> recipe.history_[0]["action"]
     'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
     >>> recipe.best_params_["hidden_layer_sizes"]
@@ -739,14 +739,9 @@ None, default=None
         entry = history[index]
         fitted = (model for done, model in self._fitting["fits"] if done is entry)
         shipped = {**entry, "index": index, "estimator": next(fitted, None)}
-        advice = final_advice(entry, index, self._fitting["baseline"], error)
+        advice = final_advice(history, index, self._fitting["baseline"], error)
         if self.verbose:
-            print(
-                f"[BasicRecipe] ships round {index + 1} (dev error "
-                f"{error.format(entry['dev_error'])}"
-                f"{shipping_note(history, index, error)}): {advice}",
-                flush=True,
-            )
+            print(f"[BasicRecipe] {advice}", flush=True)
         return shipped, advice
 
     def _refit(self, context, base, best, X, y):
