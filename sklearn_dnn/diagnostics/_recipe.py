@@ -760,19 +760,24 @@ None, default=None
         best = search.best
         if not self.refit:
             return best["estimator"], 0.0
-        task = context.subcontext(task_name="refit")
         deadline = None if self.max_time is None else search.started + self.max_time
+        if deadline is not None and now() >= deadline:
+            self._keep_round_fit(search, "no time was left for the refit")
+            return best["estimator"], 0.0
+        task = context.subcontext(task_name="refit")
         estimator, refit_time, cut, _ = self._fit_one(
             task, base, best["params"], X, y, deadline
         )
         if cut:
-            search.history[-1]["action"] += (
-                f"; the refit on all of X was cut short by max_time="
-                f"{self.max_time:g}: best_estimator_ is round {best['index'] + 1}'s "
-                "fit on the training split"
-            )
+            self._keep_round_fit(search, "the refit was cut short")
             return best["estimator"], refit_time
         return estimator, refit_time
+
+    def _keep_round_fit(self, search, why):
+        search.history[-1]["action"] += (
+            f"; {why} by max_time={self.max_time:g}: best_estimator_ is round "
+            f"{search.best['index'] + 1}'s fit on the training split"
+        )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, X_val=None, y_val=None):
