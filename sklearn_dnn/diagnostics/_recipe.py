@@ -178,10 +178,11 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     2. **Variance moves**, in order (the first 6 that apply):
 
-       - *alpha* on the half-decade log grid from 1e-4 to 10: the next
-         value up, ten and a hundred times the current one (the ``"l2"``
-         penalty is turned on if it was off); a value whose round was
-         undone is never tried again;
+       - *alpha* on the half-decade log grid from 1e-4 to 10: up to 3
+         values no round has run yet (so one whose round was undone is never
+         tried again), the nearest below the current ``alpha`` and others
+         above it spread evenly up to 10 (the ``"l2"`` penalty is turned on
+         if it was off);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an
@@ -662,7 +663,7 @@ None, default=None
         for family in families:
             found = race_candidates(
                 self, knobs, search.current, search.rejected,
-                search.undone_alphas, family,
+                search.tried_alphas, family,
             )[:MAX_CANDIDATES]  # fmt: skip
             candidates, budget_stop = self._budgeted(knobs, search, family, found)
             if candidates:

@@ -118,13 +118,13 @@ class RoundSearch:
 
     ``move`` and ``family`` are those of the round being run (None and None
     for the first); ``rejected`` holds the moves that made a round worse and
-    ``undone_alphas`` the ``alpha`` values that did. ``bias_exhausted``
+    ``tried_alphas`` the ``alpha`` values of the rounds run (kept or undone). ``bias_exhausted``
     turns true once two bias rounds in a row left the dev error no lower
     than the best so far by more than its standard error.
     """
 
     def __init__(self, params, started):
-        self.history, self.rejected, self.undone_alphas = [], set(), set()
+        self.history, self.rejected, self.tried_alphas = [], set(), set()
         self.params = params  # the settings of the next round
         self.current = self.best = self.move = self.family = None
         self.candidates = []  # the next round's race
@@ -168,6 +168,7 @@ class RoundSearch:
         epochs = knobs.epochs(estimator)
         self.spent += epochs
         self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
+        self.tried_alphas.add(knobs.get(entry["params"], "alpha"))
         note = self._count_bias_round(entry, error)
         if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
             self._undo(knobs, entry)
@@ -193,10 +194,7 @@ class RoundSearch:
         return note
 
     def _undo(self, knobs, entry):
-        """Reject the round's move, or only its ``alpha`` value."""
-        alpha = knobs.get(entry["params"], "alpha")
-        if alpha != knobs.get(self.current["params"], "alpha"):
-            self.undone_alphas.add(alpha)
+        """Reject the round's move (an alpha value stays in tried_alphas)."""
         if self.move is not None and self.move.__name__ != "alpha_steps":
             self.rejected.add(self.move)
 

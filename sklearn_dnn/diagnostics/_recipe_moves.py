@@ -23,10 +23,9 @@ _FIRST_HIDDEN_WIDTH = 16  # width of the layer added to a network with none
 _MIN_NARROWED_WIDTH = 16
 _MAX_EPOCHS = 10_000
 # alpha races on a log grid of half-decades from 1e-4 to 10 (the values a
-# search finds best on tabular sets span all of it): the next value up, ten
-# and a hundred times the current one.
+# search finds best on tabular sets span all of it), 3 values a race.
 ALPHA_GRID = tuple(float(f"{10.0**e:.3g}") for e in np.arange(-4.0, 1.01, 0.5))
-_ALPHA_STEPS = (0, 1, 3)
+_ALPHA_CANDIDATES = 3
 _KEEP_PROB_STEP = 0.2
 _MIN_KEEP_PROB = 0.5
 
@@ -196,22 +195,39 @@ def longer_only(recipe, knobs, params, converged):
     return (changes, text) if changes else None
 
 
-def alpha_steps(recipe, knobs, params, undone):
+def _alpha_values(alpha, tried):
+    """Up to 3 grid values of ``alpha`` to race, none of them in ``tried``.
+
+    The nearest untried value below ``alpha`` that a jump from a smaller
+    tried value passed over (to refine), and untried values above ``alpha``
+    spread evenly on the log grid up to 10, from the second one up when
+    there are enough (half a decade barely changes a fit).
+    """
+    pool = [v for v in ALPHA_GRID if v not in tried and not math.isclose(v, alpha)]
+    lowest = min(tried, default=alpha)
+    below = [v for v in pool if lowest < v < alpha]
+    above = [v for v in pool if v > alpha]
+    values = below[-1:]
+    n_above = min(_ALPHA_CANDIDATES - len(values), len(above))
+    if n_above:
+        first = min(1, len(above) - n_above)
+        picks = np.linspace(first, len(above) - 1, n_above).round().astype(int)
+        values += [above[i] for i in sorted(set(picks))]
+    return values
+
+
+def alpha_steps(recipe, knobs, params, tried):
     """The ``alpha`` values a variance race tries, as ``(changes, texts)``.
 
-    The next value up the log grid :data:`ALPHA_GRID` (1e-4 to 10), ten and
-    a hundred times the current value, skipping the values in ``undone``
-    (rounds undone for them); the ``"l2"`` penalty is turned on if it was off.
+    Values of the log grid :data:`ALPHA_GRID` (1e-4 to 10) that no round
+    has run yet (a value whose round was undone is never tried again): the
+    nearest below the current ``alpha`` and values above it spread up to 10.
+    The ``"l2"`` penalty is turned on if it was off.
     """
     alpha = knobs.get(params, "alpha")
     penalty_off = knobs.get(params, "penalty", "l2") is None
-    current = 0.0 if penalty_off else alpha
-    above = [v for v in ALPHA_GRID if v > current * 1.01 and v not in undone]
     moves = []
-    for step in _ALPHA_STEPS:
-        if step >= len(above):
-            break
-        new = above[step]
+    for new in _alpha_values(0.0 if penalty_off else alpha, tried):
         changes = {knobs.prefix + "alpha": new}
         text = f"regularization: alpha {alpha:g} -> {new:g}"
         if penalty_off:
@@ -316,10 +332,10 @@ VARIANCE_MOVES = (
 )
 
 
-def _moves_of(recipe, knobs, move, params, converged, undone_alphas):
+def _moves_of(recipe, knobs, move, params, converged, tried_alphas):
     """The ``(name, changes, texts)`` of ``move`` on ``params`` (0 or more)."""
     if move is alpha_steps:
-        results = alpha_steps(recipe, knobs, params, undone_alphas)
+        results = alpha_steps(recipe, knobs, params, tried_alphas)
         return [
             (f"alpha {changes[knobs.prefix + 'alpha']:g}", changes, texts)
             for changes, texts in results
@@ -331,12 +347,12 @@ def _moves_of(recipe, knobs, move, params, converged, undone_alphas):
     return [(name, *result)]
 
 
-def race_candidates(recipe, knobs, current, rejected, undone_alphas, family):
+def race_candidates(recipe, knobs, current, rejected, tried_alphas, family):
     """The moves a round races: ``(move, name, changes, texts)`` tuples.
 
     ``family`` is ``"bias"`` or ``"variance"``; moves in ``rejected`` (they
     made a round worse) are left out, and so are the ``alpha`` values in
-    ``undone_alphas``. At most ``max_candidates`` are returned, in the
+    ``tried_alphas`` (those of the rounds run). At most ``max_candidates`` are returned, in the
     family's order.
     """
     moves = BIAS_MOVES if family == "bias" else VARIANCE_MOVES
@@ -345,7 +361,7 @@ def race_candidates(recipe, knobs, current, rejected, undone_alphas, family):
         if move in rejected:
             continue
         for name, changes, texts in _moves_of(
-            recipe, knobs, move, current["params"], current["converged"], undone_alphas
+            recipe, knobs, move, current["params"], current["converged"], tried_alphas
         ):
             found.append((move, name, changes, texts))
     return found
