@@ -789,7 +789,7 @@ def test_sklearn_compatible_recipe(estimator, check):
 
 
 def test_early_stopping_is_offered_only_when_its_stratified_split_can_succeed():
-    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs, early_stopping
+    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
 
     knobs = NetworkKnobs(DNNClassifier())
     knobs.y_train = np.repeat([0, 1, 2], 4)  # dev of 2 cannot hold 3 classes

@@ -170,7 +170,7 @@ class TimedBiased(AlwaysBiased):
         for epoch in range(self.max_iter):
             self.clock.now += 1e-5 * len(X) * units
             callbacks = getattr(self, "_skl_callbacks", [])
-            if any([cb.on_fit_task_end(self, None) for cb in callbacks]):
+            if any(cb.on_fit_task_end(self, None) for cb in callbacks):
                 break
         self.n_iter_ = epoch + 1
         return self

@@ -352,8 +352,8 @@ def race_candidates(recipe, knobs, current, rejected, tried_alphas, family):
 
     ``family`` is ``"bias"`` or ``"variance"``; moves in ``rejected`` (they
     made a round worse) are left out, and so are the ``alpha`` values in
-    ``tried_alphas`` (those of the rounds run). At most ``max_candidates`` are returned, in the
-    family's order.
+    ``tried_alphas`` (those of the rounds run). They come in the family's
+    order; the recipe races the first ``MAX_CANDIDATES``.
     """
     moves = BIAS_MOVES if family == "bias" else VARIANCE_MOVES
     found = []

@@ -206,8 +206,7 @@ def race_summary(records, winner, error):
         for r in others
     )
     won_text = (
-        f"{winner.name} {error.format(won['dev_error'])} "
-        f"({won['epochs']} epochs)"
+        f"{winner.name} {error.format(won['dev_error'])} ({won['epochs']} epochs)"
         if won
         else winner.name
     )
