@@ -460,8 +460,9 @@ None, default=None
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
     ['high bias', 'high bias', 'high variance']
-    >>> recipe.history_[0]["action"]
-    'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
+    >>> recipe.history_[0]["action"]  # doctest: +NORMALIZE_WHITESPACE
+    'a race of 6 bias moves (bigger network, deeper network, train longer,
+    batch normalization, faster learning, learning rate decay)'
     >>> recipe.best_params_["hidden_layer_sizes"]
     (32,)
     >>> round(recipe.best_dev_error_, 2)
