@@ -102,7 +102,8 @@ def auto_baselines():
         print(
             f"{name}: auto baseline {baseline['error']:.4f} "
             f"(standard error {baseline['standard_error']:.4f}) from "
-            f"{baseline['source']}; errors {baseline['errors']}; "
+            f"{baseline['source']}; errors {baseline['errors']}; notes "
+            f"{baseline['notes']}; "
             f"{baseline['seconds']:.1f} s of a {time.perf_counter() - start:.1f} s "
             f"fit{known}",
             flush=True,

@@ -159,6 +159,8 @@ def reference_baseline(estimator, X, y, error, *, max_time, random_state):
     start = clock()
     budget = np.inf if max_time is None else TIME_SHARE * max_time
     seed = _seed(random_state)
+    if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        y = np.ravel(y)  # a column vector: the same folds as its 1-D labels
     X, y, notes = _subsample(estimator, X, y, seed)
     n_rows = _num_samples(X)
     results, errors = [], {}
