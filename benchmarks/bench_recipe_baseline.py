@@ -37,9 +37,10 @@ Measured on two heavily shared cores (load average 13-19), scikit-learn 1.9:
   (100,) network: 0.034 below RidgeCV on average (worst seed 0.068), where
   the recipe at baseline 0 was 0.003 below it, a paired difference of
   -0.031 +- 0.019 (one standard error over the 5 seeds).
-- "auto" baselines (one-round recipe, default ``max_time=180``, so an 18 s
-  share): digits 2.99 % +- 0.46 from LogisticRegression (gradient boosting
-  skipped: its 5 folds estimated at 130 s on this load); breast cancer
+- "auto" baselines, +- one standard error (one-round recipe, default
+  ``max_time=180``, so an 18 s share): digits 2.99 % +- 0.46 from
+  LogisticRegression (gradient boosting skipped: its 5 folds estimated at
+  130 s on this load); breast cancer
   2.20 % +- 0.74 from LogisticRegression (gradient boosting 3.74 %);
   diabetes 0.492 +- 0.051 from RidgeCV (gradient boosting 0.616);
   ``make_friedman1(2000, noise=1.0)`` 0.083 +- 0.002 from gradient boosting
