@@ -46,13 +46,14 @@ from ._recipe_baseline import (
     given_baseline,
     reference_baseline,
 )
-from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
+from ._recipe_budget import _MIN_EPOCHS, RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, honest_texts, race_candidates
 from ._recipe_outcome import final_advice, shipped_round, shipping_note
 from ._recipe_race import (
     MAX_CANDIDATES,
     Candidate,
+    epochs_within,
     fit_with_deadline,
     now,
     race_cost,
@@ -706,12 +707,30 @@ None, default=None
             params, _, refused = fit_to_budget(
                 self, knobs, params, search, elapsed, cost
             )
+            params, refused = self._within_epochs(knobs, search, params, refused, found)
             texts = honest_texts(knobs, search.current["params"], params, texts)
             if refused:
                 stop = stop or refused
             elif texts is not None:
                 candidates.append(Candidate(move, name, params, texts))
         return candidates, stop
+
+    def _within_epochs(self, knobs, search, params, refused, found):
+        """``params`` with a ``max_iter`` whose whole race stays under
+        ``max_total_epochs`` (the rungs' floor of 10 epochs included)."""
+        if refused:
+            return params, refused
+        left = self.max_total_epochs - search.spent
+        max_iter = knobs.get(params, "max_iter")
+        fitting = epochs_within(max_iter, len(found), left)
+        if fitting >= min(_MIN_EPOCHS, max_iter):
+            return {**params, knobs.prefix + "max_iter": fitting}, None
+        return params, (
+            f"stop: the max_total_epochs={self.max_total_epochs} budget: "
+            f"{search.spent} epochs trained, and fewer than "
+            f"{min(_MIN_EPOCHS, max_iter)} more epochs of the next race fit in "
+            "what is left"
+        )
 
     def _choose(self, search, index, knobs, stop_asked):
         """Set the next round's race; return the action text and if it stops."""
