@@ -710,10 +710,9 @@ def test_max_iter_above_the_epoch_budget_is_an_error():
 
 
 def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
-    from sklearn_dnn.diagnostics import _recipe, _recipe_race
+    from sklearn_dnn.diagnostics import _recipe_race
 
     clock = iter(range(0, 1000, 10))  # every reading is 10 s later
-    monkeypatch.setattr(_recipe, "now", lambda: next(clock))
     monkeypatch.setattr(_recipe_race, "now", lambda: next(clock))
     recipe = run(always_underfit, max_rounds=50, max_time=25)
     assert len(recipe.history_) < 50
