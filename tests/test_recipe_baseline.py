@@ -57,7 +57,7 @@ def test_auto_picks_the_lower_of_the_two_references():
     assert recipe.history_[0]["baseline_error"] == baseline["error"]
     assert recipe.diagnosis_.baseline_error == baseline["error"]
     assert recipe.diagnosis_ is recipe.history_[recipe.best_index_]["diagnosis"]
-    assert recipe.advice_.startswith("round 1 shipped: ")
+    assert recipe.advice_.startswith("round 1 shipped (dev error ")
 
 
 def test_auto_never_reads_below_the_known_bayes_error_of_friedman1():
@@ -231,12 +231,12 @@ def test_the_final_advice_names_a_better_reference_model():
         "model": "RidgeCV",
         "n_samples": 353,
     }
-    advice = final_advice(round_, 0, better, error)
-    assert advice.startswith("round 1 shipped: ")
+    advice = final_advice([round_], 0, better, error)
+    assert advice.startswith("round 1 shipped (dev error 0.6000 (1 - R^2)): ")
     assert "RidgeCV reaches 0.4500 (1 - R^2)" in advice
     assert "network's dev error is 0.6000 (1 - R^2)" in advice
     assert "RidgeCV is the better tool for these data" in advice
     within_noise = {**better, "error": 0.55}
-    assert "better tool" not in final_advice(round_, 0, within_noise, error)
+    assert "better tool" not in final_advice([round_], 0, within_noise, error)
     given = {"error": 0.0, "standard_error": None, "source": "given"}
-    assert "RidgeCV" not in final_advice(round_, 0, given, error)
+    assert "RidgeCV" not in final_advice([round_], 0, given, error)

@@ -51,7 +51,7 @@ from ._recipe_budget import RoundSearch, n_features_of
 from ._recipe_choice import choose, race
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs
-from ._recipe_outcome import final_advice, shipped_round, shipping_note
+from ._recipe_outcome import final_advice, shipped_round
 from ._recipe_race import fit_with_deadline
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
@@ -215,6 +215,7 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     on the training split. When its dev error is above the ``"auto"``
     baseline's reference model beyond the noise of both, ``advice_`` names
     that model with both figures.
+
 
     **An explicit dev set.** ``fit(X, y, X_val=, y_val=)`` takes the dev set
     from the distribution the model will serve. The split of ``X`` is then a
@@ -445,9 +446,10 @@ None, default=None
     ...     max_rounds=3, random_state=0,
     ... ).fit(X / 16, y)
     >>> [round["diagnosis"].case for round in recipe.history_]
-    ['high bias', 'high bias', 'high bias']
-    >>> recipe.history_[0]["action"]
-    'bigger network: hidden_layer_sizes (2,) -> (8,); train longer: max_iter 10 -> 40'
+    ['high bias', 'high bias', 'high variance']
+    >>> recipe.history_[0]["action"]  # doctest: +NORMALIZE_WHITESPACE
+    'a race of 6 bias moves (bigger network, deeper network, train longer,
+    batch normalization, faster learning, learning rate decay)'
     >>> recipe.best_params_["hidden_layer_sizes"]
     (32,)
     >>> round(recipe.best_dev_error_, 2)
@@ -735,24 +737,19 @@ None, default=None
         entry = history[index]
         fitted = (model for done, model in self._fitting["fits"] if done is entry)
         shipped = {**entry, "index": index, "estimator": next(fitted, None)}
-        advice = final_advice(entry, index, self._fitting["baseline"], error)
+        advice = final_advice(history, index, self._fitting["baseline"], error)
         if self.verbose:
-            print(
-                f"[BasicRecipe] ships round {index + 1} (dev error "
-                f"{error.format(entry['dev_error'])}"
-                f"{shipping_note(history, index, error)}): {advice}",
-                flush=True,
-            )
+            print(f"[BasicRecipe] {advice}", flush=True)
         return shipped, advice
 
-    def _refit(self, context, base, search, best, X, y):
-        """The shipped round's settings ``best`` refit on all of ``X`` by
-        ``max_time``.
+    def _refit(self, context, base, search, X, y):
+        """The best round's settings refit on all of ``X`` by ``max_time``.
 
         A refit that ``max_time`` cut short is not the model the rounds
         measured: the round's own fit (on the training split) is kept
         instead, and the last history entry says so.
         """
+        best = search.best
         if not self.refit:
             return best["estimator"], 0.0
         deadline = None if self.max_time is None else search.started + self.max_time
@@ -823,7 +820,8 @@ default=None
                 print(f"[BasicRecipe] {describe(baseline, error)}", flush=True)
             search = self._run_rounds(context, base, knobs, error, splits)
             best, advice = self._shipped(search.history, error)
-            best_estimator, refit_time = self._refit(context, base, search, best, X, y)
+            search.best = best
+            best_estimator, refit_time = self._refit(context, base, search, X, y)
         finally:
             del self._fitting
         fitted = {

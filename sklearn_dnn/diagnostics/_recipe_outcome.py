@@ -53,7 +53,7 @@ def shipped_round(history):
     return max(candidates, key=lambda i: (-n_high_gaps(history[i]["diagnosis"]), i))
 
 
-def shipping_note(history, index, error):
+def _shipping_note(history, index, error):
     """Why round ``index`` is shipped, when it is not the lowest on dev."""
     lowest = int(np.argmin([entry["dev_error"] for entry in history]))
     if history[index]["dev_error"] <= history[lowest]["dev_error"]:
@@ -64,13 +64,17 @@ def shipping_note(history, index, error):
     )
 
 
-def final_advice(entry, index, baseline, error):
+def final_advice(history, index, baseline, error):
     """The recipe's last word on the round it ships, as text.
 
     Names the reference model when its cross-validated error is below the
     network's dev error beyond the noise of both (at 95 % confidence).
     """
-    said = f"round {index + 1} shipped: {verdict(entry['diagnosis'])}"
+    entry = history[index]
+    said = (
+        f"round {index + 1} shipped (dev error {error.format(entry['dev_error'])}"
+        f"{_shipping_note(history, index, error)}): {verdict(entry['diagnosis'])}"
+    )
     if "model" not in baseline:
         return said
     dev, reference = entry["dev_error"], baseline["error"]
