@@ -7,7 +7,7 @@ next round (see ``_recipe_race``).
 """
 
 from . import _recipe_race as clock
-from ._recipe_budget import _MIN_EPOCHS, fit_to_budget
+from ._recipe_budget import MIN_EPOCHS, fit_to_budget
 from ._recipe_moves import honest_texts, race_candidates
 from ._recipe_race import (
     MAX_CANDIDATES,
@@ -75,12 +75,12 @@ def within_epochs(recipe, knobs, search, params, refused, found):
     left = recipe.max_total_epochs - search.spent
     max_iter = knobs.get(params, "max_iter")
     fitting = epochs_within(max_iter, len(found), left)
-    if fitting >= min(_MIN_EPOCHS, max_iter):
+    if fitting >= min(MIN_EPOCHS, max_iter):
         return {**params, knobs.prefix + "max_iter": fitting}, None
     return params, (
         f"stop: the max_total_epochs={recipe.max_total_epochs} budget: "
         f"{search.spent} epochs trained, and fewer than "
-        f"{min(_MIN_EPOCHS, max_iter)} more epochs of the next race fit in "
+        f"{min(MIN_EPOCHS, max_iter)} more epochs of the next race fit in "
         "what is left"
     )
 
