@@ -25,6 +25,7 @@ from sklearn_dnn import (
     ImageAugmenter,
     InputNormalizer,
 )
+from sklearn_dnn.diagnostics._validation import error_scorer
 
 N_ROWS = 1000  # 800 training rows and 200 dev rows with dev_size=0.2
 
@@ -289,8 +290,8 @@ def test_when_bigger_networks_hurt_training_longer_wins_the_race():
         ("bigger network", 0, 10),
         ("deeper network", 0, 10),
         ("train longer", 0, 10),
+        ("train longer", 1, 10),  # the survivors, best first
         ("bigger network", 1, 10),
-        ("train longer", 1, 10),
     ]
 
 
@@ -709,10 +710,9 @@ def test_max_iter_above_the_epoch_budget_is_an_error():
 
 
 def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
-    from sklearn_dnn.diagnostics import _recipe, _recipe_race
+    from sklearn_dnn.diagnostics import _recipe_race
 
     clock = iter(range(0, 1000, 10))  # every reading is 10 s later
-    monkeypatch.setattr(_recipe, "now", lambda: next(clock))
     monkeypatch.setattr(_recipe_race, "now", lambda: next(clock))
     recipe = run(always_underfit, max_rounds=50, max_time=25)
     assert len(recipe.history_) < 50
@@ -744,6 +744,65 @@ def test_max_hidden_units_caps_the_widest_layer_and_max_hidden_layers_the_depth(
     assert changes["hidden_layer_sizes"] == (32,) * 4
     limits.set_params(max_hidden_layers=3)
     assert deeper_network(limits, knobs, three, converged=True) is None
+
+
+def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:400] / 16, y[:400]
+    recipe = BasicRecipe(
+        DNNClassifier(hidden_layer_sizes=(4,), max_iter=20),
+        max_rounds=3,
+        max_time=None,
+        baseline_error=0.0,
+        random_state=0,
+    )
+
+    def history(n_jobs):
+        fitted = clone(recipe).set_params(n_jobs=n_jobs).fit(X, y)
+        return [
+            (
+                entry["params"],
+                entry["dev_error"],
+                [(c["move"], c["rung"], c["dev_error"]) for c in entry["candidates"]],
+            )
+            for entry in fitted.history_
+        ]
+
+    one = history(1)
+    assert len(one) == 3 and one[1][2]  # the second round came from a race
+    assert history(2) == one
+
+
+def test_the_race_keeps_the_best_candidate_and_halves_the_field():
+    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
+    from sklearn_dnn.diagnostics._recipe_race import Candidate, run_race
+
+    knobs = NetworkKnobs(ScriptedNetwork())
+    knobs.y_train = np.arange(800) % 2
+    base = ScriptedNetwork(script=lambda p: (0.0, p["alpha"], True), max_iter=80)
+    X, y = scripted_data()
+    splits = BasicRecipe(base, random_state=0)._splits(X, y, None, None)
+    dev_errors = [0.30, 0.10, 0.20, 0.05, 0.40]
+    candidates = [
+        Candidate(None, f"c{i}", {"alpha": e, "max_iter": 80}, [f"c{i}"])
+        for i, e in enumerate(dev_errors)
+    ]
+    error = error_scorer(base, None, y)
+    winner, records = run_race(
+        BasicRecipe(base, n_jobs=1), knobs, base, candidates, splits, error, None
+    )
+    assert winner.name == "c3"
+    # 5 candidates at a quarter of 80 epochs, the better 3 at half of it.
+    assert [(r["move"], r["rung"], r["max_iter"]) for r in records] == [
+        ("c0", 0, 20),
+        ("c1", 0, 20),
+        ("c2", 0, 20),
+        ("c3", 0, 20),
+        ("c4", 0, 20),
+        ("c3", 1, 40),
+        ("c1", 1, 40),
+        ("c2", 1, 40),
+    ]
 
 
 def test_a_seeded_recipe_seeds_an_unseeded_network_the_same_in_every_fit():

@@ -11,7 +11,7 @@ import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from sklearn_dnn import BasicRecipe, DNNClassifier
-from sklearn_dnn.diagnostics import _recipe, _recipe_race
+from sklearn_dnn.diagnostics import _recipe_race
 from sklearn_dnn.diagnostics._recipe_budget import RoundSearch, fit_to_budget
 from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
 from sklearn_dnn.diagnostics._recipe_training import (
@@ -36,7 +36,6 @@ class FakeClock:
 
 def use_clock(monkeypatch, clock):
     """Read ``clock`` wherever the recipe and its deadlines read the time."""
-    monkeypatch.setattr(_recipe, "now", clock)
     monkeypatch.setattr(_recipe_race, "now", clock)
 
 

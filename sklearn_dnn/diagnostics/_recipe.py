@@ -38,6 +38,7 @@ from .._compat import (
     _fit_context,
     _num_samples,
 )
+from . import _recipe_race as clock
 from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
 from ._recipe_baseline import (
@@ -46,19 +47,12 @@ from ._recipe_baseline import (
     given_baseline,
     reference_baseline,
 )
-from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
+from ._recipe_budget import RoundSearch, n_features_of
+from ._recipe_choice import choose, race
 from ._recipe_cv import cross_validate_round
-from ._recipe_moves import NetworkKnobs, honest_texts, race_candidates
+from ._recipe_moves import NetworkKnobs
 from ._recipe_outcome import final_advice, shipped_round
-from ._recipe_race import (
-    MAX_CANDIDATES,
-    Candidate,
-    fit_with_deadline,
-    now,
-    race_cost,
-    race_summary,
-    run_race,
-)
+from ._recipe_race import fit_with_deadline
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
@@ -66,13 +60,6 @@ __all__ = ["BasicRecipe"]
 #: The examples of a fit: ``(X, y)`` pairs; ``train_dev`` is None without X_val.
 # ``all``: the whole of ``X``, for cross-validated diagnoses (not measured).
 _Splits = namedtuple("_Splits", ["train", "train_dev", "dev", "all"])
-
-_STOP_ASKED = "stop: a callback asked to stop after this round"
-_MISMATCH_NOTE = (
-    "data mismatch is high and no change of the network fixes it: make the "
-    "training data more like dev (error analysis, more data like dev, "
-    "artificial data synthesis)"
-)
 
 
 def _estimator_has(attr):
@@ -329,14 +316,14 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     max_time : float or None, default=180.0
         The time budget in seconds (three minutes), a hard limit: the
+        ``"auto"`` baseline's reference models (a tenth at most), the
         rounds, their races and the refit end within it, plus at most one
         epoch of the fit running when it passed. The first round, the
         estimator as given, is not sized beforehand but is stopped like any
-        fit. A refit cut short keeps the best round's fit on the training
-        split instead. The ``"auto"`` baseline's reference models count in
-        it (a tenth at most). None sets no time limit (the other budgets
-        still apply; the reference models then see all of their 10,000 rows
-        at most).
+        fit. A refit cut short keeps the shipped round's fit on the training
+        split instead. None sets no time limit (the other budgets still
+        apply; the reference models then see all of their 10,000 rows at
+        most).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -375,8 +362,8 @@ None, default=None
 
     verbose : int, default=0
         When positive, print the baseline, one line per round with its race
-        (winner and runners-up), its errors, its diagnosis and the next
-        change, and the round shipped with the final advice.
+        (winner and runners-up), errors, diagnosis and next change, and the
+        round shipped with the final advice.
 
     Attributes
     ----------
@@ -390,10 +377,10 @@ None, default=None
         ``action`` (what the next round races or changes, or why the recipe
         stops, as text), ``fit_time`` (seconds), ``cut`` (whether
         ``max_time`` stopped the fit), ``change`` (the race's summary and
-        the winner's change that made this round; None for the first) and
+        the winner's change that made this round; None for the first),
         ``candidates`` (one dict per fit of the race before the round, with
         ``move``, ``action``, ``rung``, ``max_iter`` (its budget),
-        ``epochs``, ``dev_error``, ``fit_time`` and ``cut``), and
+        ``epochs``, ``dev_error``, ``fit_time`` and ``cut``) and
         ``baseline_error`` (the baseline its diagnosis measured the bias
         from).
 
@@ -643,8 +630,8 @@ None, default=None
             "cut": cut,
             "candidates": [],
         }
-        # The round shipped may be any round, and its fit the fallback of a
-        # refit cut short.
+        # The round shipped may be any round, and its own fit is the model
+        # when refit=False or when max_time leaves no time for the refit.
         self._fitting["fits"].append((entry, estimator))
         return entry, estimator, stop
 
@@ -672,95 +659,7 @@ None, default=None
         """Seconds left under ``max_time`` (infinite without it)."""
         if self.max_time is None:
             return math.inf
-        return self.max_time - search.elapsed(now())
-
-    def _stop_text(self, search, stop_asked):
-        """Why the recipe stops after the current round, or None."""
-        diagnosis = search.current["diagnosis"]
-        if stop_asked:
-            return _STOP_ASKED
-        if diagnosis.case == "good fit" and diagnosis.uncertain:
-            return (
-                f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
-                "within the sampling noise; a bigger dev set would tell"
-            )
-        if diagnosis.case == "good fit":
-            return "stop: neither bias nor variance is high"
-        return None
-
-    def _families(self, search):
-        """The families of moves the current round's diagnosis calls for."""
-        diagnosis = search.current["diagnosis"]
-        if search.bias_exhausted:
-            high = diagnosis.high_bias or diagnosis.high_variance
-            return ("variance",) if high else ()
-        return ("bias",) * diagnosis.high_bias + ("variance",) * (
-            diagnosis.high_variance
-        )
-
-    def _budgeted(self, knobs, search, family, found):
-        """The race's candidates shrunk to the budget, and a stop text."""
-        cost = race_cost(len(found))
-        elapsed = search.elapsed(now())
-        candidates, stop = [], None
-        for move, name, changes, texts in found:
-            params = {**search.current["params"], **changes}
-            params, _, refused = fit_to_budget(
-                self, knobs, params, search, elapsed, cost
-            )
-            texts = honest_texts(knobs, search.current["params"], params, texts)
-            if refused:
-                stop = stop or refused
-            elif texts is not None:
-                candidates.append(Candidate(move, name, params, texts))
-        return candidates, stop
-
-    def _choose(self, search, index, knobs, stop_asked):
-        """Set the next round's race; return the action text and if it stops."""
-        stop = self._stop_text(search, stop_asked)
-        if stop is not None:
-            return stop, True
-        diagnosis = search.current["diagnosis"]
-        families = self._families(search)
-        if not families and not (diagnosis.high_bias or diagnosis.high_variance):
-            return f"stop: {_MISMATCH_NOTE}", True
-        if index == self.max_rounds - 1:
-            return f"stop: max_rounds={self.max_rounds} rounds spent", True
-        budget_stop = None
-        for family in families:
-            found = race_candidates(
-                self, knobs, search.current, search.rejected,
-                search.tried_alphas, family,
-            )[:MAX_CANDIDATES]  # fmt: skip
-            candidates, budget_stop = self._budgeted(knobs, search, family, found)
-            if candidates:
-                search.candidates, search.family = candidates, family
-                return self._race_text(candidates, family, diagnosis), False
-        return budget_stop or f"stop: no change left for {diagnosis.case}", True
-
-    def _race_text(self, candidates, family, diagnosis):
-        if len(candidates) == 1:
-            texts = candidates[0].texts
-        else:
-            names = ", ".join(c.name for c in candidates)
-            texts = [f"a race of {len(candidates)} {family} moves ({names})"]
-        if diagnosis.high_data_mismatch:
-            texts = [*texts, _MISMATCH_NOTE]
-        return "; ".join(texts)
-
-    def _race(self, knobs, base, error, splits, search):
-        """Run the race set by the last round: set its winner as the next
-        round's settings; return the race's records and its summary."""
-        candidates, search.candidates = search.candidates, []
-        deadline = search.rounds_deadline(self)
-        winner, records = run_race(
-            self, knobs, base, candidates, splits, error, deadline
-        )
-        search.spend(sum(r["epochs"] for r in records))
-        search.params, search.move = winner.params, winner.move
-        summary = race_summary(records, winner, error)
-        change = "; ".join(winner.texts)
-        return records, f"{summary}: {change}" if summary else change
+        return self.max_time - search.elapsed(clock.now())
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
@@ -771,7 +670,7 @@ None, default=None
         for index in range(self.max_rounds):
             records, change = [], None
             if search.candidates:
-                records, change = self._race(knobs, base, error, splits, search)
+                records, change = race(self, knobs, base, error, splits, search)
             entry, estimator, stop_asked = self._round(
                 context, base, search.params, error, splits,
                 search.rounds_deadline(self),
@@ -781,7 +680,7 @@ None, default=None
                 self, entry, base, error, splits, search, self._seconds_left(search)
             )
             note += search.record(index, entry, estimator, knobs, error)
-            action, stop = self._choose(search, index, knobs, stop_asked)
+            action, stop = choose(self, search, index, knobs, stop_asked)
             entry["action"] = note + action
             self._say(index, entry, stop, error)
             if stop:
@@ -847,29 +746,29 @@ None, default=None
         """The best round's settings refit on all of ``X`` by ``max_time``.
 
         A refit that ``max_time`` cut short is not the model the rounds
-        measured: the best round's own fit (on the training split) is kept
-        instead, and its history entry says so.
+        measured: the round's own fit (on the training split) is kept
+        instead, and the last history entry says so.
         """
         best = search.best
         if not self.refit:
             return best["estimator"], 0.0
         deadline = None if self.max_time is None else search.started + self.max_time
-        if deadline is not None and now() >= deadline:
-            self._keep_round_fit(search, "no time was left for the refit")
+        if deadline is not None and clock.now() >= deadline:
+            self._keep_round_fit(search, best, "no time was left for the refit")
             return best["estimator"], 0.0
         task = context.subcontext(task_name="refit")
         estimator, refit_time, cut, _ = self._fit_one(
             task, base, best["params"], X, y, deadline
         )
         if cut:
-            self._keep_round_fit(search, "the refit was cut short")
+            self._keep_round_fit(search, best, "the refit was cut short")
             return best["estimator"], refit_time
         return estimator, refit_time
 
-    def _keep_round_fit(self, search, why):
+    def _keep_round_fit(self, search, best, why):
         search.history[-1]["action"] += (
             f"; {why} by max_time={self.max_time:g}: best_estimator_ is round "
-            f"{search.best['index'] + 1}'s fit on the training split"
+            f"{best['index'] + 1}'s fit on the training split"
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -914,7 +813,7 @@ default=None
             max_subtasks=self.max_rounds + bool(self.refit)
         )
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-        self._fitting = {"started": now(), "fits": []}
+        self._fitting = {"started": clock.now(), "fits": []}
         try:
             baseline = self._fitting["baseline"] = self._baseline(*splits.train, error)
             if self.verbose:

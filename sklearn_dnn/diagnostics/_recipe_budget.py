@@ -6,7 +6,7 @@ weights, and by half again when batch normalization comes on) and shrinks the
 round's ``max_iter`` so that it fits what is left: the epochs under
 ``max_total_epochs``, and a share of the seconds under ``max_time`` that
 leaves time for the refit, which counts inside ``max_time``. A round is
-refused only when fewer than ``_MIN_EPOCHS`` epochs would fit.
+refused only when fewer than ``MIN_EPOCHS`` epochs would fit.
 """
 
 import math
@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 #: The fewest epochs a shrunk round may have (fewer teach nothing).
-_MIN_EPOCHS = 10
+MIN_EPOCHS = 10
 #: Batch normalization's extra cost per epoch, relative to the same network.
 _BATCH_NORM_COST = 1.5
 
@@ -96,7 +96,7 @@ def fit_to_budget(recipe, knobs, params, search, elapsed, race_cost=1.0):
     allowed = min(by_epochs, math.inf if by_time is None else by_time)
     if allowed >= max_iter:
         return params, "", None
-    if allowed < min(_MIN_EPOCHS, max_iter):
+    if allowed < min(MIN_EPOCHS, max_iter):
         which = "max_total_epochs" if by_epochs <= allowed else "max_time"
         limit = getattr(recipe, which)
         kept = " besides the refit" if which == "max_time" and recipe.refit else ""
@@ -105,7 +105,7 @@ def fit_to_budget(recipe, knobs, params, search, elapsed, race_cost=1.0):
             "",
             (
                 f"stop: the {which}={limit:g} budget: {search.spent} epochs trained "
-                f"in {elapsed:.1f} s, and fewer than {min(_MIN_EPOCHS, max_iter)} "
+                f"in {elapsed:.1f} s, and fewer than {min(MIN_EPOCHS, max_iter)} "
                 f"more epochs of the next change fit in what is left{kept}"
             ),
         )

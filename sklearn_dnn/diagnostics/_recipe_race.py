@@ -26,6 +26,9 @@ from ._validation import unwrap_network
 MAX_CANDIDATES = 6
 #: The fewest epochs a candidate trains in a rung of the race.
 _MIN_RUNG_EPOCHS = 10
+#: The most rungs before the round: the first trains a quarter of the
+#: round's epochs (regularization shows only after enough of them).
+_MAX_RUNGS = 2
 
 #: A candidate move: its move function, a name unique in the race, the
 #: round's params with it, and its texts.
@@ -124,17 +127,47 @@ def rung_epochs(max_iter, n_rungs_left):
     return max(min(_MIN_RUNG_EPOCHS, max_iter), math.ceil(max_iter / 2**n_rungs_left))
 
 
+def n_rungs(n_candidates):
+    """The rungs of a race of ``n_candidates``: ``ceil(log2 n)``, at most 2."""
+    return min(math.ceil(math.log2(max(n_candidates, 1))), _MAX_RUNGS)
+
+
+def _survivors(n_alive, rung, rungs):
+    """How many candidates go on after ``rung``: the better half, and the
+    best one after the last rung."""
+    return 1 if rung == rungs - 1 else math.ceil(n_alive / 2)
+
+
 def race_cost(n_candidates):
     """The race's epochs in units of the winner's full budget.
 
     ``n`` candidates at ``1/2**R`` of it, the better half at twice that, ...,
-    and the winner's own round at the full budget (``R = ceil(log2 n)``).
+    and the winner's own round at the full budget (``R`` from
+    :func:`n_rungs`).
     """
-    cost, alive, rungs = 1.0, n_candidates, math.ceil(math.log2(max(n_candidates, 1)))
+    cost, alive, rungs = 1.0, n_candidates, n_rungs(n_candidates)
     for rung in range(rungs):
         cost += alive / 2 ** (rungs - rung)
-        alive = math.ceil(alive / 2)
+        alive = _survivors(alive, rung, rungs)
     return cost
+
+
+def race_epochs(max_iter, n_candidates):
+    """The most epochs a race of ``n_candidates`` and its round can train
+    when the round's ``max_iter`` is ``max_iter`` (rungs included)."""
+    epochs, alive, rungs = max_iter, n_candidates, n_rungs(n_candidates)
+    for rung in range(rungs):
+        epochs += alive * rung_epochs(max_iter, rungs - rung)
+        alive = _survivors(alive, rung, rungs)
+    return epochs
+
+
+def epochs_within(max_iter, n_candidates, epochs_left):
+    """The largest ``max_iter`` up to the given one whose race fits in
+    ``epochs_left`` epochs (0 when none does)."""
+    while max_iter > 0 and race_epochs(max_iter, n_candidates) > epochs_left:
+        max_iter -= 1
+    return max_iter
 
 
 def run_race(recipe, knobs, base, candidates, splits, error, at):
@@ -142,20 +175,21 @@ def run_race(recipe, knobs, base, candidates, splits, error, at):
 
     Each rung fits the candidates still in the race through joblib
     (``recipe.n_jobs``) on the training split, for a fraction of their
-    ``max_iter``, and keeps the better half (ties: the earlier candidate).
+    ``max_iter``, and keeps the better half (ties: the earlier candidate),
+    the best one after the last rung or when the deadline ``at`` passed.
     Returns ``(winner, records)``: the :class:`Candidate` left, and one dict
     per fit with the candidate's ``move``, ``action``, ``rung``,
     ``max_iter`` (its budget), ``epochs`` trained, ``dev_error``,
     ``fit_time`` and ``cut`` (stopped by ``max_time``).
     """
     alive = list(candidates)
-    n_rungs = math.ceil(math.log2(max(len(alive), 1)))
+    rungs = n_rungs(len(alive))
     records = []
-    for rung in range(n_rungs):
+    for rung in range(rungs):
         if len(alive) == 1 or (at is not None and now() >= at):
             break
         budgets = [
-            rung_epochs(knobs.get(c.params, "max_iter"), n_rungs - rung) for c in alive
+            rung_epochs(knobs.get(c.params, "max_iter"), rungs - rung) for c in alive
         ]
         jobs = (
             delayed(_fit_candidate)(
@@ -184,8 +218,9 @@ def run_race(recipe, knobs, base, candidates, splits, error, at):
                     "cut": cut,
                 }
             )
+        # Best first (sorted is stable: ties keep the candidates' order).
         order = sorted(range(len(alive)), key=lambda i: results[i][0])
-        alive = [alive[i] for i in sorted(order[: math.ceil(len(alive) / 2)])]
+        alive = [alive[i] for i in order[: _survivors(len(alive), rung, rungs)]]
     return alive[0], records
 
 
