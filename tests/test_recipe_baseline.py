@@ -261,3 +261,30 @@ def test_gradient_boosting_is_timed_from_its_fixed_and_per_iteration_costs(
     assert rows == 100
     assert spent == pytest.approx(0.8)
     assert seconds == pytest.approx(2.5)
+
+
+def test_a_good_fit_that_a_reference_model_beats_races_variance_moves():
+    # A round at the baseline with its dev gap inside the noise is a good fit,
+    # but when the reference model's held-out error is below the round's dev
+    # error the recipe races variance moves rather than stop (diabetes shipped
+    # the unregularized default network 0.034 below RidgeCV's test R^2).
+    from types import SimpleNamespace
+
+    from sklearn_dnn.diagnostics._recipe_choice import move_families, stop_text
+
+    diagnosis = SimpleNamespace(
+        case="good fit", uncertain=("variance",), high_bias=False, high_variance=False
+    )
+    recipe = SimpleNamespace(_fitting={"baseline": {"model": "RidgeCV", "error": 0.49}})
+    search = SimpleNamespace(
+        current={"diagnosis": diagnosis, "dev_error": 0.55}, bias_exhausted=False
+    )
+    assert stop_text(recipe, search, False) is None
+    assert move_families(recipe, search) == ("variance",)
+
+    search.current["dev_error"] = 0.45  # the network is ahead: a good fit
+    assert stop_text(recipe, search, False).startswith("stop: good fit")
+
+    recipe._fitting["baseline"] = {"error": 0.49, "source": "given"}
+    search.current["dev_error"] = 0.55  # a given number names no model
+    assert stop_text(recipe, search, False).startswith("stop: good fit")

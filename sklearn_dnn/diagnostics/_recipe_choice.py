@@ -26,11 +26,28 @@ MISMATCH_NOTE = (
 )
 
 
+def reference_ahead(recipe, search):
+    """Whether a reference model of the ``"auto"`` baseline has a lower
+    (cross-validated) error than the current round's dev error.
+
+    The noise rule may call such a round a good fit: its train error is at
+    the baseline and its dev gap within the noise. Yet a model that needs no
+    tuning generalizes better, so the network's excess over it is variance
+    worth racing the variance moves against (a regularized network tends to
+    the reference's linear fit); the round shipped is still the one the
+    dev errors and their noise pick.
+    """
+    baseline = recipe._fitting["baseline"]
+    return "model" in baseline and search.current["dev_error"] > baseline["error"]
+
+
 def stop_text(recipe, search, stop_asked):
     """Why the recipe stops after the current round, or None."""
     diagnosis = search.current["diagnosis"]
     if stop_asked:
         return STOP_ASKED
+    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
+        return None
     if diagnosis.case == "good fit" and diagnosis.uncertain:
         return (
             f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
@@ -44,6 +61,8 @@ def stop_text(recipe, search, stop_asked):
 def move_families(recipe, search):
     """The families of moves the current round's diagnosis calls for."""
     diagnosis = search.current["diagnosis"]
+    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
+        return ("variance",)
     if search.bias_exhausted:
         high = diagnosis.high_bias or diagnosis.high_variance
         return ("variance",) if high else ()
