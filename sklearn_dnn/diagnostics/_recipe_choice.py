@@ -1,0 +1,152 @@
+"""What BasicRecipe does after a round: stop, or set the next round's race.
+
+The diagnosis of the current round picks the family of moves (bias, then
+variance; variance only once bias moves stopped helping); the family's
+candidate moves are shrunk to the budget left and raced at the start of the
+next round (see ``_recipe_race``).
+"""
+
+from . import _recipe_race as clock
+from ._recipe_budget import MIN_EPOCHS, fit_to_budget
+from ._recipe_moves import honest_texts, race_candidates
+from ._recipe_race import (
+    MAX_CANDIDATES,
+    Candidate,
+    epochs_within,
+    race_cost,
+    race_summary,
+    run_race,
+)
+
+STOP_ASKED = "stop: a callback asked to stop after this round"
+MISMATCH_NOTE = (
+    "data mismatch is high and no change of the network fixes it: make the "
+    "training data more like dev (error analysis, more data like dev, "
+    "artificial data synthesis)"
+)
+
+
+def reference_ahead(recipe, search):
+    """Whether a reference model of the ``"auto"`` baseline has a lower
+    (cross-validated) error than the current round's dev error.
+
+    The noise rule may call such a round a good fit: its train error is at
+    the baseline and its dev gap within the noise. Yet a model that needs no
+    tuning generalizes better, so the network's excess over it is variance
+    worth racing the variance moves against (a regularized network tends to
+    the reference's linear fit); the round shipped is still the one the
+    dev errors and their noise pick.
+    """
+    baseline = recipe._fitting["baseline"]
+    return "model" in baseline and search.current["dev_error"] > baseline["error"]
+
+
+def stop_text(recipe, search, stop_asked):
+    """Why the recipe stops after the current round, or None."""
+    diagnosis = search.current["diagnosis"]
+    if stop_asked:
+        return STOP_ASKED
+    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
+        return None
+    if diagnosis.case == "good fit" and diagnosis.uncertain:
+        return (
+            f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
+            "within the sampling noise; a bigger dev set would tell"
+        )
+    if diagnosis.case == "good fit":
+        return "stop: neither bias nor variance is high"
+    return None
+
+
+def move_families(recipe, search):
+    """The families of moves the current round's diagnosis calls for."""
+    diagnosis = search.current["diagnosis"]
+    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
+        return ("variance",)
+    if search.bias_exhausted:
+        high = diagnosis.high_bias or diagnosis.high_variance
+        return ("variance",) if high else ()
+    return ("bias",) * diagnosis.high_bias + ("variance",) * (diagnosis.high_variance)
+
+
+def budgeted(recipe, knobs, search, family, found):
+    """The race's candidates shrunk to the budget, and a stop text."""
+    cost = race_cost(len(found))
+    elapsed = search.elapsed(clock.now())
+    candidates, stop = [], None
+    for move, name, changes, texts in found:
+        params = {**search.current["params"], **changes}
+        params, _, refused = fit_to_budget(recipe, knobs, params, search, elapsed, cost)
+        params, refused = within_epochs(recipe, knobs, search, params, refused, found)
+        texts = honest_texts(knobs, search.current["params"], params, texts)
+        if refused:
+            stop = stop or refused
+        elif texts is not None:
+            candidates.append(Candidate(move, name, params, texts))
+    return candidates, stop
+
+
+def within_epochs(recipe, knobs, search, params, refused, found):
+    """``params`` with a ``max_iter`` whose whole race stays under
+    ``max_total_epochs`` (the rungs' floor of 10 epochs included)."""
+    if refused:
+        return params, refused
+    left = recipe.max_total_epochs - search.spent
+    max_iter = knobs.get(params, "max_iter")
+    fitting = epochs_within(max_iter, len(found), left)
+    if fitting >= min(MIN_EPOCHS, max_iter):
+        return {**params, knobs.prefix + "max_iter": fitting}, None
+    return params, (
+        f"stop: the max_total_epochs={recipe.max_total_epochs} budget: "
+        f"{search.spent} epochs trained, and fewer than "
+        f"{min(MIN_EPOCHS, max_iter)} more epochs of the next race fit in "
+        "what is left"
+    )
+
+
+def choose(recipe, search, index, knobs, stop_asked):
+    """Set the next round's race; return the action text and if it stops."""
+    stop = stop_text(recipe, search, stop_asked)
+    if stop is not None:
+        return stop, True
+    diagnosis = search.current["diagnosis"]
+    families = move_families(recipe, search)
+    if not families and not (diagnosis.high_bias or diagnosis.high_variance):
+        return f"stop: {MISMATCH_NOTE}", True
+    if index == recipe.max_rounds - 1:
+        return f"stop: max_rounds={recipe.max_rounds} rounds spent", True
+    budget_stop = None
+    for family in families:
+        found = race_candidates(
+            recipe, knobs, search.current, search.rejected,
+            search.tried_alphas, family,
+        )[:MAX_CANDIDATES]  # fmt: skip
+        candidates, budget_stop = budgeted(recipe, knobs, search, family, found)
+        if candidates:
+            search.candidates, search.family = candidates, family
+            return race_text(candidates, family, diagnosis), False
+    return budget_stop or f"stop: no change left for {diagnosis.case}", True
+
+
+def race_text(candidates, family, diagnosis):
+    if len(candidates) == 1:
+        texts = candidates[0].texts
+    else:
+        names = ", ".join(c.name for c in candidates)
+        texts = [f"a race of {len(candidates)} {family} moves ({names})"]
+    if diagnosis.high_data_mismatch:
+        texts = [*texts, MISMATCH_NOTE]
+    return "; ".join(texts)
+
+
+def race(recipe, knobs, base, error, splits, search):
+    """Run the race set by the last round: set its winner as the next
+    round's settings; return the race's records and its summary."""
+    candidates, search.candidates = search.candidates, []
+    deadline = search.rounds_deadline(recipe)
+    winner, records = run_race(recipe, knobs, base, candidates, splits, error, deadline)
+    search.spend(sum(r["epochs"] for r in records))
+    search.params, search.move = winner.params, winner.move
+    summary = race_summary(records, winner, error)
+    change = "; ".join(winner.texts)
+    return records, f"{summary}: {change}" if summary else change
