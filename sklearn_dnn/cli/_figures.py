@@ -126,7 +126,7 @@ def _learning_curve(model, sets, what, args, folder, report, plan, console):
         train_sizes=plan.train_sizes,
         cv=plan.cv,
         scoring=args.scoring,
-        baseline_error=report.fields["baseline"]["value"],
+        baseline_error=report.fields["baseline"]["error"],
         tolerance=report.fields["tolerance"],  # the rounds' rule and tolerance
         ax=ax,
     )

@@ -196,21 +196,22 @@ def split_sizes(sets):
 
 
 def describe_split(sets):
-    """The console's split line: the sizes and the file each set came from."""
-    sizes = split_sizes(sets)
-    text = f"train {sizes['train']}"
-    if "train_dev" in sizes:
-        text += f" / train-dev {sizes['train_dev']}"
-    text += f" from {sets.data_name}"
-    dev_from = sets.dev_name or sets.data_name
-    test_from = sets.test_name or sets.dev_name or sets.data_name
-    text += f"; dev {sizes['dev']}" + _from(dev_from, sets.data_name)
-    text += f"; test {sizes['test']}" + _from(test_from, dev_from)
-    return text
-
-
-def _from(name, previous):
-    return "" if name == previous else f" from {name}"
+    """The console's split line: the sizes, grouped by the file they came
+    from (``train 320 / train-dev 80 from a.csv; dev 80 / test 80 from b.csv``)."""
+    sources = {
+        "train": sets.data_name,
+        "train_dev": sets.data_name,
+        "dev": sets.dev_name or sets.data_name,
+        "test": sets.test_name or sets.dev_name or sets.data_name,
+    }
+    groups = []
+    for name, size in split_sizes(sets).items():
+        text = f"{name.replace('_', '-')} {size}"
+        if groups and groups[-1][0] == sources[name]:
+            groups[-1][1].append(text)
+        else:
+            groups.append((sources[name], [text]))
+    return "; ".join(f"{' / '.join(texts)} from {source}" for source, texts in groups)
 
 
 def distribution_checks(sets, random_state, console):

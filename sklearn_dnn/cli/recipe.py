@@ -38,6 +38,7 @@ def run_recipe(args, out=None):
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         _remove_previous_model(folder, args.force)
+        _import_libraries()
         files = load_files(args)
         budget = Budget(command_time(args))
         sets = _prepare(files, args, console, report)
@@ -57,6 +58,20 @@ def run_recipe(args, out=None):
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
+
+
+def _import_libraries():
+    """Import skops and matplotlib now, before the data and the budget.
+
+    Their import is the program's start-up, not the run's work (under load
+    it took 20 s, which a --max-time of 30 s could not absorb)."""
+    from .. import persistence  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import matplotlib
+
+        matplotlib.use("Agg")  # as write_figures sets it: files, no window
+        import matplotlib.pyplot  # noqa: F401
 
 
 def command_time(args):
@@ -246,17 +261,13 @@ def _run_rounds(sets, args, budget, progress, console, report):
 
 def baseline_record(recipe):
     """What the report stores of the baseline the recipe measured bias from:
-    its value, where it came from, and its standard error."""
-    value = getattr(recipe, "baseline_error_", recipe.baseline_error)
-    source = getattr(recipe, "baseline_source_", None)
-    if source is None:
-        source = "--baseline-error" if recipe.baseline_error != "auto" else None
-    return {
-        "option": recipe.baseline_error,
-        "value": value,
-        "source": source,
-        "standard_error": getattr(recipe, "baseline_standard_error_", None),
-    }
+    ``error``, its ``source`` (the reference model that set it, or "given")
+    and ``standard_error``, with the option as given."""
+    fitted = getattr(recipe, "baseline_", None)
+    if fitted is None:  # a recipe that records no baseline_: the number given
+        fitted = {"error": recipe.baseline_error, "source": "given"}
+        fitted["standard_error"] = None
+    return {"option": recipe.baseline_error, **fitted}
 
 
 class _RoundWatch:
@@ -649,7 +660,7 @@ def _recipe_diagnosis(recipe, errors, noise, test_error=None):
     return diagnose_bias_variance(
         errors["train_error"],
         errors["dev_error"],
-        baseline_record(recipe)["value"],
+        baseline_record(recipe)["error"],
         recipe._tolerance(),
         rel_tolerance=recipe.rel_tolerance,
         train_dev_error=errors["train_dev_error"],
