@@ -38,8 +38,8 @@ def run_recipe(args, out=None):
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         _remove_previous_model(folder, args.force)
-        _import_libraries()
         files = load_files(args)
+        _import_libraries()
         budget = Budget(command_time(args))
         sets = _prepare(files, args, console, report)
         with _progress_callbacks(args) as progress:
@@ -61,7 +61,7 @@ def run_recipe(args, out=None):
 
 
 def _import_libraries():
-    """Import skops and matplotlib now, before the data and the budget.
+    """Import skops and matplotlib now, after the data, before the budget.
 
     Their import is the program's start-up, not the run's work (under load
     it took 20 s, which a --max-time of 30 s could not absorb)."""
