@@ -347,6 +347,12 @@ def why_training_stopped(network):
     if n_iter >= max_iter or getattr(network, "solver", None) == "lbfgs":
         return None
     n, tol = network.n_iter_no_change, network.tol
+    if n_iter < (n + 1 if network.early_stopping else 2 * n):
+        # Too few epochs for either rule to have fired: the recipe's deadline.
+        return (
+            f"training stopped at epoch {n_iter} of {max_iter}: the time "
+            "budget (max_time) ran out"
+        )
     if network.early_stopping:
         rule = (
             f"the dev score did not improve by tol={tol:g} for {n} consecutive "
@@ -697,6 +703,7 @@ def _round_record(entry, data):
         "dev_error": entry["dev_error"],
         **diagnosis_record(entry["diagnosis"], data),
         "action": entry["action"],
+        "cut_by_max_time": entry.get("cut"),
     }
 
 
