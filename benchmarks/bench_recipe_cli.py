@@ -32,8 +32,8 @@ times are mostly start-up under contention; "after the data" is the part
 - mismatch, digits, ``--max-time 20``: before, 1 data-mismatch verdict in
   the 3 seeds run (0-2); after, 0 verdicts and 0 distribution alarms over
   seeds 0-19 (no distribution is tested on one file). 18 of the 20 best
-  rounds read high bias: the baseline's reference models overran their
-  share and left the rounds about one epoch.
+  rounds read high bias: in the run inspected (seed 2) the baseline's
+  reference models overran their share and left round 1 one epoch.
 - diabetes, default options, seeds 0-4: test R^2 minus RidgeCV's -0.0074,
   -0.0722, -0.0510, -0.0942, -0.0194 (goal >= -0.03 not met on 3 seeds).
 """
