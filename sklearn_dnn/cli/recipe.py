@@ -12,6 +12,7 @@ import numpy as np
 from ._common import EXIT_OK, Console, UsageError
 from ._csv import check_regular_file, read_csv
 from ._data import Data, check_recipe_sizes, decide_task, load_data, load_progress
+from ._errors import take_tags, write_error_analysis
 from ._figures import write_figures
 from ._report import Report, ReportFolder, default_out, diagnosis_record, versions
 
@@ -21,7 +22,8 @@ TRAIN_DEV_SHARE = 5  # the train-dev set: at most a fifth of train, at most dev'
 Sets = namedtuple(
     "Sets",
     "X_train X_dev X_test y_train y_dev y_test task train_dev_size "
-    "feature_names data_name",
+    "feature_names data_name dev_rows",
+    defaults=[None],  # dev_rows: the dev set's rows in its source file
 )
 
 
@@ -33,11 +35,12 @@ def run_recipe(args, out=None):
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         _remove_previous_model(folder, args.force)
-        sets = _prepare(args, console, report)
+        sets, tags = _prepare(args, console, report)
         with _progress_callbacks(args) as progress:
             recipe, watch = _run_rounds(sets, args, progress, console, report)
             model = _final_model(recipe, sets, progress)
         _final_scores(model, recipe, watch, sets, args, console, report)
+        write_error_analysis(recipe, sets, tags, args, folder, report, console)
         _save_model(model, folder, console, report)
         write_figures(model, sets, args, folder, report)
         _compare_diagnoses(report, console)
@@ -77,7 +80,7 @@ def _report_header(args):
 
 def _prepare(args, console, report):
     """Load, check and split the data; check the distributions; return the sets."""
-    data, dev = _load_recipe_data(args)
+    data, dev, tags = take_tags(*_load_recipe_data(args), args.tags)
     task, y, y_dev, reason = _decide_recipe_task(data, dev, args.task)
     check_recipe_sizes(y, task)
     if dev is not None:
@@ -86,7 +89,7 @@ def _prepare(args, console, report):
     _describe_data(console, report, data, y, task, reason, dev)
     sets = _split(data, y, dev, y_dev, task, args, console, report)
     _distribution_checks(sets, args, console, report)
-    return sets
+    return sets, tags
 
 
 def _load_recipe_data(args):
@@ -190,21 +193,25 @@ def _split(data, y, dev, y_dev, task, args, console, report):
 
     if dev is None:
         _, n_dev, n_test = suggest_split_sizes(data.X.shape[0])
-        X_train, X_dev, X_test, y_train, y_dev, y_test = train_dev_test_split(
+        splits = train_dev_test_split(
             data.X,
             y,
+            np.arange(len(y)),
             dev_size=n_dev,
             test_size=n_test,
             stratify=y if task == "classification" else None,
             random_state=args.random_state,
         )
+        X_train, X_dev, X_test, y_train, y_dev, y_test, _, dev_rows, _ = splits
     else:
         X_train, y_train = data.X, y
-        X_dev, X_test, y_dev, y_test = _halves(dev.X, y_dev, task, args.random_state)
+        X_dev, X_test, y_dev, y_test, dev_rows, _ = _halves(
+            dev.X, y_dev, task, args.random_state
+        )
     n_train_dev = max(1, min(len(y_dev), len(y_train) // TRAIN_DEV_SHARE))
     sets = Sets(
         X_train, X_dev, X_test, y_train, y_dev, y_test, task, n_train_dev,
-        data.feature_names, data.name,
+        data.feature_names, data.name, dev_rows,
     )  # fmt: skip
     sizes = {"train": len(y_train) - n_train_dev, "train_dev": n_train_dev}
     sizes.update(dev=len(y_dev), test=len(y_test))
@@ -219,15 +226,17 @@ def _split(data, y, dev, y_dev, task, args, console, report):
 
 
 def _halves(X, y, task, random_state):
-    """Split the --dev file into dev and test halves, stratified when possible."""
+    """Split the --dev file into dev and test halves, stratified when possible;
+    the halves' row positions in the file come last."""
     from sklearn.model_selection import train_test_split
 
+    rows = np.arange(len(y))
     if task == "classification":
         with contextlib.suppress(ValueError):  # a class too rare to stratify
             return train_test_split(
-                X, y, test_size=0.5, stratify=y, random_state=random_state
+                X, y, rows, test_size=0.5, stratify=y, random_state=random_state
             )
-    return train_test_split(X, y, test_size=0.5, random_state=random_state)
+    return train_test_split(X, y, rows, test_size=0.5, random_state=random_state)
 
 
 def _distribution_checks(sets, args, console, report):
