@@ -25,6 +25,8 @@ ROW_MEANING = (
     "row's line in the file (the header is line 1; blank for a bundled data "
     "set, whose row is its position in scikit-learn's loader)"
 )
+#: The errors report.json and report.html show (errors.csv has them all).
+FIRST_ERRORS = 10
 MODEL_MEANING = (
     "the best round's model, trained on the training rows only (never on the "
     "dev set), predicting the dev set"
@@ -187,8 +189,11 @@ def write_error_analysis(recipe, sets, tags, args, folder, report, console):
     """Write errors.csv, record the ceiling table and print it."""
     analysis = dev_errors(recipe, sets, tags)
     rows, lines = _file_rows(sets, args)
-    _write_errors_csv(analysis, rows, lines, folder)
-    report.update(error_analysis=error_record(analysis))
+    first = _write_errors_csv(analysis, rows, lines, folder)
+    record = error_record(analysis)
+    record["first_errors"] = first
+    record["figure"] = _ceiling_figure(analysis, folder)
+    report.update(error_analysis=record)
     console.say(str(analysis))
     console.say(f"errors: {folder.file('errors.csv')}")
     return analysis
@@ -212,20 +217,43 @@ def _write_errors_csv(analysis, rows, lines, folder):
     position = {i: k for k, i in enumerate(analysis.error_indices)}
     last = "confidence" if analysis.task == "classification" else "abs_error"
     values = analysis.confidence if last == "confidence" else analysis.abs_errors
+    header = ["row", "line", "true", "predicted", last]
+    records = []
     with folder.open("errors.csv") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["row", "line", "true", "predicted", last])
+        writer.writerow(header)
         for i in order:
             k = position[i]
-            writer.writerow(
-                [
-                    "" if rows is None else int(rows[i]),
-                    "" if lines is None else int(lines[i]),
-                    _cell(analysis.y_true[k]),
-                    _cell(analysis.y_pred[k]),
-                    "" if values is None else f"{values[k]:.6g}",
-                ]
-            )
+            cells = [
+                "" if rows is None else int(rows[i]),
+                "" if lines is None else int(lines[i]),
+                _cell(analysis.y_true[k]),
+                _cell(analysis.y_pred[k]),
+                "" if values is None else f"{values[k]:.6g}",
+            ]
+            writer.writerow(cells)
+            if len(records) < FIRST_ERRORS:
+                records.append(dict(zip(header, cells)))
+    return records
+
+
+def _ceiling_figure(analysis, folder):
+    """Save the ceilings' bar chart as error_analysis.png; its name, or None."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    if not analysis.table():  # a regressor without tags: nothing to draw
+        return None
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    try:
+        analysis.plot(ax=ax)
+        return folder.save_figure(fig, "error_analysis.png")
+    finally:
+        plt.close(fig)
 
 
 def _cell(value):

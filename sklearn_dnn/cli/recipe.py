@@ -14,6 +14,7 @@ from ._csv import check_regular_file, read_csv
 from ._data import Data, check_recipe_sizes, decide_task, load_data, load_progress
 from ._errors import take_tags, write_error_analysis
 from ._figures import write_figures
+from ._html import write_report_html
 from ._report import Report, ReportFolder, default_out, diagnosis_record, versions
 
 MIN_DEV_SAMPLES = 10  # the --dev file gives a dev and a test half
@@ -47,7 +48,9 @@ def run_recipe(args, out=None):
         report.update(
             status="complete", runtime_seconds=round(time.perf_counter() - started, 2)
         )
+        write_report_html(folder, report)
     console.say(f"report: {folder.file('report.json')}")
+    console.say(f"page: {folder.file('report.html')}")
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
