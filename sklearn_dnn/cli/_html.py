@@ -11,6 +11,7 @@ import os
 from html import escape
 
 from .._formatting import percent
+from ..diagnostics._error_analysis import share_noise
 from ..diagnostics._noise import z_value
 
 _STYLE = """
@@ -226,13 +227,14 @@ def _error_analysis(record, show):
                 (
                     name,
                     r["n_errors"],
-                    f"{100 * r['share']:.1f}%",
+                    f"{100 * r['share']:.1f}% ± "
+                    f"{100 * share_noise(r['share'], record['n_errors']):.1f}%",
                     _rate(r["error_rate"]),
                     show(r["ceiling"]),
                 )
                 for name, r in records.items()
             ]
-            header = (kind.replace("_", " "), "errors", "share", "error rate")
+            header = (kind.replace("_", " "), "errors", "share ± 95%", "error rate")
             parts.append(_table((*header, "ceiling"), rows, text_columns=(0,)))
     first = record.get("first_errors") or []
     if first:

@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from .._compat import Interval, validate_params
 from .._formatting import format_number, percent
+from ._noise import proportion_standard_error, z_value
 from ._plotting import _Display
 
 #: The share of the dev examples a regression's error analysis looks at.
@@ -128,10 +129,20 @@ class ErrorAnalysis(_Display):
         for kind in ("tag", "class"):
             rows = [row for row in self.table() if row[0] == kind]
             if rows:
-                lines += _table_lines(kind, rows, show) + [""]
+                lines += _table_lines(kind, rows, show, self.n_errors) + [""]
         lines.append(
             "ceiling: the dev error if every error of that row were fixed; work "
             "first on the row with the lowest ceiling (the largest share)."
+        )
+        lines.append(
+            f"±: the share's 95% sampling noise over the {self.n_errors} errors "
+            "looked at; rows whose shares lie within it are not told apart"
+            + (
+                ": look at more dev errors before choosing (the course counts "
+                "about 100)."
+                if self.n_errors < 100
+                else "."
+            )
         )
         return "\n".join(lines)
 
@@ -168,20 +179,27 @@ def _number(value):
     return format_number(value, ".4f")
 
 
-def _table_lines(kind, rows, show):
+def _table_lines(kind, rows, show, n_errors):
     width = max(len(kind), *(len(str(name)) for _, name, _ in rows))
     header = (
-        f"{'by ' + kind:<{width + 3}} {'errors':>7} {'share':>7} "
+        f"{'by ' + kind:<{width + 3}} {'errors':>7} {'share':>15} "
         f"{'error rate':>11} {'ceiling':>8}"
     )
     lines = [header]
     for _, name, record in rows:
+        noise = share_noise(record["share"], n_errors)
+        share = f"{100 * record['share']:.1f}% ± {100 * noise:.1f}%"
         lines.append(
-            f"{str(name):<{width + 3}} {record['n_errors']:>7d} "
-            f"{format_number(100 * record['share'], '.1f') + '%':>7} "
+            f"{str(name):<{width + 3}} {record['n_errors']:>7d} {share:>15} "
             f"{_rate(record['error_rate']):>11} {show(record['ceiling']):>8}"
         )
     return lines
+
+
+def share_noise(share, n_errors, confidence=0.95):
+    """The half-width of a share's ``confidence`` interval over ``n_errors``."""
+    z = z_value(confidence)
+    return z * proportion_standard_error(share, n_errors, z)
 
 
 def _rate(value):
