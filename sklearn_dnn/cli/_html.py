@@ -21,7 +21,7 @@ h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em;
      border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.6em; text-align: right; }
-th { background: #f2f2f2; } td.text { text-align: left; }
+th { background: #f2f2f2; } .text { text-align: left; }
 pre { background: #f6f6f6; padding: 0.6em; white-space: pre-wrap;
       word-break: break-all; }
 figure { margin: 1em 0; } img { max-width: 100%; border: 1px solid #ddd; }
@@ -83,9 +83,17 @@ def _four(value):
 
 
 def _table(header, rows, text_columns=()):
-    """An HTML table; every cell is escaped."""
-    head = "".join(f"<th>{escape(str(cell))}</th>" for cell in header)
-    lines = [f"<table>\n<tr>{head}</tr>"]
+    """An HTML table (no header row when ``header`` is None); every cell is
+    escaped."""
+    lines = ["<table>"]
+    if header is not None:
+        head = "".join(
+            f"<th class='text'>{escape(str(cell))}</th>"
+            if j in text_columns
+            else f"<th>{escape(str(cell))}</th>"
+            for j, cell in enumerate(header)
+        )
+        lines.append(f"<tr>{head}</tr>")
     for row in rows:
         cells = "".join(
             f"<td class='text'>{escape(str(cell))}</td>"
@@ -121,7 +129,7 @@ def _data_and_split(fields):
     if data.get("dev_file"):
         rows.append(("dev file", data["dev_file"].get("name", "")))
     split = fields.get("split", {})
-    parts = [_table(("", ""), rows, text_columns=(0, 1))]
+    parts = [_table(None, rows, text_columns=(0, 1))]
     parts.append(_table(list(split), [list(split.values())]))
     for name, check in fields.get("distribution_checks", {}).items():
         verdict = "same distribution" if check.get("same") else "DIFFERENT"
