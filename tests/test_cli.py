@@ -138,8 +138,9 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
     assert curve["data_mismatch"] == pytest.approx(
         curve["mean_dev_errors"][-1] - curve["mean_train_dev_errors"][-1]
     )
+    written = ["report.json", "model.skops", "errors.csv", "report.html"]
     assert sorted(os.listdir(out)) == sorted(
-        [*figures.values(), "report.json", "model.skops"]
+        [*figures.values(), report["error_analysis"]["figure"], *written]
     )
 
 

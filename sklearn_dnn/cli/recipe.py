@@ -475,7 +475,7 @@ def _remove_previous_model(folder, force):
     """
     if not force:
         return
-    for name in ("model.skops", "report.json"):
+    for name in ("model.skops", "report.json", "report.html", "errors.csv"):
         try:
             os.remove(folder.file(name))
         except FileNotFoundError:
