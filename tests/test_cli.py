@@ -265,6 +265,14 @@ def test_regression_on_diabetes(tmp_path):
     scores = report["final_scores"]
     assert scores["test_r2"] > 0.1  # not "test accuracy 0.0000" over 214 classes
     assert 30 < scores["test_rmse"] < 80  # in the target's units
+    # The worst-predicted dev examples, their errors in the target's units.
+    errors = list(csv.DictReader((out / "errors.csv").open()))
+    assert list(errors[0]) == ["row", "line", "true", "predicted", "abs_error"]
+    for error in errors:
+        true, predicted = float(error["true"]), float(error["predicted"])
+        assert float(error["abs_error"]) == pytest.approx(abs(true - predicted), 1e-5)
+        assert float(error["true"]) == y[int(error["row"]) - 1]
+    assert report["error_analysis"]["n_errors"] == len(errors) > 0
     predictions = tmp_path / "p.csv"
     result = run_cli(
         "predict", "--model", out / "model.skops", "--data", data, "--target", "y",

@@ -171,3 +171,22 @@ def test_report_html_renders_with_its_figures_in_chromium(tagged_run, tmp_path):
     ink = (pixels.mean(axis=2) < 0.6).mean()  # text, tables and lines
     assert pixels.shape[:2] == (1400, 1000)
     assert 0.01 < ink < 0.5
+
+
+def test_with_dev_the_rows_and_tags_come_from_the_dev_file(tagged_csv, tmp_path):
+    out = tmp_path / "report"
+    result = run_cli(
+        "recipe", "--data", tagged_csv, "--dev", tagged_csv, "--target", "label",
+        "--tags", "blurry<b>", "--max-rounds", "1", "--max-time", "20",
+        "--out", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    file_lines = tagged_csv.read_text().split("\n")
+    with open(out / "errors.csv", newline="") as handle:
+        errors = list(csv.DictReader(handle))
+    analysis = json.loads((out / "report.json").read_text())["error_analysis"]
+    assert analysis["n_dev"] == 60 and len(errors) == analysis["n_errors"]
+    blurry = sum(file_lines[int(e["line"]) - 1].split(",")[2] == "1" for e in errors)
+    assert analysis["by_tag"]["blurry<b>"]["n_errors"] == blurry
+    for error in errors:
+        assert file_lines[int(error["line"]) - 1].split(",")[3] == error["true"]

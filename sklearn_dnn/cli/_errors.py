@@ -147,6 +147,10 @@ class _Unscaled(RegressorMixin, BaseEstimator):
     def __sklearn_is_fitted__(self):
         return True
 
+    def fit(self, X, y=None):
+        """Never fitted: it wraps a fitted pipeline and a fitted scaler."""
+        raise NotImplementedError("_Unscaled wraps fitted estimators only")
+
     def predict(self, X):
         """Predict with the pipeline, in the target's units."""
         scaled = self.model.predict(X).reshape(-1, 1)
