@@ -77,7 +77,7 @@ def take_tags(data, dev, names):
 
 
 def _split_off(data, names, option):
-    if data.target is None:  # a bundled data set
+    if option == "--data" and data.target is None:  # a bundled data set
         raise UsageError(
             f"--tags needs a CSV file with the tag columns; --data {data.name} has none"
         )
