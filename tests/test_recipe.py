@@ -151,7 +151,11 @@ def test_high_bias_is_fixed_first_with_a_bigger_network_trained_longer():
         (16,),
     ]
     assert [h["params"]["max_iter"] for h in history] == [5, 20, 80]
+    # ScriptedNetwork has no knobs on how it trains: three bias moves apply.
     assert history[0]["action"] == (
+        "a race of 3 bias moves (bigger network, deeper network, train longer)"
+    )
+    assert history[1]["change"].endswith(
         "bigger network: hidden_layer_sizes (1,) -> (4,); "
         "train longer: max_iter 5 -> 20"
     )
@@ -163,7 +167,10 @@ def test_high_bias_is_fixed_first_with_a_bigger_network_trained_longer():
 def test_a_converged_network_grows_without_training_longer():
     recipe = run(underfit_until_wide_and_long, max_rounds=2, network={"max_iter": 100})
     assert recipe.history_[0]["action"] == (
-        "bigger network: hidden_layer_sizes (1,) -> (4,)"
+        "a race of 2 bias moves (bigger network, deeper network)"
+    )
+    assert recipe.history_[1]["change"].endswith(
+        ": bigger network: hidden_layer_sizes (1,) -> (4,)"
     )
     assert recipe.history_[1]["params"]["max_iter"] == 100
 
@@ -177,76 +184,85 @@ def test_growth_sets_how_much_wider_and_longer_a_bias_round_goes():
     assert recipe.history_[1]["params"]["max_iter"] == 80
 
 
-def test_high_variance_is_regularized_and_worse_rounds_are_undone():
-    recipe = run(overfit_unless_alpha_is_one, network={"keep_prob": 0.9})
+def only_alpha_one_helps(params):
+    """Dev 10 %, 6 % at alpha=1, 15 % above it."""
+    alpha = params["alpha"]
+    if alpha > 1:
+        return 0.02, 0.15, True
+    return 0.0, (0.06 if alpha == 1 else 0.10), True
+
+
+def test_the_variance_race_keeps_the_best_alpha_of_the_log_grid():
+    recipe = run(only_alpha_one_helps, network={"alpha": 0.1})
     history = recipe.history_
     assert history[0]["diagnosis"].case == "high variance"
-    assert [h["params"]["alpha"] for h in history[:5]] == [
-        1e-4,
-        0.1,
-        1.0,
-        10.0,
-        3.16,
-    ]
-    # alpha=10 made the dev error worse: back to alpha=1 and half the step
-    # on a log scale, worse too: back again, and no more alpha.
-    assert history[3]["action"] == (
-        "dev error 15.00% is above round 3's 6.00%: back to round 3; "
-        "regularization, a smaller step: alpha 1 -> 3.16"
+    assert history[0]["action"].startswith(
+        "a race of 6 variance moves (alpha 1, alpha 3.16, alpha 10, "
     )
-    assert history[4]["action"].startswith(
-        "dev error 15.00% is above round 3's 6.00%: back to round 3; "
-        "dropout: keep_prob 0.9 -> 0.7"
-    )
-    assert history[5]["params"]["alpha"] == 1.0
-    assert history[5]["params"]["keep_prob"] == 0.7
-    assert all(h["params"]["alpha"] <= 10 for h in history)
-    assert recipe.best_index_ == 2
+    assert history[1]["params"]["alpha"] == 1.0
     assert recipe.best_dev_error_ == pytest.approx(0.06)
-    assert recipe.best_params_ == history[2]["params"]
+    assert recipe.best_params_["alpha"] == 1.0
 
 
-def test_variance_changes_come_in_the_documented_order():
-    augmenter = ImageAugmenter((1, 2))
+def test_an_undone_alpha_is_never_tried_again():
+    # Only alpha is left to race (lbfgs: no dropout, no early stopping; no
+    # wider or deeper network under the caps): every other value is worse.
     recipe = run(
-        always_overfit,
-        max_rounds=30,
-        augment=augmenter,
-        max_hidden_units=1024,
-        network={"hidden_layer_sizes": (256,), "alpha": 100.0},
+        only_alpha_one_helps,
+        max_hidden_units=8,
+        max_hidden_layers=1,
+        network={"alpha": 1.0, "solver": "lbfgs", "hidden_layer_sizes": (8,)},
     )
-    kinds = [a.split(":")[0] for a in actions(recipe)]
-    assert kinds == [
-        "regularization",  # alpha 100 -> 1000, the most there is
-        "dropout",  # keep_prob 1.0 -> 0.8
-        "dropout",  # 0.8 -> 0.6
-        "dropout",  # 0.6 -> 0.5, the least there is
-        "data augmentation",
-        "another architecture",  # (256,) -> (1024,), max_hidden_units
-        "early stopping",
-        "stop",
-    ]
-    last = recipe.history_[-1]["params"]
-    assert last["alpha"] == 1000.0
-    assert last["keep_prob"] == 0.5
-    assert last["augment"] is augmenter
-    assert last["hidden_layer_sizes"] == (1024,)
-    assert last["early_stopping"] is True
-    assert actions(recipe)[-1] == "stop: no change left for high variance"
-    # Every round tied with the first: the best is the earliest.
+    alphas = [h["params"]["alpha"] for h in recipe.history_]
+    assert alphas == [1.0, 3.16, 10.0]  # 3.16 won the race of 2, undone
+    assert "back to round 1" in recipe.history_[1]["action"]
+    assert recipe.history_[2]["action"].endswith(
+        "stop: no change left for high variance"
+    )
     assert recipe.best_index_ == 0
 
 
-def test_ties_keep_climbing_the_alpha_ladder():
+def test_variance_moves_race_in_the_documented_order():
+    augmenter = ImageAugmenter((1, 2))
+    recipe = run(
+        always_overfit,
+        max_rounds=2,
+        augment=augmenter,
+        max_hidden_units=1024,
+        network={"hidden_layer_sizes": (256,), "alpha": 1.0},
+    )
+    assert recipe.history_[0]["action"] == (
+        "a race of 6 variance moves (alpha 3.16, alpha 10, lower keep prob, "
+        "augmentation, other architecture, deeper network)"
+    )
+    moves = [c["move"] for c in recipe.history_[1]["candidates"] if c["rung"] == 0]
+    assert moves == [
+        "alpha 3.16",
+        "alpha 10",
+        "lower keep prob",
+        "augmentation",
+        "other architecture",
+        "deeper network",
+    ]
+
+
+def test_ties_go_to_the_earliest_candidate_and_no_alpha_repeats():
+    # All candidates tie: the earliest, an alpha of the grid, wins each race;
+    # after a jump the nearest untried value below comes first.
     recipe = run(always_overfit, max_rounds=4)
-    assert [h["params"]["alpha"] for h in recipe.history_] == [1e-4, 0.1, 1.0, 10.0]
+    assert [h["params"]["alpha"] for h in recipe.history_] == [
+        1e-4,
+        1e-3,
+        3.16e-4,
+        1e-2,
+    ]
     assert actions(recipe)[-1] == "stop: max_rounds=4 rounds spent"
 
 
 def test_a_network_without_penalty_gets_l2():
     recipe = run(always_overfit, max_rounds=2, network={"penalty": None})
     assert recipe.history_[1]["params"]["penalty"] == "l2"
-    assert recipe.history_[1]["params"]["alpha"] == 0.1
+    assert recipe.history_[1]["params"]["alpha"] == 1e-3
 
 
 def test_deterministic_solvers_get_no_dropout_early_stopping_or_augmentation():
@@ -259,17 +275,34 @@ def test_deterministic_solvers_get_no_dropout_early_stopping_or_augmentation():
     assert actions(recipe) == ["stop: no change left for high variance"]
 
 
-def test_when_a_bigger_network_hurts_a_deeper_one_is_tried_then_longer_training():
-    recipe = run(bigger_is_worse, max_rounds=4, network={"keep_prob": [0.9]})
+def test_when_bigger_networks_hurt_training_longer_wins_the_race():
+    recipe = run(bigger_is_worse, max_rounds=2)
     history = recipe.history_
-    assert history[1]["params"]["hidden_layer_sizes"] == (4,)
-    assert history[2]["params"]["hidden_layer_sizes"] == (1, 1)
-    # One keep probability per hidden layer: the new layer copies the last.
-    assert history[2]["params"]["keep_prob"] == (0.9, 0.9)
-    assert history[2]["params"]["max_iter"] == 20
-    assert history[3]["params"]["hidden_layer_sizes"] == (1,)
-    assert history[3]["params"]["max_iter"] == 20
-    assert history[2]["action"].endswith("train longer: max_iter 5 -> 20")
+    assert history[1]["params"]["hidden_layer_sizes"] == (1,)
+    assert history[1]["params"]["max_iter"] == 20
+    assert history[1]["change"].startswith("race of 3: winner train longer 21.00%")
+    assert "runners-up bigger network 40.00%" in history[1]["change"]
+    rungs = [(c["move"], c["rung"], c["max_iter"]) for c in history[1]["candidates"]]
+    # Successive halving: 3 candidates at a quarter of 20 epochs (at least
+    # 10), the better 2 at half; the winner is the round, at all 20.
+    assert rungs == [
+        ("bigger network", 0, 10),
+        ("deeper network", 0, 10),
+        ("train longer", 0, 10),
+        ("bigger network", 1, 10),
+        ("train longer", 1, 10),
+    ]
+
+
+def test_two_unhelpful_bias_rounds_turn_to_variance_moves():
+    recipe = run(bigger_is_worse, max_rounds=5)
+    history = recipe.history_
+    assert history[2]["diagnosis"].high_bias
+    assert "the remaining bias is not avoidable with this data" in history[2]["action"]
+    # Rounds 1 and 2 tie: the best so far is the earlier one.
+    assert "variance moves on round 1" in history[2]["action"]
+    assert history[3]["change"] is not None
+    assert "alpha" in history[3]["change"] or "keep" in history[3]["change"]
 
 
 def test_no_change_left_for_high_bias_stops():
@@ -311,6 +344,9 @@ def test_history_has_one_documented_entry_per_round():
             "diagnosis",
             "action",
             "fit_time",
+            "cut",
+            "change",
+            "candidates",
         }
         assert set(entry["params"]) == {
             "hidden_layer_sizes",
@@ -326,6 +362,20 @@ def test_history_has_one_documented_entry_per_round():
         assert entry["diagnosis"].train_error == entry["train_error"]
         assert entry["diagnosis"].dev_error == entry["dev_error"]
         assert entry["fit_time"] >= 0
+        assert entry["cut"] is False
+        for candidate in entry["candidates"]:
+            assert set(candidate) == {
+                "move",
+                "action",
+                "rung",
+                "max_iter",
+                "epochs",
+                "dev_error",
+                "fit_time",
+                "cut",
+            }
+    assert recipe.history_[0]["candidates"] == []
+    assert len(recipe.history_[1]["candidates"]) == 5  # 3, then the better 2
     assert recipe.history_[0]["train_error"] == pytest.approx(0.30)
     assert recipe.history_[0]["dev_error"] == pytest.approx(0.305)
 
@@ -373,8 +423,12 @@ def test_verbose_prints_one_line_per_round(capsys):
     assert len(lines) == 3
     assert lines[0] == (
         "[BasicRecipe] round 1/10: train error 30.00%, dev error 30.50%, "
-        "high bias; next: bigger network: hidden_layer_sizes (1,) -> (4,); "
-        "train longer: max_iter 5 -> 20"
+        "high bias; next: a race of 3 bias moves (bigger network, deeper "
+        "network, train longer)"
+    )
+    assert lines[1].startswith(
+        "[BasicRecipe] round 2/10: race of 3: winner bigger network 10.50% "
+        "(10 epochs); runners-up "
     )
     assert lines[-1].endswith("good fit; stop: neither bias nor variance is high")
     run(underfit_until_wide_and_long)
@@ -432,12 +486,15 @@ def test_a_far_too_small_network_is_diagnosed_high_bias_and_grown(digits):
     ).fit(X, y)
     history = recipe.history_
     assert history[0]["diagnosis"].case == "high bias"
-    assert history[0]["action"].startswith("bigger network")
-    assert history[1]["params"]["hidden_layer_sizes"] == (8,)
-    assert history[2]["params"]["hidden_layer_sizes"] == (64,)
+    assert history[0]["action"].startswith("a race of 6 bias moves (bigger network")
     dev = [h["dev_error"] for h in history]
-    assert dev[0] > 0.5 > dev[1] > dev[2]
-    assert recipe.best_dev_error_ < 0.05
+    assert dev[0] > 0.5 > recipe.best_dev_error_
+    assert recipe.best_dev_error_ < 0.1
+    # The race keeps its best candidate: no runner-up of the last rung beat it.
+    last_rung = max(c["rung"] for c in history[1]["candidates"])
+    finalists = [c for c in history[1]["candidates"] if c["rung"] == last_rung]
+    winner = history[1]["change"].split("winner ")[1].split(" ")[0]
+    assert min(finalists, key=lambda c: c["dev_error"])["move"].startswith(winner)
 
 
 def test_an_overfitting_network_is_diagnosed_high_variance_and_its_gap_narrows(
@@ -458,8 +515,7 @@ def test_an_overfitting_network_is_diagnosed_high_variance_and_its_gap_narrows(
     ).fit(X_small, y_small)
     first, best = recipe.history_[0], recipe.history_[recipe.best_index_]
     assert first["diagnosis"].case == "high variance"
-    assert first["action"].startswith("regularization")
-    assert recipe.history_[1]["params"]["alpha"] == 0.1
+    assert first["action"].startswith("a race of 5 variance moves (alpha 0.001, ")
     assert best["dev_error"] < first["dev_error"]
     assert best["diagnosis"].variance < first["diagnosis"].variance
 
@@ -582,10 +638,10 @@ def test_a_refit_that_fails_changes_nothing(monkeypatch, exception):
     before_history = [dict(entry) for entry in recipe.history_]
     original = BasicRecipe._fit_one
 
-    def fit_one(self, task, base, params, X, y):
+    def fit_one(self, task, base, params, X, y, deadline):
         if len(X) == N_ROWS:  # the refit, on train and dev together
             raise exception("interrupted")
-        return original(self, task, base, params, X, y)
+        return original(self, task, base, params, X, y, deadline)
 
     monkeypatch.setattr(BasicRecipe, "_fit_one", fit_one)
     recipe.set_params(estimator=ScriptedNetwork(script=always_overfit))
@@ -613,27 +669,31 @@ def always_underfit(params):
     return 0.30, 0.305, False
 
 
+def trained_epochs(recipe):
+    """Epochs of the rounds and their races (ScriptedNetwork uses max_iter
+    when not converged)."""
+    rounds = sum(entry["params"]["max_iter"] for entry in recipe.history_)
+    races = sum(c["epochs"] for e in recipe.history_ for c in e["candidates"])
+    return rounds + races
+
+
 def test_the_epoch_budget_stops_growth_and_says_so():
     # Every round looked like high bias, so each one grew the network and
-    # trained 4 times longer, without bound.
-    # The round that would pass the cap is shrunk to the epochs left, not
-    # refused; then fewer than 10 epochs are left and the recipe stops.
+    # trained 4 times longer, without bound. The races count too.
     recipe = run(always_underfit, max_rounds=50, max_total_epochs=500)
-    epochs = [entry["params"]["max_iter"] for entry in recipe.history_]
-    assert epochs == [5, 20, 80, 320, 75]  # 425 spent; 1280 shrunk to 75
-    assert sum(epochs) <= 500
-    assert "max_iter 1280 -> 75 to fit the budget left" in actions(recipe)[-2]
+    assert trained_epochs(recipe) <= 500
     assert recipe.history_[-1]["action"].startswith(
-        "stop: the max_total_epochs=500 budget: 500 epochs trained"
+        "stop: the max_total_epochs=500 budget"
     )
 
 
 def test_epochs_are_counted_as_trained_n_iter():
-    # Converged fits train max_iter - 1 epochs in ScriptedNetwork.
-    # 4 + 4 + 4 = 12 epochs; a fourth round of up to 5 would pass 13.
+    # Converged fits train max_iter - 1 epochs in ScriptedNetwork: 4 after
+    # the first round; a race of 6 costs 3.5 rounds' epochs, 2 of the 9 left
+    # for the round itself, fewer than its 5.
     recipe = run(always_overfit, max_rounds=50, max_total_epochs=13)
-    assert len(recipe.history_) == 3
-    assert "max_total_epochs=13 budget: 12 epochs" in actions(recipe)[-1]
+    assert len(recipe.history_) == 1
+    assert "max_total_epochs=13 budget: 4 epochs" in actions(recipe)[-1]
 
 
 def test_max_iter_above_the_epoch_budget_is_an_error():
@@ -645,32 +705,41 @@ def test_max_iter_above_the_epoch_budget_is_an_error():
 
 
 def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
+    from sklearn_dnn.diagnostics import _recipe, _recipe_race
+
     clock = iter(range(0, 1000, 10))  # every reading is 10 s later
-    monkeypatch.setattr(
-        "sklearn_dnn.diagnostics._recipe.time.perf_counter", lambda: next(clock)
-    )
+    monkeypatch.setattr(_recipe, "now", lambda: next(clock))
+    monkeypatch.setattr(_recipe_race, "now", lambda: next(clock))
     recipe = run(always_underfit, max_rounds=50, max_time=25)
     assert len(recipe.history_) < 50
     assert recipe.history_[-1]["action"].startswith("stop: max_time=25 budget spent")
 
 
-def test_growth_stops_at_max_hidden_units_in_all_layers():
-    recipe = run(
-        always_underfit, max_rounds=50, max_hidden_units=40, max_total_epochs=10**6
+def test_max_hidden_units_caps_the_widest_layer_and_max_hidden_layers_the_depth():
+    from sklearn_dnn.diagnostics._recipe_moves import (
+        NetworkKnobs,
+        bigger_network,
+        deeper_network,
+        narrower_deeper_network,
     )
-    sizes = [entry["params"]["hidden_layer_sizes"] for entry in recipe.history_]
-    assert all(sum(s) <= 40 for s in sizes)
-    assert sizes[:4] == [(1,), (4,), (16,), (40,)]  # the last step cut to fit
-    assert (20, 20) not in sizes  # deeper would pass 40 units
-    deeper = run(
-        always_underfit,
-        max_rounds=50,
-        max_hidden_units=40,
-        max_total_epochs=10**6,
-        network={"hidden_layer_sizes": (10,), "max_iter": 1},
-    )
-    sizes = [entry["params"]["hidden_layer_sizes"] for entry in deeper.history_]
-    assert sizes[:3] == [(10,), (40,), (40,)]  # only longer training is left
+
+    limits = BasicRecipe(DNNClassifier(), max_hidden_units=256)
+    knobs = NetworkKnobs(DNNClassifier())
+    params = knobs.params(DNNClassifier(hidden_layer_sizes=(256,), keep_prob=[0.9]))
+    changes, _ = deeper_network(limits, knobs, params, converged=True)
+    assert changes["hidden_layer_sizes"] == (256, 256)
+    assert changes["keep_prob"] == (0.9, 0.9)  # one per hidden layer
+    params = knobs.params(DNNClassifier(hidden_layer_sizes=(100, 50)))
+    changes, _ = bigger_network(limits, knobs, params, converged=True)
+    assert changes["hidden_layer_sizes"] == (256, 128)
+    four = knobs.params(DNNClassifier(hidden_layer_sizes=(64,) * 4))
+    assert deeper_network(limits, knobs, four, converged=True) is None
+    assert narrower_deeper_network(limits, knobs, four, converged=True) is None
+    three = knobs.params(DNNClassifier(hidden_layer_sizes=(64,) * 3))
+    changes, _ = narrower_deeper_network(limits, knobs, three, converged=True)
+    assert changes["hidden_layer_sizes"] == (32,) * 4
+    limits.set_params(max_hidden_layers=3)
+    assert deeper_network(limits, knobs, three, converged=True) is None
 
 
 def test_a_seeded_recipe_seeds_an_unseeded_network_the_same_in_every_fit():
@@ -720,12 +789,11 @@ def test_sklearn_compatible_recipe(estimator, check):
 
 
 def test_early_stopping_is_offered_only_when_its_stratified_split_can_succeed():
-    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs, early_stopping
+    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
 
     knobs = NetworkKnobs(DNNClassifier())
     knobs.y_train = np.repeat([0, 1, 2], 4)  # dev of 2 cannot hold 3 classes
     assert not knobs.can_split_dev_set()
-    assert early_stopping(None, knobs, {"early_stopping": False}, True) is None
     knobs.y_train = np.repeat([0, 1, 2], 10)
     assert knobs.can_split_dev_set()
     knobs.y_train = np.array([0] * 29 + [1])  # a class of one example
@@ -733,6 +801,29 @@ def test_early_stopping_is_offered_only_when_its_stratified_split_can_succeed():
     regressor = NetworkKnobs(DNNRegressor())
     regressor.y_train = np.linspace(0, 1, 20)
     assert regressor.can_split_dev_set()
+
+
+def test_early_stopping_is_raced_with_enough_patience_and_validation_rows():
+    from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs, early_stopping
+
+    knobs = NetworkKnobs(DNNClassifier())
+    params = knobs.params(DNNClassifier())
+    knobs.y_train = np.arange(1000) % 3  # 300 rows would be 30 %: too many
+    assert early_stopping(None, knobs, params, True) is None
+    knobs.y_train = np.arange(2000) % 3
+    changes, texts = early_stopping(None, knobs, params, True)
+    assert changes == {
+        "early_stopping": True,
+        "n_iter_no_change": 20,
+        "validation_fraction": 0.15,
+    }
+    assert texts == [
+        "early stopping: early_stopping False -> True, n_iter_no_change 20, "
+        "validation_fraction 0.15"
+    ]
+    knobs.y_train = np.arange(10_000) % 3  # the network's 10 % is 1000 rows
+    changes, _ = early_stopping(None, knobs, params, True)
+    assert changes["validation_fraction"] == 0.1
 
 
 # -- sampling noise (DESIGN §14) -------------------------------------------------
@@ -763,7 +854,7 @@ def test_cv_auto_diagnoses_an_uncertain_round_on_k_fold_errors():
     assert first["diagnosis"].case == "high variance"  # 20 errors in 1000
     assert first["diagnosis"].n_samples == {"train": 1000, "dev": 1000}
     assert "5-fold cross-validated errors" in first["action"]
-    assert "regularization" in first["action"]
+    assert "variance moves (alpha" in first["action"]
     # An explicit dev set is the distribution served: no folds stand in for it.
     X, y = scripted_data()
     recipe = BasicRecipe(ScriptedNetwork(script=two_percent_dev_error), max_rounds=1)

@@ -44,8 +44,8 @@ def add_tags_argument(parser):
         "error (0 or 1 each, several per example allowed); they are not "
         "features. The report's error analysis gives each tag's share of the "
         "dev errors and its ceiling, the dev error if those errors were fixed. "
-        "With --dev, the tags are read from the --dev file (both files need "
-        "the columns)",
+        "With --dev, the tags are read from the --dev file (--data, --dev and "
+        "--test all need the columns)",
     )
 
 
@@ -62,18 +62,22 @@ def _tag_names(text):
     return names
 
 
-def take_tags(data, dev, names):
-    """Remove the tag columns from the features: ``(data, dev, tags)``.
+def take_tags(files, names):
+    """Remove the tag columns from the features of every file read.
 
-    ``tags`` (None without ``--tags``) holds the tags of the file the dev
-    set comes from: ``dev`` when given, else ``data``.
+    ``files`` is ``(data, dev, test)`` (None for a file not given); returns
+    ``(files, tags)``, ``tags`` (None without ``--tags``) holding the tags of
+    the file the dev set comes from: ``--dev`` when given, else ``--data``.
     """
     if names is None:
-        return data, dev, None
+        return files, None
+    data, dev, test = files
     data, tags = _split_off(data, names, "--data")
     if dev is not None:
         dev, tags = _split_off(dev, names, "--dev")
-    return data, dev, tags
+    if test is not None:
+        test, _ = _split_off(test, names, "--test")
+    return (data, dev, test), tags
 
 
 def _split_off(data, names, option):
@@ -181,7 +185,8 @@ def dev_errors(recipe, sets, tags):
     if sets.task == "regression":
         from sklearn.preprocessing import StandardScaler
 
-        scaler = StandardScaler().fit(sets.y_train.reshape(-1, 1))
+        # The recipe standardizes the target with the rows it fits.
+        scaler = StandardScaler().fit(sets.y_fit.reshape(-1, 1))
         model = _Unscaled(model, scaler)
     dev_tags = None
     if tags is not None:

@@ -1,20 +1,32 @@
 """The figures ``sklearn-dnn recipe`` writes beside its report."""
 
 import sys
+import time
 
 import numpy as np
 
+from ._budget import FIGURES_SECONDS, plan_learning_curve
 from ._report import diagnosis_record
 
-LEARNING_CURVE_CV = 3
-LEARNING_CURVE_DATA = (
-    f"{LEARNING_CURVE_CV}-fold cross-validation of the training rows (train and "
-    "train-dev: every row scored once), the final model's settings, each "
-    "fold's model also scored on the dev set"
-)
+
+def curve_data(plan, one_source):
+    """What the learning curve's diagnosis rests on, as report.json says it."""
+    if one_source:
+        return (
+            f"{plan.cv}-fold cross-validation of train and dev (every row the "
+            "recipe fit scored once as dev; the test set left out), the final "
+            "model's settings"
+        )
+    return (
+        f"{plan.cv}-fold cross-validation of the training rows (train and "
+        "train-dev: every row scored once), the final model's settings, each "
+        "fold's model also scored on the dev set"
+    )
 
 
-def write_figures(model, sets, args, folder, report):
+def write_figures(model, sets, args, folder, report, budget, console):
+    """Write the learning curve (sized to the time left), the loss curve and
+    the gradient norms; record them in the report."""
     try:
         import matplotlib
 
@@ -32,13 +44,21 @@ def write_figures(model, sets, args, folder, report):
 
     network = unwrap_network(model)
     what = f"{_describe_network(network)} on {sets.data_name}"
+    trained_on = report.fields["final_model"]["trained_on"]
     figures = {}
     try:
-        figures["learning_curve"] = _learning_curve(
-            model, sets, what, args, folder, report
-        )
-        figures["loss_curve"] = _loss_curve(network, what, folder)
-        figures["gradient_norms"] = _gradient_norms(network, what, folder)
+        plan = _plan_curve(sets, report, budget, console)
+        if plan is not None:
+            figures["learning_curve"] = _learning_curve(
+                model, sets, what, args, folder, report, plan, console
+            )
+        if budget.left() > 0:
+            figures["loss_curve"] = _loss_curve(network, what, trained_on, folder)
+            figures["gradient_norms"] = _gradient_norms(
+                network, what, trained_on, folder
+            )
+        else:
+            console.say("figures: loss curve and gradient norms skipped: no time left")
     finally:
         plt.close("all")
         report.update(figures=figures)
@@ -51,41 +71,91 @@ def _describe_network(network):
     )
 
 
-def _learning_curve(model, sets, what, args, folder, report):
+def _plan_curve(sets, report, budget, console):
+    """The learning curve's shape for the time left, or None (skipped, said)."""
+    refit = report.fields["refit"]
+    per_example_epoch = refit["seconds"] / max(1, refit["n_samples"] * refit["epochs"])
+    seconds = budget.left() - FIGURES_SECONDS
+    plan = plan_learning_curve(
+        len(sets.y_fit), refit["epochs"], per_example_epoch, seconds
+    )
+    if plan is None:
+        why = (
+            f"learning curve: skipped: even its smallest shape would take more "
+            f"than the {max(0.0, seconds):.0f} s left of --max-time"
+        )
+        console.say(why)
+        report.update(learning_curve=None, learning_curve_skipped=why)
+        return None
+    text = (
+        f"learning curve: {len(plan.train_sizes)} training sizes x {plan.cv} "
+        f"folds, {plan.max_iter} epochs at most, about {plan.seconds:.0f} s"
+    )
+    if plan.shrunk:
+        text += f" (made smaller to fit the {seconds:.0f} s left of --max-time)"
+    console.say(text + " ...")
+    return plan
+
+
+def _curve_model(model, max_iter):
+    """A clone of ``model`` whose network trains at most ``max_iter`` epochs."""
+    from sklearn.base import clone
+
+    curve_model = clone(model)
+    inner = getattr(curve_model, "regressor", curve_model)
+    network = inner.steps[-1][1] if hasattr(inner, "steps") else inner
+    if max_iter < network.max_iter:
+        network.set_params(max_iter=max_iter)
+    return curve_model
+
+
+def _learning_curve(model, sets, what, args, folder, report, plan, console):
     import matplotlib.pyplot as plt
 
     from .. import BiasVarianceDisplay
 
+    one_source = sets.X_val is None
+    dev = {} if one_source else {"X_val": sets.X_val, "y_val": sets.y_val}
     fig, ax = plt.subplots(figsize=(7, 4.5))
+    start = time.perf_counter()
     display = BiasVarianceDisplay.from_estimator(
-        model,
-        sets.X_train,
-        sets.y_train,
-        X_val=sets.X_dev,
-        y_val=sets.y_dev,
-        cv=LEARNING_CURVE_CV,
-        baseline_error=args.baseline_error,
+        _curve_model(model, plan.max_iter),
+        sets.X_fit,
+        sets.y_fit,
+        **dev,
+        train_sizes=plan.train_sizes,
+        cv=plan.cv,
+        scoring=args.scoring,
+        baseline_error=report.fields["baseline"]["error"],
         tolerance=report.fields["tolerance"],  # the rounds' rule and tolerance
         ax=ax,
     )
+    seconds = time.perf_counter() - start
+    console.say(f"learning curve: done in {seconds:.1f} s")
+    scored = "scored on the dev set too" if not one_source else "the test set left out"
     ax.set_title(
-        f"Learning curve: {what}\n{LEARNING_CURVE_CV}-fold cross-validation "
-        "of the training rows (train-dev), scored on the dev set too",
+        f"Learning curve: {what}\n{plan.cv}-fold cross-validation "
+        f"of the rows the recipe fit, {scored}",
         fontsize=9,
     )
     diagnosis = display.diagnosis
     report.fields["learning_curve"] = {
-        "cv": LEARNING_CURVE_CV,
+        "cv": plan.cv,
         "train_sizes": display.train_sizes,
+        "max_iter": plan.max_iter,
+        "sized_to_budget": plan.shrunk,
+        "seconds": seconds,
         "mean_train_errors": np.mean(display.train_errors, axis=1),
-        "mean_train_dev_errors": np.mean(display.train_dev_errors, axis=1),
+        "mean_train_dev_errors": None
+        if one_source
+        else np.mean(display.train_dev_errors, axis=1),
         "mean_dev_errors": np.mean(display.dev_errors, axis=1),
-        **diagnosis_record(diagnosis, LEARNING_CURVE_DATA),
+        **diagnosis_record(diagnosis, curve_data(plan, one_source)),
     }
     return folder.save_figure(fig, "learning_curve.png")
 
 
-def _loss_curve(network, what, folder):
+def _loss_curve(network, what, trained_on, folder):
     import matplotlib.pyplot as plt
 
     from .. import LossCurveDisplay
@@ -93,13 +163,13 @@ def _loss_curve(network, what, folder):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     LossCurveDisplay.from_estimator(network, ax=ax)
     ax.set_title(
-        f"Training cost J per epoch: {what}\nfinal model (train+train-dev+dev)",
+        f"Training cost J per epoch: {what}\nfinal model ({trained_on})",
         fontsize=9,
     )
     return folder.save_figure(fig, "loss_curve.png")
 
 
-def _gradient_norms(network, what, folder):
+def _gradient_norms(network, what, trained_on, folder):
     import matplotlib.pyplot as plt
 
     from .. import diagnose_gradients
@@ -107,7 +177,7 @@ def _gradient_norms(network, what, folder):
     fig, ax = plt.subplots(figsize=(7, 4.5))
     diagnose_gradients(network).plot(ax=ax)
     ax.set_title(
-        f"Gradient norms per layer: {what}\nfinal model (train+train-dev+dev)",
+        f"Gradient norms per layer: {what}\nfinal model ({trained_on})",
         fontsize=9,
     )
     return folder.save_figure(fig, "gradient_norms.png")

@@ -14,6 +14,7 @@ examples:
   sklearn-dnn recipe --data measurements.csv --target label --max-rounds 4
   sklearn-dnn recipe --data prices.csv --target price --task regression
   sklearn-dnn recipe --data web_photos.csv --dev phone_photos.csv --target label
+  sklearn-dnn recipe --data train.csv --test test.csv --scoring balanced_accuracy
 """
 
 GRADCHECK_EXAMPLES = """\
@@ -35,6 +36,26 @@ def _tolerance(text):
     if text == "auto":
         return text
     return _number(float, 0.0)(text)
+
+
+def _baseline(text):
+    if text == "auto":
+        return text
+    try:
+        return _number(float, 0.0, 1.0, high_open=True)(text)
+    except argparse.ArgumentTypeError as exc:
+        raise argparse.ArgumentTypeError(f"{exc}; or 'auto'") from None
+
+
+def _scorer_name(text):
+    from sklearn.metrics import get_scorer_names
+
+    if text not in get_scorer_names():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a scikit-learn scorer name (see "
+            "sklearn.metrics.get_scorer_names(); e.g. accuracy, f1_macro, r2)"
+        )
+    return text
 
 
 def _number(kind, low=None, high=None, *, low_open=False, high_open=False):
@@ -128,19 +149,24 @@ def _recipe_parser(commands):
         "recipe",
         help="run the whole improve-a-network workflow and write a report",
         description=(
-            "Split the data into train/dev/test with size-aware ratios (with "
-            "--dev: train from --data, dev and test from the --dev file), check "
-            "that dev and test come from the same distribution, normalize the "
-            "inputs, and run the basic recipe (fix high bias first, then high "
-            "variance) with a progress bar. The recipe holds a train-dev set out "
-            "of train, so each round's diagnosis separates variance (train-dev "
-            "above train) from data mismatch (dev above train-dev). It prints "
-            "each round's errors and diagnosis, then the best round's train, "
-            "train-dev, dev and test errors, and refits the best round's "
-            "settings on train, train-dev and dev together (only test is left "
-            "out) for the final model and its test score (accuracy, or R^2 and "
-            "RMSE for regression). Written to --out: report.json (rewritten "
-            "after each round, with its status), the final model as "
+            "Split a test set off the data with size-aware ratios, normalize "
+            "the inputs, and run the basic recipe (fix high bias first, then "
+            "high variance) against a baseline error ('auto': the best "
+            "reference model's cross-validated error), with a progress bar. "
+            "One file split at random has one distribution: the recipe holds "
+            "its dev set out of the rest and no data mismatch is measured. With "
+            "--dev (data from the distribution the model will serve: dev and "
+            "test are its two halves, or --test is the test set) the recipe "
+            "also holds a train-dev set out of --data, so each diagnosis "
+            "separates variance (train-dev above train) from data mismatch "
+            "(dev above train-dev), and the files are checked for the same "
+            "distribution. It prints each round's errors and diagnosis, then "
+            "the best round's errors with the test error, and refits the best "
+            "round's settings on every row but the test set's for the final "
+            "model and its test score (accuracy, or R^2 and RMSE for "
+            "regression). --max-time bounds all of it, the refit, learning "
+            "curve and figures included. Written to --out: report.json "
+            "(rewritten after each step, with its status), the final model as "
             "model.skops, and the learning-curve, loss-curve and gradient-norm "
             "PNGs."
         ),
@@ -165,11 +191,31 @@ def _recipe_arguments(recipe):
         "it to measure data mismatch)",
     )
     recipe.add_argument(
+        "--test",
+        default=None,
+        metavar="TEST.csv",
+        help="a CSV file with the columns of --data to use as the test set, "
+        "whole (without it, the test set is split off --dev, or off --data); "
+        "its distribution is checked against the dev set's",
+    )
+    recipe.add_argument(
         "--baseline-error",
-        type=_number(float, 0.0, 1.0, high_open=True),
-        default=0.0,
-        help="human-level (Bayes) error to measure avoidable bias against, "
-        "in [0, 1) (default: 0.0)",
+        type=_baseline,
+        default="auto",
+        help="the error to measure avoidable bias against: 'auto' (the lowest "
+        "cross-validated error of reference models that need no tuning, an "
+        "upper bound of the Bayes error, reported with its source and noise), "
+        "or a human-level (Bayes) error in [0, 1) (default: auto)",
+    )
+    recipe.add_argument(
+        "--scoring",
+        type=_scorer_name,
+        default=None,
+        metavar="SCORER",
+        help="a scikit-learn scorer name (e.g. balanced_accuracy, f1_macro, r2, "
+        "neg_mean_absolute_error): the recipe diagnoses on its error (1 - score, "
+        "or the loss). Default: the recipe's (the error rate, 1 - R^2 for "
+        "regression)",
     )
     recipe.add_argument(
         "--tolerance",
@@ -198,8 +244,10 @@ def _recipe_arguments(recipe):
         "--max-time",
         type=_number(float, 0, low_open=True),
         default=None,
-        help="time budget of the rounds in seconds, > 0; the recipe sizes "
-        "its rounds to it (default: BasicRecipe's max_time)",
+        help="time budget of the whole command after reading the data, in "
+        "seconds, > 0: the rounds (with the reference models) take at most "
+        "70%% of it, and the refit, learning curve and figures are sized, or "
+        "skipped, to fit what is left (default: BasicRecipe's max_time)",
     )
 
 

@@ -5,48 +5,57 @@ import os
 import shlex
 import sys
 import time
-from collections import namedtuple
 
 import numpy as np
 
-from ._common import EXIT_OK, Console, UsageError
-from ._csv import check_regular_file, read_csv
-from ._data import Data, check_recipe_sizes, decide_task, load_data, load_progress
+from ._budget import REFIT_SHARE, Budget, refit_epochs
+from ._common import EXIT_OK, Console, UsageError, rejected_values
+from ._data import check_recipe_sizes
 from ._errors import take_tags, write_error_analysis
 from ._figures import write_figures
 from ._html import write_report_html
 from ._report import Report, ReportFolder, default_out, diagnosis_record, versions
-
-MIN_DEV_SAMPLES = 10  # the --dev file gives a dev and a test half
-TRAIN_DEV_SHARE = 5  # the train-dev set: at most a fifth of train, at most dev's size
-
-Sets = namedtuple(
-    "Sets",
-    "X_train X_dev X_test y_train y_dev y_test task train_dev_size "
-    "feature_names data_name dev_rows",
-    defaults=[None],  # dev_rows: the dev set's rows in its source file
+from ._sets import (
+    check_extra_file,
+    decide_files_task,
+    describe_split,
+    distribution_checks,
+    load_files,
+    split,
+    split_sizes,
+    warn_overlap,
 )
 
 
 def run_recipe(args, out=None):
-    """Run the course workflow, save the model and write the report."""
+    """Run the course workflow, save the model and write the report.
+
+    ``--max-time`` bounds everything after reading the data: the rounds
+    (with the recipe's reference models), the refit, the learning curve and
+    the figures, each sized to its share of the time left.
+    """
     console = Console(out, args.quiet)
     started = time.perf_counter()
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         _remove_previous_model(folder, args.force)
-        sets, tags = _prepare(args, console, report)
+        _import_libraries()
+        files, tags = take_tags(load_files(args), args.tags)
+        budget = Budget(command_time(args))
+        sets = _prepare(files, args, console, report)
         with _progress_callbacks(args) as progress:
-            recipe, watch = _run_rounds(sets, args, progress, console, report)
-            model = _final_model(recipe, sets, progress)
+            recipe, watch = _run_rounds(sets, args, budget, progress, console, report)
+            model = _final_model(recipe, watch, sets, budget, progress, console, report)
         _final_scores(model, recipe, watch, sets, args, console, report)
         write_error_analysis(recipe, sets, tags, args, folder, report, console)
         _save_model(model, folder, console, report)
-        write_figures(model, sets, args, folder, report)
+        write_figures(model, sets, args, folder, report, budget, console)
         _compare_diagnoses(report, console)
         report.update(
-            status="complete", runtime_seconds=round(time.perf_counter() - started, 2)
+            status="complete",
+            runtime_seconds=round(time.perf_counter() - started, 2),
+            budget={"max_time": budget.max_time, "seconds": round(budget.elapsed(), 2)},
         )
         write_report_html(folder, report)
     console.say(f"report: {folder.file('report.json')}")
@@ -54,6 +63,30 @@ def run_recipe(args, out=None):
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
+
+
+def _import_libraries():
+    """Import skops and matplotlib now, before the data and the budget.
+
+    Their import is the program's start-up, not the run's work (under load
+    it took 20 s, which a --max-time of 30 s could not absorb)."""
+    from .. import persistence  # noqa: F401
+
+    with contextlib.suppress(ImportError):
+        import matplotlib
+
+        matplotlib.use("Agg")  # as write_figures sets it: files, no window
+        import matplotlib.pyplot  # noqa: F401
+
+
+def command_time(args):
+    """The command's budget in seconds: ``--max-time``, or BasicRecipe's
+    default ``max_time``."""
+    if args.max_time is not None:
+        return args.max_time
+    from .. import BasicRecipe
+
+    return BasicRecipe(None).max_time
 
 
 @contextlib.contextmanager
@@ -81,93 +114,30 @@ def _report_header(args):
     }
 
 
-def _prepare(args, console, report):
-    """Load, check and split the data; check the distributions; return the sets."""
-    data, dev, tags = take_tags(*_load_recipe_data(args), args.tags)
-    task, y, y_dev, reason = _decide_recipe_task(data, dev, args.task)
+def _prepare(files, args, console, report):
+    """Check and split the data read; check the distributions; return the sets."""
+    data, dev, test = files
+    task, y, y_dev, y_test, reason = decide_files_task(data, dev, test, args.task)
     check_recipe_sizes(y, task)
-    if dev is not None:
-        _check_dev_file(y, y_dev, task, args.dev)
-        _warn_dev_overlap(data, dev, args, report)
-    _describe_data(console, report, data, y, task, reason, dev)
-    sets = _split(data, y, dev, y_dev, task, args, console, report)
-    _distribution_checks(sets, args, console, report)
-    return sets, tags
-
-
-def _load_recipe_data(args):
-    data = load_data(
-        args.data,
-        args.target,
-        progress=load_progress(args.data, args.quiet),
-        na_values=args.na_values,
+    for option, path, other, y_other in (
+        ("--dev", args.dev, dev, y_dev),
+        ("--test", args.test, test, y_test),
+    ):
+        if other is not None:
+            halves = option == "--dev" and test is None
+            check_extra_file(y, y_other, task, option, path, halves=halves)
+            warn_overlap(data, other, option, path, report)
+    _describe_data(console, report, data, y, task, reason, dev, test)
+    sets = split(data, y, dev, y_dev, test, y_test, task, args.random_state)
+    console.say(f"split: {describe_split(sets)}")
+    report.fields["split"] = split_sizes(sets)
+    report.fields["distribution_checks"] = distribution_checks(
+        sets, args.random_state, console
     )
-    if args.dev is None:
-        return data, None
-    check_regular_file(args.dev, "--dev")
-    progress = load_progress(args.dev, args.quiet, "--dev")
-    try:
-        X, labels, names, _ = read_csv(
-            args.dev,
-            args.target,
-            progress=progress,
-            option="--dev",
-            na_values=args.na_values,
-        )
-    except UsageError as exc:
-        raise UsageError(f"--dev {args.dev!r}: {exc}") from None
-    if names != data.feature_names:
-        raise UsageError(
-            f"--dev {args.dev!r} has the feature columns {', '.join(names)}; "
-            f"--data has {', '.join(data.feature_names)}: both need the same "
-            "columns, in the same order"
-        )
-    return data, Data(X, labels, names, os.path.basename(args.dev))
+    return sets
 
 
-def _decide_recipe_task(data, dev, task):
-    """Decide the task on the labels of both files: ``(task, y, y_dev, reason)``."""
-    if dev is None:
-        task, y, reason = decide_task(data.labels, task)
-        return task, y, None, reason
-    n = len(data.labels)
-    labels = np.concatenate([np.asarray(data.labels).astype(str), dev.labels])
-    task, y, reason = decide_task(labels, task)
-    return task, y[:n], y[n:], reason
-
-
-def _check_dev_file(y, y_dev, task, path):
-    if len(y_dev) < MIN_DEV_SAMPLES:
-        raise UsageError(
-            f"--dev {path!r} has only {len(y_dev)} examples; it needs at least "
-            f"{MIN_DEV_SAMPLES} to split into dev and test sets"
-        )
-    if task == "classification":
-        unknown = np.setdiff1d(y_dev, y)
-        if len(unknown):
-            raise UsageError(
-                f"--dev {path!r} has class {str(unknown[0])!r}, which --data "
-                "lacks: the network can only learn the classes it trains on"
-            )
-
-
-def _warn_dev_overlap(data, dev, args, report):
-    """Warn when rows of the --dev file are also in --data (exact duplicates):
-    the dev and test scores would then be measured partly on training rows."""
-    from ..model_selection._distribution_check import count_shared_rows
-
-    n_shared = count_shared_rows(data.X, dev.X)
-    report.fields["dev_rows_in_data"] = n_shared
-    if n_shared:
-        print(
-            f"sklearn-dnn recipe: warning: {n_shared} of the {len(dev.X)} rows of "
-            f"--dev {args.dev!r} also appear in --data (exact duplicates); the "
-            "dev and test scores are measured partly on training rows",
-            file=sys.stderr,
-        )
-
-
-def _describe_data(console, report, data, y, task, reason, dev):
+def _describe_data(console, report, data, y, task, reason, dev, test):
     n, d = data.X.shape
     classes = {}
     if task == "classification":
@@ -179,97 +149,17 @@ def _describe_data(console, report, data, y, task, reason, dev):
     console.say(f"data: {data.name}, {n} examples, {d} features, {what}")
     if data.target is not None and report.fields["options"].get("target") is None:
         console.say(f"target: column {data.target!r} (--target names another)")
-    if dev is not None:
-        console.say(f"dev data: {dev.name}, {dev.X.shape[0]} examples")
-    console.say(f"task: {task} ({reason}; --task overrides)")
     described = {"name": data.name, "n_samples": n, "n_features": d, **classes}
     described["feature_names"] = data.feature_names
-    if dev is not None:
-        described["dev_file"] = {"name": dev.name, "n_samples": dev.X.shape[0]}
+    for key, other in (("dev", dev), ("test", test)):
+        if other is not None:
+            console.say(f"{key} data: {other.name}, {other.X.shape[0]} examples")
+            described[f"{key}_file"] = {
+                "name": other.name,
+                "n_samples": other.X.shape[0],
+            }
+    console.say(f"task: {task} ({reason}; --task overrides)")
     report.fields.update(task=task, task_reason=reason, data=described)
-
-
-def _split(data, y, dev, y_dev, task, args, console, report):
-    """Train/dev/test from --data alone, or train from --data and dev/test
-    from --dev; the recipe holds a train-dev set out of train."""
-    from .. import suggest_split_sizes, train_dev_test_split
-
-    if dev is None:
-        _, n_dev, n_test = suggest_split_sizes(data.X.shape[0])
-        splits = train_dev_test_split(
-            data.X,
-            y,
-            np.arange(len(y)),
-            dev_size=n_dev,
-            test_size=n_test,
-            stratify=y if task == "classification" else None,
-            random_state=args.random_state,
-        )
-        X_train, X_dev, X_test, y_train, y_dev, y_test, _, dev_rows, _ = splits
-    else:
-        X_train, y_train = data.X, y
-        X_dev, X_test, y_dev, y_test, dev_rows, _ = _halves(
-            dev.X, y_dev, task, args.random_state
-        )
-    n_train_dev = max(1, min(len(y_dev), len(y_train) // TRAIN_DEV_SHARE))
-    sets = Sets(
-        X_train, X_dev, X_test, y_train, y_dev, y_test, task, n_train_dev,
-        data.feature_names, data.name, dev_rows,
-    )  # fmt: skip
-    sizes = {"train": len(y_train) - n_train_dev, "train_dev": n_train_dev}
-    sizes.update(dev=len(y_dev), test=len(y_test))
-    text = f"train {sizes['train']} / train-dev {n_train_dev}"
-    text += f" / dev {sizes['dev']} / test {sizes['test']}"
-    if dev is not None:
-        text = text.replace(" / dev", f" from {data.name}; dev", 1)
-        text += f" from {dev.name}"
-    console.say(f"split: {text}")
-    report.fields["split"] = sizes
-    return sets
-
-
-def _halves(X, y, task, random_state):
-    """Split the --dev file into dev and test halves, stratified when possible;
-    the halves' row positions in the file come last."""
-    from sklearn.model_selection import train_test_split
-
-    rows = np.arange(len(y))
-    if task == "classification":
-        with contextlib.suppress(ValueError):  # a class too rare to stratify
-            return train_test_split(
-                X, y, rows, test_size=0.5, stratify=y, random_state=random_state
-            )
-    return train_test_split(X, y, rows, test_size=0.5, random_state=random_state)
-
-
-def _distribution_checks(sets, args, console, report):
-    """Dev against test; with --dev, also train-dev against dev."""
-    pairs = {"dev vs test": (sets.X_dev, sets.X_test)}
-    if args.dev is not None:
-        # The recipe's own hold-out (seeded): the rows its fit will use as train-dev.
-        X_train_dev = _new_recipe(sets, args)._hold_out(sets.X_train, sets.y_train)[1]
-        pairs = {"train-dev vs dev": (X_train_dev, sets.X_dev), **pairs}
-    report.fields["distribution_checks"] = {
-        name: _distribution_check(name, *pair, sets, args, console)
-        for name, pair in pairs.items()
-    }
-
-
-def _distribution_check(name, X_a, X_b, sets, args, console):
-    from .. import check_same_distribution
-
-    check = check_same_distribution(X_a, X_b, random_state=args.random_state)
-    verdict = "same distribution" if check.same else "DIFFERENT distributions"
-    console.say(f"{name}: {verdict} (domain-classifier AUC {check.auc:.3f})")
-    return {
-        "same": bool(check.same),
-        "auc": float(check.auc),
-        "top_features": [
-            sets.feature_names[i] if isinstance(i, int | np.integer) else i
-            for i in check.top_features
-        ],
-        "report": str(check),
-    }
 
 
 def recipe_network(task, random_state):
@@ -285,45 +175,72 @@ def recipe_network(task, random_state):
     )
 
 
-def _new_recipe(sets, args):
+def _new_recipe(sets, args, max_time=None):
     from .. import BasicRecipe
 
-    budget = {
-        name: getattr(args, name)
-        for name in ("max_total_epochs", "max_time")
-        if getattr(args, name, None) is not None
-    }
+    budget = {"max_time": max_time} if max_time is not None else {}
+    if args.max_total_epochs is not None:
+        budget["max_total_epochs"] = args.max_total_epochs
     return BasicRecipe(
         recipe_network(sets.task, args.random_state),
         baseline_error=args.baseline_error,
+        scoring=args.scoring,
         tolerance=args.tolerance,
         max_rounds=args.max_rounds,
         **budget,
-        dev_size=sets.train_dev_size,
-        refit=False,  # _final_model refits on train, train-dev and dev instead
+        dev_size=sets.hold_out_size,
+        refit=False,  # _final_model refits on every row but test's instead
         random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
 
 
 def _recipe_targets(sets):
-    """The train, dev and test targets the recipe's networks see.
+    """The splits as the recipe's networks see them: ``{name: (X, y)}``.
 
-    A regression target is standardized with the training rows' statistics
-    (the final model does the same with a TransformedTargetRegressor).
+    A regression target is standardized with the statistics of the rows
+    the recipe fits (the final model does the same with a
+    TransformedTargetRegressor). ``train_dev`` is there with --dev only.
     """
-    targets = (sets.y_train, sets.y_dev, sets.y_test)
+    splits = {
+        "train": (sets.X_train, sets.y_train),
+        "train_dev": (sets.X_train_dev, sets.y_train_dev),
+        "dev": (sets.X_dev, sets.y_dev),
+        "test": (sets.X_test, sets.y_test),
+    }
+    splits = {name: pair for name, pair in splits.items() if pair[0] is not None}
     if sets.task == "classification":
-        return targets
+        return splits
     from sklearn.preprocessing import StandardScaler
 
-    scaler = StandardScaler().fit(sets.y_train.reshape(-1, 1))
-    return tuple(scaler.transform(y.reshape(-1, 1)).ravel() for y in targets)
+    scaler = StandardScaler().fit(sets.y_fit.reshape(-1, 1))
+    return {
+        name: (X, scaler.transform(y.reshape(-1, 1)).ravel())
+        for name, (X, y) in splits.items()
+    }
 
 
-def _run_rounds(sets, args, progress, console, report):
-    """Run the recipe on --data's rows with the dev set; return it and its watch."""
-    recipe = _new_recipe(sets, args)
+def _fit_targets(sets, splits):
+    """The recipe's ``fit`` arguments: ``X_fit``, its targets, and the dev
+    set as ``X_val`` with --dev."""
+    y_fit = sets.y_fit
+    if sets.task != "classification":
+        from sklearn.preprocessing import StandardScaler
+
+        y_fit = StandardScaler().fit_transform(y_fit.reshape(-1, 1)).ravel()
+    if sets.X_val is None:
+        return (sets.X_fit, y_fit), {}
+    return (sets.X_fit, y_fit), {"X_val": splits["dev"][0], "y_val": splits["dev"][1]}
+
+
+def _run_rounds(sets, args, budget, progress, console, report):
+    """Run the recipe on the rows it fits; return it and its watch."""
+    from .. import persistence  # noqa: F401 (skops: its import counts in the budget)
+    from ..diagnostics._validation import error_scorer
+
+    recipe = _new_recipe(sets, args, budget.rounds_time())
+    with rejected_values("--scoring"):
+        error_scorer(recipe.estimator, recipe.scoring)
     tolerance = recipe._tolerance()
     report.fields["tolerance"] = tolerance
     report.fields["confidence"] = _CONFIDENCE
@@ -332,16 +249,30 @@ def _run_rounds(sets, args, progress, console, report):
         f"error they start from) and beyond {_CONFIDENCE:.0%} sampling noise: "
         "one rule for the rounds, the best round and the learning curve"
     )
-    y_train, y_dev, _ = _recipe_targets(sets)
-    # The same seeded split the recipe's fit makes: its train-dev rows.
-    _, X_train_dev, _, y_train_dev = recipe._hold_out(sets.X_train, y_train)
-    watch = _RoundWatch(
-        (X_train_dev, y_train_dev), (sets.X_dev, y_dev), console, report
-    )
+    if recipe.max_time is not None:
+        console.say(
+            f"time budget: {budget.max_time:g} s in all (--max-time), "
+            f"{budget.left():.0f} s left, the rounds {recipe.max_time:.0f} s of it"
+        )
+    splits = _recipe_targets(sets)
+    watch = _RoundWatch(splits.get("train_dev"), splits["dev"], console, report)
+    (X_fit, y_fit), dev = _fit_targets(sets, splits)
     recipe.set_callbacks(watch, *progress)
-    recipe.fit(sets.X_train, y_train, X_val=sets.X_dev, y_val=y_dev)
+    recipe.fit(X_fit, y_fit, **dev)
     recipe.set_callbacks()
+    report.update(baseline=baseline_record(recipe))
     return recipe, watch
+
+
+def baseline_record(recipe):
+    """What the report stores of the baseline the recipe measured bias from:
+    ``error``, its ``source`` (the reference model that set it, or "given")
+    and ``standard_error``, with the option as given."""
+    fitted = getattr(recipe, "baseline_", None)
+    if fitted is None:  # a recipe that records no baseline_: the number given
+        fitted = {"error": recipe.baseline_error, "source": "given"}
+        fitted["standard_error"] = None
+    return {"option": recipe.baseline_error, **fitted}
 
 
 class _RoundWatch:
@@ -349,8 +280,8 @@ class _RoundWatch:
 
     At the end of every ``"round"`` task it measures the round's model (the
     ``fitted_estimator``'s ``best_estimator_``) on the round's training rows
-    (the task's ``X`` and ``y``), the train-dev rows and the dev set, with the
-    recipe's own error and diagnosis settings; the recipe computes these
+    (the task's ``X`` and ``y``), the train-dev rows (with --dev) and the dev
+    set, with the recipe's own error and diagnosis settings; the recipe computes these
     after the task ends and does not pass them to callbacks. It rewrites
     ``report.json`` with every round so far and says why a round's training
     stopped before its ``max_iter``.
@@ -358,7 +289,8 @@ class _RoundWatch:
     Parameters
     ----------
     train_dev, dev : tuple of (X, y)
-        The train-dev rows (the recipe's own hold-out) and the dev set.
+        The train-dev rows (the recipe's own hold-out; None without a
+        --dev file) and the dev set.
     console : _Console
         Where a round that stopped early is reported.
     report : Report
@@ -390,12 +322,12 @@ class _RoundWatch:
 
         model = fitted_estimator.best_estimator_
         error = error_scorer(estimator.estimator, estimator.scoring)
-        errors = {
-            "train_error": error(model, X, y),
-            "train_dev_error": error(model, *self.train_dev),
-            "dev_error": error(model, *self.dev),
-        }
         splits = {"train": (X, y), "train_dev": self.train_dev, "dev": self.dev}
+        splits = {name: pair for name, pair in splits.items() if pair is not None}
+        errors = {"train_dev_error": None}
+        errors.update(
+            (f"{name}_error", error(model, *pair)) for name, pair in splits.items()
+        )
         diagnosis = _recipe_diagnosis(
             estimator, errors, split_noise(error, model, splits)
         )
@@ -406,7 +338,7 @@ class _RoundWatch:
             {
                 "round": number,
                 **errors,
-                **diagnosis_record(diagnosis, ROUND_DATA),
+                **diagnosis_record(diagnosis, round_data(self.train_dev)),
                 "epochs": network.n_iter_,
                 "max_iter": network.max_iter,
                 "stopped_early": stopped,
@@ -444,28 +376,77 @@ def _scaled_target(regressor):
     return TransformedTargetRegressor(regressor=regressor, transformer=StandardScaler())
 
 
-def _final_model(recipe, sets, progress):
-    """The best round's settings refit on train, train-dev and dev together.
+def _final_model(recipe, watch, sets, budget, progress, console, report):
+    """The best round's settings refit on every row but the test set's.
 
-    Only the test set is left out: the dev rows come from the distribution
-    the model will serve, so the final model learns from them too.
+    The dev rows come from the distribution the model will serve, so the
+    final model learns from them too. The refit gets ``REFIT_SHARE`` of the
+    time left: its epochs are shrunk (saying so) when it would take longer.
     """
     from sklearn.base import clone
 
+    from ..diagnostics._validation import unwrap_network
+
     pipeline = clone(recipe.best_estimator_)
     model = pipeline if sets.task == "classification" else _scaled_target(pipeline)
+    X, y = _final_rows(sets)
+    network = unwrap_network(pipeline)
+    epochs, shrunk = refit_epochs(
+        network.max_iter,
+        _seconds_per_epoch(recipe, watch, len(y) / len(sets.y_train)),
+        REFIT_SHARE * budget.left(),
+    )
+    index, max_iter = recipe.best_index_ + 1, network.max_iter
+    text = f"refit: round {index}'s settings on {_final_sets(sets)} ({len(y)} examples)"
+    if shrunk:
+        network.set_params(max_iter=epochs)
+        text += (
+            f", {epochs} epochs instead of {max_iter} to "
+            f"fit the {budget.left():.0f} s left of --max-time"
+        )
+    console.say(text + " ...")
+    start = time.perf_counter()
     pipeline.set_callbacks(*progress)
     try:
-        model.fit(
-            np.concatenate([sets.X_train, sets.X_dev]),
-            np.concatenate([sets.y_train, sets.y_dev]),
-        )
+        model.fit(X, y)
     finally:
         pipeline.set_callbacks()
+    seconds = time.perf_counter() - start
+    console.say(f"refit: done in {seconds:.1f} s")
     # The saved model holds no callback (a regressor's fitted pipeline is a clone).
     getattr(model, "regressor_", model).set_callbacks()
     _name_features(model, sets.feature_names)
+    report.fields["refit"] = {
+        "seconds": seconds,
+        "n_samples": len(y),
+        "epochs": unwrap_network(model).n_iter_,
+        "max_iter": epochs,
+        "shrunk_to_budget": shrunk,
+    }
     return model
+
+
+def _final_rows(sets):
+    """Every row but the test set's: what the recipe fit, and a --dev dev set."""
+    if sets.X_val is None:
+        return sets.X_fit, sets.y_fit
+    return (
+        np.concatenate([sets.X_fit, sets.X_val]),
+        np.concatenate([sets.y_fit, sets.y_val]),
+    )
+
+
+def _final_sets(sets):
+    return "train and dev" if sets.X_val is None else "train, train-dev and dev"
+
+
+def _seconds_per_epoch(recipe, watch, scale):
+    """The best round's seconds per epoch, times ``scale`` (more rows)."""
+    entry = recipe.history_[recipe.best_index_]
+    epochs = watch.rounds[recipe.best_index_]["epochs"] if watch.rounds else 0
+    if not epochs or entry.get("fit_time") is None:
+        return 0.0
+    return entry["fit_time"] / epochs * scale
 
 
 def _remove_previous_model(folder, force):
@@ -530,32 +511,39 @@ def _progress_callbacks(args):
 
 
 def _final_scores(model, recipe, watch, sets, args, console, report):
-    """Print and record the best round's four errors and the final test score."""
+    """Print and record the best round's errors and the final test score."""
+    from ..diagnostics._validation import error_scorer
+
     best = _best_round(recipe, sets)
     diagnosis = best.pop("diagnosis")
-    show = error_format(sets.task)
-    unit = "" if sets.task == "classification" else " (errors as 1 - R^2)"
+    error = error_scorer(recipe.estimator, recipe.scoring)
+    show = error_format(sets.task) if args.scoring is None else error.format
+    unit = "" if error.name == "1 - accuracy" else f" (errors as {error.name})"
     console.say(
         f"best round {recipe.best_index_ + 1}{unit}: "
-        + ", ".join(f"{_words(k)} {show(v)}" for k, v in best.items())
+        + ", ".join(f"{_words(k)} {show(v)}" for k, v in best.items() if v is not None)
     )
     console.say(f"diagnosis{unit}: {diagnosis_line(diagnosis, show)}")
-    n_final = len(sets.y_train) + len(sets.y_dev)
-    scores = _test_scores(model, sets)
+    scores = _test_scores(model, sets, args.scoring)
+    n_final = report.fields["refit"]["n_samples"]
     console.say(
-        f"final: round {recipe.best_index_ + 1}'s settings refit on train, "
-        f"train-dev and dev ({n_final} examples): "
+        f"final: round {recipe.best_index_ + 1}'s settings refit on "
+        f"{_final_sets(sets)} ({n_final} examples): "
         + ", ".join(f"{_words(k)} {v:.4g}" for k, v in scores.items())
     )
+    data = round_data(sets.X_train_dev) + ", and the test set"
     report.update(
         rounds=[
-            {**fit, **_round_record(entry)}
+            {**fit, **_round_record(entry, round_data(sets.X_train_dev))}
             for fit, entry in zip(watch.rounds, recipe.history_)
         ],
         best_round={"round": recipe.best_index_ + 1, **best},
-        diagnosis=diagnosis_record(diagnosis, BEST_ROUND_DATA),
+        diagnosis=diagnosis_record(diagnosis, data),
         best_params=recipe.best_params_,
-        final_model={"trained_on": "train+train-dev+dev", "n_samples": n_final},
+        final_model={
+            "trained_on": _final_sets(sets).replace(", ", "+").replace(" and ", "+"),
+            "n_samples": n_final,
+        },
         final_scores=scores,
     )
 
@@ -565,31 +553,31 @@ def _compare_diagnoses(report, console):
 
     Both use one rule and tolerance; they differ in the data. The learning
     curve scores every training row once (cross-validation) where the round
-    scores one train-dev split, so its bias and variance rest on more
+    scores one held-out split, so its bias and variance rest on more
     examples; only the round has the test set (dev overfitting).
     """
     best, curve = report.fields.get("diagnosis"), report.fields.get("learning_curve")
-    if (
-        not best
-        or not curve
-        or (best["case"], best["uncertain"])
-        == (
-            curve["case"],
-            curve["uncertain"],
-        )
-    ):
+    if not best or not curve:
         return
-    n_round = (best["n_samples"] or {}).get("train_dev")
-    n_curve = (curve["n_samples"] or {}).get("train_dev")
+    if (best["case"], best["uncertain"]) == (curve["case"], curve["uncertain"]):
+        return
+    held = "train_dev" if "train_dev" in (best["n_samples"] or {}) else "dev"
+    n_round = (best["n_samples"] or {}).get(held)
+    n_curve = (curve["n_samples"] or {}).get(held)
     sizes = ""
     if n_round and n_curve:
-        sizes = f" ({n_curve} train-dev examples against {n_round})"
+        sizes = f" ({n_curve} {_words(held)} examples against {n_round})"
+    gaps = (
+        "bias, variance and data mismatch"
+        if held == "train_dev"
+        else ("bias and variance")
+    )
     note = (
         f"the learning curve says {_verdict_text(curve)}, the best round "
-        f"{_verdict_text(best)}: believe the learning curve for bias, variance "
-        f"and data mismatch, measured on every training row by cross-validation"
-        f"{sizes}; the round's split is smaller and noisier. Dev overfitting "
-        "only the best round measures (the test set)."
+        f"{_verdict_text(best)}: believe the learning curve for {gaps}, "
+        f"measured on every training row by cross-validation{sizes}; the "
+        "round's split is smaller and noisier. Dev overfitting only the best "
+        "round measures (the test set)."
     )
     console.say(f"note: {note}")
     report.update(diagnoses_differ=note)
@@ -638,23 +626,16 @@ def _words(name):
 
 
 def _best_round(recipe, sets):
-    """The best round's four errors and its diagnosis with the test error."""
+    """The best round's errors and its diagnosis with the test error."""
     from ..diagnostics._noise import split_noise
     from ..diagnostics._validation import error_scorer
 
     entry = recipe.history_[recipe.best_index_]
-    y_train, y_dev, y_test = _recipe_targets(sets)
+    splits = _recipe_targets(sets)
     error = error_scorer(recipe.estimator, recipe.scoring)
     model = recipe.best_estimator_
-    test_error = error(model, sets.X_test, y_test)
+    test_error = error(model, *splits["test"])
     errors = {k: entry[k] for k in ("train_error", "train_dev_error", "dev_error")}
-    X_train, X_train_dev, y_fit, y_train_dev = recipe._hold_out(sets.X_train, y_train)
-    splits = {
-        "train": (X_train, y_fit),
-        "train_dev": (X_train_dev, y_train_dev),
-        "dev": (sets.X_dev, y_dev),
-        "test": (sets.X_test, y_test),
-    }
     noise = split_noise(error, model, splits)
     diagnosis = _recipe_diagnosis(recipe, errors, noise, test_error)
     return {**errors, "test_error": test_error, "diagnosis": diagnosis}
@@ -663,12 +644,18 @@ def _best_round(recipe, sets):
 #: The confidence of the noise rule, the same for every diagnosis of a run.
 _CONFIDENCE = 0.95
 
-#: What each diagnosis of a run rests on, as report.json says it.
-ROUND_DATA = (
-    "one split: the round's training rows, the train-dev rows held out of "
-    "--data, and the dev set"
-)
-BEST_ROUND_DATA = ROUND_DATA + ", and the test set"
+
+def round_data(train_dev):
+    """What a round's diagnosis rests on, as report.json says it."""
+    if train_dev is None:
+        return (
+            "one split: the round's training rows and the dev rows the recipe "
+            "held out of --data (one source: no train-dev set, no data mismatch)"
+        )
+    return (
+        "one split: the round's training rows, the train-dev rows held out of "
+        "--data, and the dev set"
+    )
 
 
 def _recipe_diagnosis(recipe, errors, noise, test_error=None):
@@ -678,7 +665,7 @@ def _recipe_diagnosis(recipe, errors, noise, test_error=None):
     return diagnose_bias_variance(
         errors["train_error"],
         errors["dev_error"],
-        recipe.baseline_error,
+        baseline_record(recipe)["error"],
         recipe._tolerance(),
         rel_tolerance=recipe.rel_tolerance,
         train_dev_error=errors["train_dev_error"],
@@ -688,25 +675,32 @@ def _recipe_diagnosis(recipe, errors, noise, test_error=None):
     )
 
 
-def _test_scores(model, sets):
+def _test_scores(model, sets, scoring=None):
     if sets.task == "classification":
-        return {"test_accuracy": float(model.score(sets.X_test, sets.y_test))}
-    from sklearn.metrics import r2_score, root_mean_squared_error
+        scores = {"test_accuracy": float(model.score(sets.X_test, sets.y_test))}
+    else:
+        from sklearn.metrics import r2_score, root_mean_squared_error
 
-    predicted = model.predict(sets.X_test)
-    return {
-        "test_r2": float(r2_score(sets.y_test, predicted)),
-        "test_rmse": float(root_mean_squared_error(sets.y_test, predicted)),
-    }
+        predicted = model.predict(sets.X_test)
+        scores = {
+            "test_r2": float(r2_score(sets.y_test, predicted)),
+            "test_rmse": float(root_mean_squared_error(sets.y_test, predicted)),
+        }
+    if scoring is not None and f"test_{scoring}" not in scores:
+        from sklearn.metrics import get_scorer
+
+        score = get_scorer(scoring)(model, sets.X_test, sets.y_test)
+        scores[f"test_{scoring}"] = float(score)
+    return scores
 
 
-def _round_record(entry):
+def _round_record(entry, data):
     return {
         "params": entry["params"],
         "train_error": entry["train_error"],
         "train_dev_error": entry["train_dev_error"],
         "dev_error": entry["dev_error"],
-        **diagnosis_record(entry["diagnosis"], ROUND_DATA),
+        **diagnosis_record(entry["diagnosis"], data),
         "action": entry["action"],
     }
 

@@ -1,22 +1,20 @@
 """BasicRecipe: the course's basic recipe for machine learning, as a meta-estimator.
 
-Fit, diagnose bias and variance on a dev split, change one thing, repeat::
+Fit, diagnose bias and variance on a dev split, race a few changes, repeat::
 
-    high bias?     -> bigger network (and train longer), deeper network,
-                      train longer
-    high variance? -> raise alpha, lower keep_prob, augmentation, another
-                      (bigger, regularized) architecture, early stopping
+    high bias?     -> wider, deeper, narrower-and-deeper network, train
+                      longer, batch norm, learning rate and decay, optimizer
+    high variance? -> alpha on a log grid, lower keep_prob, augmentation,
+                      wider or deeper (regularized) network, early stopping
     neither?       -> done
 
-Each round is one fit of a clone of the estimator and one entry of
-``history_``. The rounds form a greedy search: a round whose dev error is
-worse than the best so far is undone, and its kind of change is not tried
-again. The changes themselves are in ``_recipe_moves``.
+Each round is a race of candidate changes (``_recipe_race``) whose winner
+is fitted and diagnosed as one entry of ``history_``. The rounds form a
+greedy search: a round whose dev error is worse than the current one is
+undone. The changes themselves are in ``_recipe_moves``.
 """
 
 import math
-import time
-import warnings
 from collections import namedtuple
 from copy import deepcopy
 from numbers import Integral, Real
@@ -24,7 +22,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
 from sklearn.callback import CallbackSupportMixin
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, get_tags, indexable
@@ -44,7 +42,16 @@ from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
 from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
-from ._recipe_moves import NetworkKnobs, next_move
+from ._recipe_moves import NetworkKnobs, honest_texts, race_candidates
+from ._recipe_race import (
+    MAX_CANDIDATES,
+    Candidate,
+    fit_with_deadline,
+    now,
+    race_cost,
+    race_summary,
+    run_race,
+)
 from ._validation import check_dev_set, error_scorer, validate_like_fit
 
 __all__ = ["BasicRecipe"]
@@ -128,74 +135,81 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     ``fit`` splits off a dev set, then runs rounds. Each round fits a clone of
     ``estimator`` on the training split, measures the train and dev errors,
-    diagnoses them with :func:`diagnose_bias_variance`, and picks one change
-    for the next round:
+    diagnoses them with :func:`diagnose_bias_variance`, and picks the family
+    of changes for the next round: bias moves when the bias is high (then
+    variance moves when none is left), variance moves when only the variance
+    is high.
 
-    1. **High bias** (train error well above ``baseline_error``), in order:
+    **A race of moves.** The next round does not bet on one change: up to 6
+    candidate moves of the family train side by side on the training split
+    at a short budget (their ``max_iter`` halved once per halving still to
+    come, at least 10 epochs), the better half by dev error continues at
+    twice the budget (successive halving), and the one left is the round, at
+    its full budget. ``history_`` records every candidate's fits; with
+    ``verbose`` each round's line names the winner and the runners-up. The
+    candidates train through joblib with ``n_jobs`` workers, so
+    ``joblib.parallel_backend("dask")`` spreads them over a cluster.
+
+    1. **Bias moves**, in order (the first 6 that apply):
 
        - *bigger network*: every hidden layer ``growth`` times wider (less
-         when the hidden units would exceed ``max_hidden_units``), and
+         when the widest layer would exceed ``max_hidden_units``), and
          ``max_iter`` ``growth`` times larger when the fit used all its
          epochs (it was still improving);
        - *deeper network*: one more hidden layer as wide as the last one
-         (at most 4 hidden layers and ``max_hidden_units`` hidden units),
-         training longer in the same way;
+         (at most ``max_hidden_layers``), training longer in the same way;
+       - *narrower and deeper network*: one more hidden layer, all of them
+         half as wide as the last one (at least 16 units);
        - *train longer* on its own, when the fit used all its epochs;
        - *batch normalization* (``batch_norm=True``) for a network of 2
-         hidden layers or more, or one that used all its epochs (badly
-         conditioned);
+         hidden layers or more, or one that used all its epochs;
        - *faster learning*: ``learning_rate_init`` 3 times larger (up to
          0.1), when the fit used all its epochs;
-       - *learning-rate decay*: the course's ``learning_rate="inverse_time"``
-         with a ``decay_rate`` that brings the rate to a tenth by the last
-         epoch, starting 3 times larger;
-       - *another optimizer*: ``solver="adam"`` in place of ``"sgd"``;
-       - *another initialization*: ``init="he"`` for a ReLU network.
+       - *learning-rate decay*: ``learning_rate="inverse_time"`` with a
+         ``decay_rate`` that brings the rate to a tenth by the last epoch,
+         starting 3 times larger;
+       - *another optimizer* (``"adam"`` for ``"sgd"``) and *another
+         initialization* (``init="he"`` for a ReLU network).
 
-       These moves come from ``_recipe_moves`` and ``_recipe_training``; a
-       move that made the dev error worse is not tried again.
+       When two bias rounds in a row leave the dev error no lower than the
+       best so far by more than its standard error, the remaining bias is
+       not avoidable with this data: the recipe says so and turns to
+       variance moves on the best round so far.
 
-    2. **High variance** (dev error well above train error), in order:
+    2. **Variance moves**, in order (the first 6 that apply):
 
-       - *raise alpha*: the L2 strength ``alpha`` times 10, and at least 0.1
-         (smaller values barely change these networks), up to 1000; the
-         ``"l2"`` penalty is turned on if there was none;
-       - *a smaller alpha step*: once raising ``alpha`` tenfold made the dev
-         error worse, ``alpha`` times ``sqrt(10)`` (half the step on a log
-         scale);
+       - *alpha* on the half-decade log grid from 1e-4 to 10: up to 3
+         values no round has run yet (so one whose round was undone is never
+         tried again), the nearest below the current ``alpha`` and others
+         above it spread evenly up to 10 (the ``"l2"`` penalty is turned on
+         if it was off);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an
          ``augment`` is given (stochastic solvers);
        - *another architecture*: every hidden layer ``growth`` times wider,
-         keeping the regularization reached so far (a bigger network
-         regularized well rarely does worse);
-       - *early stopping*: ``early_stopping=True`` (stochastic solvers, and
-         a training split that leaves its dev set 2 examples or more). It
-         comes last because it trains on less data and ties the end of
-         optimization to regularization.
+         or one more layer, keeping the regularization reached so far;
+       - *early stopping*: ``early_stopping=True`` with
+         ``n_iter_no_change`` at least 20 and a ``validation_fraction``
+         giving at least 300 validation rows (not raced when that would
+         take more than a quarter of the training split).
 
-    The recipe stops when neither bias nor variance is high, when no change
-    is left for the diagnosis, or when its budget is spent. **The budget is
-    time first**: ``max_time`` seconds bound the rounds and the refit, and
-    each round after the first is sized to what is left. Its seconds per
-    epoch are estimated from the last round's (scaled by the number of
-    weights), and its ``max_iter`` is shrunk so that the round leaves time
-    for the refit on all of ``X`` of the best round so far and for its own
-    (its time, scaled by the examples of ``X`` over those of the training
-    split); with ``refit=False`` it may take all the time left. It is also
-    shrunk to the epochs left under ``max_total_epochs``. A cross-validated
-    diagnosis (see ``cv``) is skipped when its folds would not leave time
-    for the refit.
-    A shrunk round says so in the action text; a round is refused only when
-    fewer than 10 epochs (or its ``max_iter``, if smaller) would fit.
-    ``max_rounds``, ``max_total_epochs`` and ``max_hidden_units`` are caps.
-    The last entry of ``history_`` says why it stopped. The rounds
-    are a greedy search: the next change applies to the latest round with
-    the lowest dev error so far. A round whose dev error is higher than that
-    is undone and its kind of change is not tried again; a round with the
-    same dev error is kept, so a ladder such as ``alpha`` can climb through
-    values that make no difference yet.
+    A move that made a round worse is not raced again. The recipe stops
+    when neither bias nor variance is high, when no change is left for the
+    diagnosis, or when its budget is spent. **The budget is a hard limit**:
+    every fit (the candidates, the rounds, the cross-validated diagnoses
+    and the refit) carries a callback that stops training after the epoch
+    during which its deadline passed; the rounds end by ``max_time`` less
+    the estimated refit of the best round so far, the refit by ``max_time``.
+    Each round's ``max_iter`` is also sized beforehand to the time left: its
+    seconds per epoch are estimated from the last round's (scaled by the
+    number of weights) and by the race's cost, and the round leaves time
+    for the refit. A round's text says what it actually does ("train
+    longer" only when it trains more epochs than the round it starts from).
+    A round is refused when fewer than 10 epochs (or its ``max_iter``, if
+    smaller) would fit. ``max_rounds``, ``max_total_epochs``,
+    ``max_hidden_units`` and ``max_hidden_layers`` are caps. The last entry
+    of ``history_`` says why it stopped.
 
     ``best_estimator_`` uses the settings of the round with the lowest dev
     error (the earliest on ties). With ``refit=True`` it is refit on all of
@@ -269,8 +283,11 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         training.
 
     max_hidden_units : int, default=512
-        The most hidden units, all hidden layers together, that a round
-        may grow the network to. A network that starts larger is not grown.
+        The widest hidden layer a round may grow the network to. A network
+        whose widest layer starts larger is not widened.
+
+    max_hidden_layers : int, default=4
+        The most hidden layers a round may deepen the network to.
 
     max_total_epochs : int, default=20000
         The epoch cap: the epochs (``n_iter_``) trained by all rounds
@@ -280,10 +297,13 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         exceeds it is an error.
 
     max_time : float or None, default=180.0
-        The time budget in seconds (three minutes): the rounds are sized to
-        it so that they and the refit fit in it, and no round starts after
-        it has passed. The first round, the estimator as given, is not
-        sized. None sets no time limit (the other budgets still apply).
+        The time budget in seconds (three minutes), a hard limit: the
+        rounds, their races and the refit end within it, plus at most one
+        epoch of the fit running when it passed. The first round, the
+        estimator as given, is not sized beforehand but is stopped like any
+        fit. A refit cut short keeps the best round's fit on the training
+        split instead. None sets no time limit (the other budgets still
+        apply).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -314,9 +334,13 @@ None, default=None
         refit then use the same seed drawn from it. An estimator's own
         ``random_state``, when set, seeds its fits.
 
+    n_jobs : int or None, default=1
+        The joblib workers that train a race's candidates (None: one, -1:
+        all processors). Wall time counts in ``max_time`` either way.
+
     verbose : int, default=0
-        When positive, print one line per round with its errors, diagnosis
-        and next change.
+        When positive, print one line per round with its race (winner and
+        runners-up), its errors, its diagnosis and the next change.
 
     Attributes
     ----------
@@ -327,8 +351,13 @@ None, default=None
         ``diagnosis`` (a :class:`BiasVarianceDiagnosis` with the splits'
         sizes or standard errors; the cross-validated one when ``cv``
         applied, as ``action`` then says),
-        ``action`` (what the next round changes, or why the recipe stops, as
-        text) and ``fit_time`` (seconds).
+        ``action`` (what the next round races or changes, or why the recipe
+        stops, as text), ``fit_time`` (seconds), ``cut`` (whether
+        ``max_time`` stopped the fit), ``change`` (the race's summary and
+        the winner's change that made this round; None for the first) and
+        ``candidates`` (one dict per fit of the race before the round, with
+        ``move``, ``action``, ``rung``, ``max_iter`` (its budget),
+        ``epochs``, ``dev_error``, ``fit_time`` and ``cut``).
 
     best_index_ : int
         Index into ``history_`` of the round with the lowest dev error.
@@ -396,12 +425,14 @@ None, default=None
         ],
         "growth": [Interval(Integral, 2, None, closed="left")],
         "max_hidden_units": [Interval(Integral, 1, None, closed="left")],
+        "max_hidden_layers": [Interval(Integral, 1, None, closed="left")],
         "max_total_epochs": [Interval(Integral, 1, None, closed="left")],
         "max_time": [Interval(Real, 0, None, closed="neither"), None],
         "scoring": [StrOptions(set(get_scorer_names())), callable, None],
         "augment": [HasMethods(["augment"]), None],
         "refit": ["boolean"],
         "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
         "verbose": ["verbose"],
     }
 
@@ -417,12 +448,14 @@ None, default=None
         cv="auto",
         growth=4,
         max_hidden_units=512,
+        max_hidden_layers=4,
         max_total_epochs=20000,
         max_time=180.0,
         scoring=None,
         augment=None,
         refit=True,
         random_state=None,
+        n_jobs=1,
         verbose=0,
     ):
         self.estimator = estimator
@@ -434,12 +467,14 @@ None, default=None
         self.cv = cv
         self.growth = growth
         self.max_hidden_units = max_hidden_units
+        self.max_hidden_layers = max_hidden_layers
         self.max_total_epochs = max_total_epochs
         self.max_time = max_time
         self.scoring = scoring
         self.augment = augment
         self.refit = refit
         self.random_state = random_state
+        self.n_jobs = n_jobs
         self.verbose = verbose
 
     # -- the data ------------------------------------------------------------
@@ -495,32 +530,30 @@ None, default=None
 
     # -- a round ---------------------------------------------------------------
 
-    def _fit_one(self, task, base, params, X, y):
-        """Fit a clone with ``params`` as the subtask ``task``.
+    def _fit_one(self, task, base, params, X, y, deadline):
+        """Fit a clone with ``params`` as the subtask ``task``, stopping after
+        the epoch past the clock reading ``deadline`` (None: no limit).
 
-        Returns the fitted estimator, its fit time and whether a callback
-        asked to stop.
+        Returns the fitted estimator, its fit time, whether the deadline cut
+        it and whether a callback asked to stop.
         """
         estimator = clone(base).set_params(**params)
         data = {"estimator": self, "X": X, "y": y}
         with task.propagate_callback_context(estimator):
             task.call_on_fit_task_begin(**data)
-            start = time.perf_counter()
-            with warnings.catch_warnings():
-                # The recipe decides how long to train; it reads n_iter_ instead.
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                estimator.fit(X, y)
-            fit_time = time.perf_counter() - start
+            fit_time, cut = fit_with_deadline(estimator, X, y, deadline)
             stop = task.call_on_fit_task_end(
                 **data,
                 reconstruction_attributes=lambda: {"best_estimator_": estimator},
             )
-        return estimator, fit_time, stop
+        return estimator, fit_time, cut, stop
 
-    def _round(self, context, base, params, error, splits):
+    def _round(self, context, base, params, error, splits, deadline):
         """Fit and diagnose one round: ``(history entry, estimator, stop)``."""
         task = context.subcontext(task_name="round")
-        estimator, fit_time, stop = self._fit_one(task, base, params, *splits.train)
+        estimator, fit_time, cut, stop = self._fit_one(
+            task, base, params, *splits.train, deadline
+        )
         measured = splits._replace(all=None)._asdict()
         errors = {
             f"{name}_error": error(estimator, *examples)
@@ -547,6 +580,8 @@ None, default=None
             "diagnosis": diagnosis,
             "action": None,
             "fit_time": fit_time,
+            "cut": cut,
+            "candidates": [],
         }
         return entry, estimator, stop
 
@@ -570,51 +605,110 @@ None, default=None
         """Seconds left under ``max_time`` (infinite without it)."""
         if self.max_time is None:
             return math.inf
-        return self.max_time - search.elapsed(time.perf_counter())
+        return self.max_time - search.elapsed(now())
 
-    def _fit_to_budget(self, knobs, params, search):
-        """The next round's params shrunk to the budget, a note, and a stop."""
-        elapsed = search.elapsed(time.perf_counter())
-        return fit_to_budget(self, knobs, params, search, elapsed)
-
-    def _choose(self, search, index, knobs, stop_asked):
-        """Set the next round's params; return the action text and if it stops."""
+    def _stop_text(self, search, stop_asked):
+        """Why the recipe stops after the current round, or None."""
         diagnosis = search.current["diagnosis"]
-        search.move, result = next_move(self, knobs, search.current, search.rejected)
         if stop_asked:
-            return _STOP_ASKED, True
+            return _STOP_ASKED
         if diagnosis.case == "good fit" and diagnosis.uncertain:
             return (
                 f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
                 "within the sampling noise; a bigger dev set would tell"
-            ), True
+            )
         if diagnosis.case == "good fit":
-            return "stop: neither bias nor variance is high", True
-        if result is None and not (diagnosis.high_bias or diagnosis.high_variance):
+            return "stop: neither bias nor variance is high"
+        return None
+
+    def _families(self, search):
+        """The families of moves the current round's diagnosis calls for."""
+        diagnosis = search.current["diagnosis"]
+        if search.bias_exhausted:
+            high = diagnosis.high_bias or diagnosis.high_variance
+            return ("variance",) if high else ()
+        return ("bias",) * diagnosis.high_bias + ("variance",) * (
+            diagnosis.high_variance
+        )
+
+    def _budgeted(self, knobs, search, family, found):
+        """The race's candidates shrunk to the budget, and a stop text."""
+        cost = race_cost(len(found))
+        elapsed = search.elapsed(now())
+        candidates, stop = [], None
+        for move, name, changes, texts in found:
+            params = {**search.current["params"], **changes}
+            params, _, refused = fit_to_budget(
+                self, knobs, params, search, elapsed, cost
+            )
+            texts = honest_texts(knobs, search.current["params"], params, texts)
+            if refused:
+                stop = stop or refused
+            elif texts is not None:
+                candidates.append(Candidate(move, name, params, texts))
+        return candidates, stop
+
+    def _choose(self, search, index, knobs, stop_asked):
+        """Set the next round's race; return the action text and if it stops."""
+        stop = self._stop_text(search, stop_asked)
+        if stop is not None:
+            return stop, True
+        diagnosis = search.current["diagnosis"]
+        families = self._families(search)
+        if not families and not (diagnosis.high_bias or diagnosis.high_variance):
             return f"stop: {_MISMATCH_NOTE}", True
-        if result is None:
-            return f"stop: no change left for {diagnosis.case}", True
         if index == self.max_rounds - 1:
             return f"stop: max_rounds={self.max_rounds} rounds spent", True
-        changes, texts = result
-        params = {**search.current["params"], **changes}
-        search.params, shrunk, stop = self._fit_to_budget(knobs, params, search)
-        if stop:
-            return stop, True
-        texts = [*texts, shrunk] if shrunk else texts
+        budget_stop = None
+        for family in families:
+            found = race_candidates(
+                self, knobs, search.current, search.rejected,
+                search.tried_alphas, family,
+            )[:MAX_CANDIDATES]  # fmt: skip
+            candidates, budget_stop = self._budgeted(knobs, search, family, found)
+            if candidates:
+                search.candidates, search.family = candidates, family
+                return self._race_text(candidates, family, diagnosis), False
+        return budget_stop or f"stop: no change left for {diagnosis.case}", True
+
+    def _race_text(self, candidates, family, diagnosis):
+        if len(candidates) == 1:
+            texts = candidates[0].texts
+        else:
+            names = ", ".join(c.name for c in candidates)
+            texts = [f"a race of {len(candidates)} {family} moves ({names})"]
         if diagnosis.high_data_mismatch:
             texts = [*texts, _MISMATCH_NOTE]
-        return "; ".join(texts), False
+        return "; ".join(texts)
+
+    def _race(self, knobs, base, error, splits, search):
+        """Run the race set by the last round: set its winner as the next
+        round's settings; return the race's records and its summary."""
+        candidates, search.candidates = search.candidates, []
+        deadline = search.rounds_deadline(self)
+        winner, records = run_race(
+            self, knobs, base, candidates, splits, error, deadline
+        )
+        search.spend(sum(r["epochs"] for r in records))
+        search.params, search.move = winner.params, winner.move
+        summary = race_summary(records, winner, error)
+        change = "; ".join(winner.texts)
+        return records, f"{summary}: {change}" if summary else change
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
-        search = RoundSearch(knobs.params(self.estimator), time.perf_counter())
+        search = RoundSearch(knobs.params(self.estimator), now())
         search.n_features = n_features_of(splits.train[0])
         search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
         for index in range(self.max_rounds):
+            records, change = [], None
+            if search.candidates:
+                records, change = self._race(knobs, base, error, splits, search)
             entry, estimator, stop_asked = self._round(
-                context, base, search.params, error, splits
-            )
+                context, base, search.params, error, splits,
+                search.rounds_deadline(self),
+            )  # fmt: skip
+            entry["candidates"], entry["change"] = records, change
             note = cross_validate_round(
                 self, entry, base, error, splits, search, self._seconds_left(search)
             )
@@ -633,8 +727,9 @@ None, default=None
         train_dev = (
             "" if train_dev is None else f"train-dev error {error.format(train_dev)}, "
         )
+        change = "" if entry["change"] is None else f"{entry['change']}; "
         print(
-            f"[BasicRecipe] round {index + 1}/{self.max_rounds}: "
+            f"[BasicRecipe] round {index + 1}/{self.max_rounds}: {change}"
             f"train error {error.format(entry['train_error'])}, {train_dev}dev "
             f"error {error.format(entry['dev_error'])}, {verdict(entry['diagnosis'])}; "
             + ("" if stop else "next: ")
@@ -656,12 +751,34 @@ None, default=None
             check_classification_targets(y)
         return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
 
-    def _refit(self, context, base, best, X, y):
+    def _refit(self, context, base, search, X, y):
+        """The best round's settings refit on all of ``X`` by ``max_time``.
+
+        A refit that ``max_time`` cut short is not the model the rounds
+        measured: the best round's own fit (on the training split) is kept
+        instead, and its history entry says so.
+        """
+        best = search.best
         if not self.refit:
             return best["estimator"], 0.0
+        deadline = None if self.max_time is None else search.started + self.max_time
+        if deadline is not None and now() >= deadline:
+            self._keep_round_fit(search, "no time was left for the refit")
+            return best["estimator"], 0.0
         task = context.subcontext(task_name="refit")
-        estimator, refit_time, _ = self._fit_one(task, base, best["params"], X, y)
+        estimator, refit_time, cut, _ = self._fit_one(
+            task, base, best["params"], X, y, deadline
+        )
+        if cut:
+            self._keep_round_fit(search, "the refit was cut short")
+            return best["estimator"], refit_time
         return estimator, refit_time
+
+    def _keep_round_fit(self, search, why):
+        search.history[-1]["action"] += (
+            f"; {why} by max_time={self.max_time:g}: best_estimator_ is round "
+            f"{search.best['index'] + 1}'s fit on the training split"
+        )
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, *, X_val=None, y_val=None):
@@ -707,7 +824,7 @@ default=None
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
         search = self._run_rounds(context, base, knobs, error, splits)
         best = search.best
-        best_estimator, refit_time = self._refit(context, base, best, X, y)
+        best_estimator, refit_time = self._refit(context, base, search, X, y)
         fitted = {
             "history_": search.history,
             "best_index_": best["index"],

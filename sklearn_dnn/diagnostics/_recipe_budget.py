@@ -57,20 +57,26 @@ def _seconds_for_round(recipe, search, left):
     return min(left - search.refit_seconds(), left / (1 + search.refit_ratio))
 
 
-def _epochs_in_time(recipe, knobs, params, search, elapsed):
-    """The most epochs the time left allows the round, or None without limit."""
+def _epochs_in_time(recipe, knobs, params, search, elapsed, race_cost):
+    """The most epochs the time left allows the round, or None without limit.
+
+    ``race_cost`` is the race's epochs in units of the round's own (1 for a
+    round without a race).
+    """
     if recipe.max_time is None or search.last is None:
         return None
     share = _seconds_for_round(recipe, search, recipe.max_time - elapsed)
-    per_epoch = epoch_seconds(knobs, params, search.last, search.n_features)
+    per_epoch = race_cost * epoch_seconds(knobs, params, search.last, search.n_features)
     if per_epoch <= 0:
         return None
     return max(int(share / per_epoch), 0)
 
 
-def fit_to_budget(recipe, knobs, params, search, elapsed):
+def fit_to_budget(recipe, knobs, params, search, elapsed, race_cost=1.0):
     """Shrink the next round to the budget left.
 
+    ``race_cost`` is the epochs of the race that picks the round, in units of
+    the round's own: the round's ``max_iter`` leaves time for the race.
     Returns ``(params, note, stop)``: the round's settings (``max_iter``
     perhaps lowered), the text saying it was shrunk (or "") and, when not
     even a few epochs fit, the text saying why the recipe stops (else None).
@@ -85,8 +91,8 @@ def fit_to_budget(recipe, knobs, params, search, elapsed):
             ),
         )
     max_iter = knobs.get(params, "max_iter")
-    by_epochs = recipe.max_total_epochs - search.spent
-    by_time = _epochs_in_time(recipe, knobs, params, search, elapsed)
+    by_epochs = int((recipe.max_total_epochs - search.spent) / race_cost)
+    by_time = _epochs_in_time(recipe, knobs, params, search, elapsed, race_cost)
     allowed = min(by_epochs, math.inf if by_time is None else by_time)
     if allowed >= max_iter:
         return params, "", None
@@ -104,17 +110,26 @@ def fit_to_budget(recipe, knobs, params, search, elapsed):
             ),
         )
     allowed = int(allowed)
-    note = f"max_iter {max_iter} -> {allowed} to fit the budget left"
-    return {**params, knobs.prefix + "max_iter": allowed}, note, None
+    return {**params, knobs.prefix + "max_iter": allowed}, "", None
 
 
 class RoundSearch:
-    """The state of the greedy search: history, current and best round."""
+    """The state of the greedy search: history, current and best round.
+
+    ``move`` and ``family`` are those of the round being run (None and None
+    for the first); ``rejected`` holds the moves that made a round worse and
+    ``tried_alphas`` the ``alpha`` values of the rounds run (kept or
+    undone). ``bias_exhausted`` turns true once two bias rounds in a row
+    left the dev error no lower than the best so far by more than its
+    standard error.
+    """
 
     def __init__(self, params, started):
-        self.history, self.rejected = [], set()
+        self.history, self.rejected, self.tried_alphas = [], set(), set()
         self.params = params  # the settings of the next round
-        self.current = self.best = self.move = None
+        self.current = self.best = self.move = self.family = None
+        self.candidates = []  # the next round's race
+        self.unhelpful_bias, self.bias_exhausted = 0, False
         self.spent, self.started = 0, started  # the recipe's clock reading
         # (params, seconds per epoch) of the last round run, and the number of
         # input features: the budget sizes the next round from them.
@@ -133,28 +148,72 @@ class RoundSearch:
         best = 0.0 if self.best is None else self.best["fit_time"]
         return self.refit_ratio * max(best, fit_time)
 
+    def rounds_deadline(self, recipe):
+        """The clock reading by which the rounds' fits must end (or None).
+
+        With ``refit=True`` the rounds leave time for the refit of the best
+        round so far; the refit itself ends by ``max_time``.
+        """
+        if recipe.max_time is None:
+            return None
+        reserve = self.refit_seconds() if recipe.refit else 0.0
+        return self.started + recipe.max_time - reserve
+
+    def spend(self, epochs):
+        """Count ``epochs`` trained (a race's fits) in ``max_total_epochs``."""
+        self.spent += epochs
+
     def record(self, index, entry, estimator, knobs, error):
-        """Keep the round or undo it; return the note saying it was undone."""
+        """Keep the round or undo it; return the note saying what happened."""
         self.history.append(entry)
         epochs = knobs.epochs(estimator)
         self.spent += epochs
         self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
+        self.tried_alphas.add(knobs.get(entry["params"], "alpha"))
+        note = self._count_bias_round(entry, error)
         if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
-            self.rejected.add(self.move)
+            self._undo(knobs, entry)
             back = self.current["index"] + 1
-            return (
+            note += (
                 f"dev error {error.format(entry['dev_error'])} is above round "
                 f"{back}'s {error.format(self.current['dev_error'])}: back to "
                 f"round {back}; "
             )
-        self.current = {
-            "index": index,
-            "params": self.params,
-            "dev_error": entry["dev_error"],
-            "diagnosis": entry["diagnosis"],
-            "converged": knobs.converged(estimator),
-            "fit_time": entry["fit_time"],
-        }
-        if self.best is None or entry["dev_error"] < self.best["dev_error"]:
-            self.best = {**self.current, "estimator": estimator}
-        return ""
+        else:
+            self.current = {
+                "index": index,
+                "params": self.params,
+                "dev_error": entry["dev_error"],
+                "diagnosis": entry["diagnosis"],
+                "converged": knobs.converged(estimator) and not entry.get("cut"),
+                "fit_time": entry["fit_time"],
+            }
+            if self.best is None or entry["dev_error"] < self.best["dev_error"]:
+                self.best = {**self.current, "estimator": estimator}
+        if self.bias_exhausted and note.startswith("two bias moves"):
+            self.current = {k: v for k, v in self.best.items() if k != "estimator"}
+        return note
+
+    def _undo(self, knobs, entry):
+        """Reject the round's move (an alpha value stays in tried_alphas)."""
+        if self.move is not None and self.move.__name__ != "alpha_steps":
+            self.rejected.add(self.move)
+
+    def _count_bias_round(self, entry, error):
+        """Count a bias round that did not lower the best dev error beyond its
+        standard error; return the note of the second one in a row."""
+        if self.family != "bias" or self.best is None or self.bias_exhausted:
+            return ""
+        noise = entry["diagnosis"].error_standard_errors.get("dev") or 0.0
+        if entry["dev_error"] < self.best["dev_error"] - noise:
+            self.unhelpful_bias = 0
+            return ""
+        self.unhelpful_bias += 1
+        if self.unhelpful_bias < 2:
+            return ""
+        self.bias_exhausted = True
+        return (
+            "two bias moves in a row left the dev error no lower beyond its "
+            "noise: the remaining bias is not avoidable with this data; "
+            f"variance moves on round {self.best['index'] + 1}; "
+        )

@@ -12,6 +12,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
 from .._compat import _num_samples
 from ._bias_variance import diagnose_bias_variance, verdict
+from ._recipe_race import with_deadline
 
 # cv="auto" cross-validates when the dev split holds fewer examples.
 AUTO_CV_BELOW = 1000
@@ -31,15 +32,18 @@ def cv_folds(cv, n_dev, with_dev_set):
     return cv
 
 
-def cv_diagnosis(recipe, base, params, error, X, y, n_folds):
+def cv_diagnosis(recipe, base, params, error, X, y, n_folds, deadline=None):
     """The diagnosis of ``params`` from ``n_folds``-fold errors over ``X``.
 
     The train and dev errors are the folds' means; every example is a dev
     example once, so an error rate's dev size is ``n_samples`` of ``X``.
     Other errors take the folds' spread over ``sqrt(n_folds)`` as standard
-    error. Returns the diagnosis and the fitted estimators of the folds.
+    error. The folds' fits stop after the epoch past the clock reading
+    ``deadline``. Returns the diagnosis and the fitted estimators of the
+    folds, or ``(None, None)`` when the deadline cut a fold's fit.
     """
     estimator = clone(base).set_params(**params)
+    stopper = with_deadline(estimator, deadline)
     result = cross_validate(
         estimator,
         X,
@@ -50,6 +54,8 @@ def cv_diagnosis(recipe, base, params, error, X, y, n_folds):
         return_estimator=True,
         error_score="raise",
     )
+    if stopper is not None and stopper.fired:
+        return None, None
     train = error.from_scores(result["train_score"])
     dev = error.from_scores(result["test_score"])
     n = _num_samples(X)
@@ -99,9 +105,16 @@ def cross_validate_round(recipe, entry, base, error, splits, search, seconds_lef
             f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
             f"examples; no time left for a {folds}-fold diagnosis; "
         )
-    entry["diagnosis"], _ = cv_diagnosis(
-        recipe, base, entry["params"], error, *splits.all, folds
-    )
+    diagnosis_cv, _ = cv_diagnosis(
+        recipe, base, entry["params"], error, *splits.all, folds,
+        search.rounds_deadline(recipe),
+    )  # fmt: skip
+    if diagnosis_cv is None:
+        return (
+            f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
+            f"examples; max_time cut the {folds}-fold diagnosis short; "
+        )
+    entry["diagnosis"] = diagnosis_cv
     return (
         f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
         f"examples: diagnosed on {folds}-fold cross-validated errors "

@@ -3,9 +3,10 @@
 A move is a function ``move(recipe, knobs, params, converged)`` that returns
 ``(changes, texts)`` (the ``set_params`` changes for the next round and their
 description) or None when it does not apply. ``recipe`` gives the limits
-(``growth``, ``max_hidden_units``, ``augment``), ``knobs`` the
-:class:`NetworkKnobs` of the estimator, ``params`` the current knob values and
-``converged`` whether the current round stopped before its ``max_iter``.
+(``growth``, ``max_hidden_units``, ``max_hidden_layers``, ``augment``),
+``knobs`` the :class:`NetworkKnobs` of the estimator, ``params`` the current
+knob values and ``converged`` whether the current round stopped before its
+``max_iter``. :func:`race_candidates` lists the moves a round races.
 """
 
 import math
@@ -16,18 +17,15 @@ from sklearn.base import is_classifier
 from ._recipe_training import TRAINING_MOVES
 from ._validation import unwrap_network
 
-# Limits of the changes the recipe makes (the hidden units in all are bounded
-# by the max_hidden_units parameter).
-_MAX_HIDDEN_LAYERS = 4
+# Limits of the changes the recipe makes (the widest layer is bounded by the
+# max_hidden_units parameter, the depth by max_hidden_layers).
 _FIRST_HIDDEN_WIDTH = 16  # width of the layer added to a network with none
+_MIN_NARROWED_WIDTH = 16
 _MAX_EPOCHS = 10_000
-# alpha goes up tenfold, and straight to at least 0.1: with the penalty
-# alpha/(2m) ||W||^2 (m the mini-batch size), smaller values barely change a
-# network's fit (scikit-learn's example "Varying regularization in
-# Multi-layer Perceptron" sweeps alpha from 0.1 to 10).
-_ALPHA_FACTOR = 10.0
-_MIN_RAISED_ALPHA = 0.1
-_MAX_ALPHA = 1e3
+# alpha races on a log grid of half-decades from 1e-4 to 10 (the values a
+# search finds best on tabular sets span all of it), 3 values a race.
+ALPHA_GRID = tuple(float(f"{10.0**e:.3g}") for e in np.arange(-4.0, 1.01, 0.5))
+_ALPHA_CANDIDATES = 3
 _KEEP_PROB_STEP = 0.2
 _MIN_KEEP_PROB = 0.5
 
@@ -46,7 +44,16 @@ _KNOBS = (
     "decay_rate",
     "solver",
     "init",
+    "n_iter_no_change",
+    "validation_fraction",
 )
+# Early stopping is judged on at least this many validation rows, with at
+# least this patience (fewer rows or epochs stop on noise); when its
+# validation split would have to exceed _MAX_VALIDATION_FRACTION of the
+# training split, it is not raced.
+_MIN_VALIDATION_ROWS = 300
+_MAX_VALIDATION_FRACTION = 0.25
+_MIN_PATIENCE = 20
 
 
 class NetworkKnobs:
@@ -77,13 +84,15 @@ class NetworkKnobs:
         self.is_classifier = is_classifier(network)
         self.y_train = None  # targets of the training split, set by fit
 
-    def can_split_dev_set(self):
+    def can_split_dev_set(self, fraction=None):
         """Whether early stopping's stratified dev split of the training
-        split would succeed: 2 examples or more, and for a classifier every
-        class in both parts."""
+        split (``fraction`` of it, by default the network's
+        ``validation_fraction``) would succeed: 2 examples or more, and for
+        a classifier every class in both parts."""
         y = np.asarray(self.y_train)
         n_train = y.shape[0]
-        n_dev = math.ceil(self.validation_fraction * n_train)
+        fraction = self.validation_fraction if fraction is None else fraction
+        n_dev = math.ceil(fraction * n_train)
         if n_dev < 2:
             return False
         if not self.is_classifier or y.ndim != 1:
@@ -136,11 +145,12 @@ def _resized(recipe, knobs, params, converged, name, new):
 
 
 def bigger_network(recipe, knobs, params, converged):
-    """Every hidden layer ``growth`` times wider, within ``max_hidden_units``."""
+    """Every hidden layer ``growth`` times wider, the widest within
+    ``max_hidden_units``."""
     hidden = _hidden_tuple(knobs.get(params, "hidden_layer_sizes"))
     if not hidden:
         return None
-    factor = min(recipe.growth, recipe.max_hidden_units / sum(hidden))
+    factor = min(recipe.growth, recipe.max_hidden_units / max(hidden))
     new = tuple(max(h, int(h * factor)) for h in hidden)
     if new == hidden:
         return None
@@ -151,14 +161,31 @@ def deeper_network(recipe, knobs, params, converged):
     """One more hidden layer as wide as the last one."""
     hidden = _hidden_tuple(knobs.get(params, "hidden_layer_sizes"))
     new = hidden + ((hidden[-1],) if hidden else (_FIRST_HIDDEN_WIDTH,))
-    if len(new) > _MAX_HIDDEN_LAYERS or sum(new) > recipe.max_hidden_units:
+    if len(new) > recipe.max_hidden_layers or max(new) > recipe.max_hidden_units:
         return None
-    changes, text = _resized(recipe, knobs, params, converged, "deeper network", new)
+    return _deepened(recipe, knobs, params, converged, "deeper network", new)
+
+
+def narrower_deeper_network(recipe, knobs, params, converged):
+    """One more hidden layer, all of them half as wide as the last one."""
+    hidden = _hidden_tuple(knobs.get(params, "hidden_layer_sizes"))
+    if not hidden or hidden[-1] < 2 * _MIN_NARROWED_WIDTH:
+        return None
+    new = (hidden[-1] // 2,) * (len(hidden) + 1)
+    if len(new) > recipe.max_hidden_layers:
+        return None
+    name = "narrower and deeper network"
+    return _deepened(recipe, knobs, params, converged, name, new)
+
+
+def _deepened(recipe, knobs, params, converged, name, new):
+    """The move to the deeper hidden layers ``new``, keep_prob following."""
+    changes, text = _resized(recipe, knobs, params, converged, name, new)
     keep_prob = knobs.get(params, "keep_prob")
     if keep_prob is not None and np.ndim(keep_prob) and len(keep_prob):
         # One keep probability per hidden layer: the new layer repeats the
         # last one.
-        changes[knobs.prefix + "keep_prob"] = (*keep_prob, keep_prob[-1])
+        changes[knobs.prefix + "keep_prob"] = (keep_prob[-1],) * len(new)
     return changes, text
 
 
@@ -168,36 +195,46 @@ def longer_only(recipe, knobs, params, converged):
     return (changes, text) if changes else None
 
 
-def raise_alpha(recipe, knobs, params, converged):
-    """Ten times the L2 strength, at least 0.1, turning the penalty on."""
-    alpha = knobs.get(params, "alpha")
-    if alpha >= _MAX_ALPHA:
-        return None
-    new = min(max(alpha * _ALPHA_FACTOR, _MIN_RAISED_ALPHA), _MAX_ALPHA)
-    if knobs.get(params, "penalty", "l2") is None:
-        return (
-            {knobs.prefix + "penalty": "l2", knobs.prefix + "alpha": new},
-            [f"regularization: penalty None -> 'l2', alpha {alpha:g} -> {new:g}"],
-        )
-    return {knobs.prefix + "alpha": new}, [
-        f"regularization: alpha {alpha:g} -> {new:g}"
-    ]
+def _alpha_values(alpha, tried):
+    """Up to 3 grid values of ``alpha`` to race, none of them in ``tried``.
+
+    The nearest untried value below ``alpha`` that a jump from a smaller
+    tried value passed over (to refine), and untried values above ``alpha``
+    spread evenly on the log grid up to 10, from the second one up when
+    there are enough (half a decade barely changes a fit).
+    """
+    pool = [v for v in ALPHA_GRID if v not in tried and not math.isclose(v, alpha)]
+    lowest = min(tried, default=alpha)
+    below = [v for v in pool if lowest < v < alpha]
+    above = [v for v in pool if v > alpha]
+    values = below[-1:]
+    n_above = min(_ALPHA_CANDIDATES - len(values), len(above))
+    if n_above:
+        first = min(1, len(above) - n_above)
+        picks = np.linspace(first, len(above) - 1, n_above).round().astype(int)
+        values += [above[i] for i in sorted(set(picks))]
+    return values
 
 
-def raise_alpha_less(recipe, knobs, params, converged):
-    """The L2 strength times sqrt(10), once ``alpha`` is on its ladder.
+def alpha_steps(recipe, knobs, params, tried):
+    """The ``alpha`` values a variance race tries, as ``(changes, texts)``.
 
-    Reached only after :func:`raise_alpha` was undone (next_move tries the
-    moves in order): a tenfold step that made the dev error worse may have
-    overshot, and half of it on a log scale is the next thing to try.
+    Values of the log grid :data:`ALPHA_GRID` (1e-4 to 10) that no round
+    has run yet (a value whose round was undone is never tried again): the
+    nearest below the current ``alpha`` and values above it spread up to 10.
+    The ``"l2"`` penalty is turned on if it was off.
     """
     alpha = knobs.get(params, "alpha")
-    if alpha < _MIN_RAISED_ALPHA or alpha >= _MAX_ALPHA:
-        return None
-    new = float(f"{min(alpha * math.sqrt(_ALPHA_FACTOR), _MAX_ALPHA):.3g}")
-    return {knobs.prefix + "alpha": new}, [
-        f"regularization, a smaller step: alpha {alpha:g} -> {new:g}"
-    ]
+    penalty_off = knobs.get(params, "penalty", "l2") is None
+    moves = []
+    for new in _alpha_values(0.0 if penalty_off else alpha, tried):
+        changes = {knobs.prefix + "alpha": new}
+        text = f"regularization: alpha {alpha:g} -> {new:g}"
+        if penalty_off:
+            changes[knobs.prefix + "penalty"] = "l2"
+            text = f"regularization: penalty None -> 'l2', alpha {alpha:g} -> {new:g}"
+        moves.append((changes, [text]))
+    return moves
 
 
 def lower_keep_prob(recipe, knobs, params, converged):
@@ -242,45 +279,109 @@ def other_architecture(recipe, knobs, params, converged):
 
 
 def early_stopping(recipe, knobs, params, converged):
-    """``early_stopping=True``, when the network can split off its dev set."""
-    if "early_stopping" not in knobs.knobs or not knobs.stochastic:
-        return None
-    if not knobs.can_split_dev_set():
+    """``early_stopping=True`` with a patience of at least 20 epochs and at
+    least 300 validation rows, when the training split has them."""
+    needed = ("early_stopping", "n_iter_no_change", "validation_fraction")
+    if not all(k in knobs.knobs for k in needed) or not knobs.stochastic:
         return None
     if knobs.get(params, "early_stopping"):
         return None
+    n_train = len(knobs.y_train)
+    fraction = max(
+        knobs.get(params, "validation_fraction"), _MIN_VALIDATION_ROWS / n_train
+    )
+    if fraction > _MAX_VALIDATION_FRACTION:
+        return None
+    fraction = round(fraction, 3)
+    patience = max(knobs.get(params, "n_iter_no_change"), _MIN_PATIENCE)
+    if not knobs.can_split_dev_set(fraction):
+        return None
     return (
-        {knobs.prefix + "early_stopping": True},
-        ["early stopping: early_stopping False -> True"],
+        {
+            knobs.prefix + "early_stopping": True,
+            knobs.prefix + "n_iter_no_change": patience,
+            knobs.prefix + "validation_fraction": fraction,
+        },
+        [
+            "early stopping: early_stopping False -> True, n_iter_no_change "
+            f"{patience}, validation_fraction {fraction:g}"
+        ],
     )
 
 
 # Size and depth first, then training longer, then how the network trains
 # (batch normalization, learning rate and decay, optimizer, initialization).
-BIAS_MOVES = (bigger_network, deeper_network, longer_only, *TRAINING_MOVES)
-# Early stopping comes last: it trains on less data and ties the end of
-# optimization to regularization (the course's orthogonalization point).
+BIAS_MOVES = (
+    bigger_network,
+    deeper_network,
+    narrower_deeper_network,
+    longer_only,
+    *TRAINING_MOVES,
+)
+# The course lists another architecture under variance too: a wider or a
+# deeper network, keeping the regularization reached so far. Early stopping
+# comes last: it trains on less data and ties the end of optimization to
+# regularization (the course's orthogonalization point).
 VARIANCE_MOVES = (
-    raise_alpha,
-    raise_alpha_less,
+    alpha_steps,
     lower_keep_prob,
     augmentation,
     other_architecture,
+    deeper_network,
     early_stopping,
 )
 
 
-def next_move(recipe, knobs, current, rejected):
-    """The first move the current round's diagnosis calls for, not rejected.
+def _moves_of(recipe, knobs, move, params, converged, tried_alphas):
+    """The ``(name, changes, texts)`` of ``move`` on ``params`` (0 or more)."""
+    if move is alpha_steps:
+        results = alpha_steps(recipe, knobs, params, tried_alphas)
+        return [
+            (f"alpha {changes[knobs.prefix + 'alpha']:g}", changes, texts)
+            for changes, texts in results
+        ]
+    result = move(recipe, knobs, params, converged)
+    if result is None:
+        return []
+    name = "train longer" if move is longer_only else move.__name__.replace("_", " ")
+    return [(name, *result)]
 
-    Returns ``(move, (changes, texts))``, or ``(None, None)``.
+
+def race_candidates(recipe, knobs, current, rejected, tried_alphas, family):
+    """The moves a round races: ``(move, name, changes, texts)`` tuples.
+
+    ``family`` is ``"bias"`` or ``"variance"``; moves in ``rejected`` (they
+    made a round worse) are left out, and so are the ``alpha`` values in
+    ``tried_alphas`` (those of the rounds run). They come in the family's
+    order; the recipe races the first ``MAX_CANDIDATES``.
     """
-    diagnosis = current["diagnosis"]
-    moves = BIAS_MOVES * diagnosis.high_bias + VARIANCE_MOVES * diagnosis.high_variance
+    moves = BIAS_MOVES if family == "bias" else VARIANCE_MOVES
+    found = []
     for move in moves:
         if move in rejected:
             continue
-        result = move(recipe, knobs, current["params"], current["converged"])
-        if result is not None:
-            return move, result
-    return None, None
+        for name, changes, texts in _moves_of(
+            recipe, knobs, move, current["params"], current["converged"], tried_alphas
+        ):
+            found.append((move, name, changes, texts))
+    return found
+
+
+def honest_texts(knobs, before, params, texts):
+    """The texts of a move whose ``max_iter`` the budget may have cut.
+
+    A move that asked to train longer says "train longer" only when its
+    round trains more epochs than the round it starts from; otherwise it
+    says how ``max_iter`` changed. Returns the texts, or None when the move
+    was nothing but training longer and no longer trains longer.
+    """
+    old = knobs.get(before, "max_iter")
+    new = knobs.get(params, "max_iter")
+    kept = [t for t in texts if not t.startswith("train longer")]
+    if new > old:
+        return [*kept, f"train longer: max_iter {old} -> {new}"]
+    if not kept:
+        return None
+    if new < old:
+        return [*kept, f"max_iter {old} -> {new} to fit the budget left"]
+    return kept
