@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from collections import namedtuple
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -16,8 +17,10 @@ from sklearn.datasets import load_diabetes
 from sklearn_dnn import BasicRecipe, DNNClassifier, cli
 from sklearn_dnn.cli import _data as cli_data
 from sklearn_dnn.cli import recipe as cli_recipe
+from sklearn_dnn.cli._budget import Budget
 from sklearn_dnn.cli._common import Console
 from sklearn_dnn.cli._csv import LoadProgress
+from sklearn_dnn.cli._sets import Sets
 
 SETS = ("train", "train_dev", "dev", "test")
 ROUND_KEYS = (
@@ -96,14 +99,15 @@ def recipe_run(classes_csv, tmp_path_factory):
 def test_recipe_writes_report_model_and_figures(recipe_run):
     result, out = recipe_run
     assert result.returncode == 0, result.stderr
-    assert "split: train 44 / train-dev 10 / dev 18 / test 18" in result.stdout
+    # One file: no train-dev set; the recipe holds its dev set out of the rest.
+    assert "split: train 54 / dev 18 / test 18 from data.csv" in result.stdout
     assert "round 1/2" in result.stdout
     assert "test error" in result.stdout
     assert "and dev (72 examples): test accuracy" in result.stdout
     report = json.loads((out / "report.json").read_text())
     assert report["status"] == "complete"
     assert report["task"] == "classification"
-    assert report["split"] == {"train": 44, "train_dev": 10, "dev": 18, "test": 18}
+    assert report["split"] == {"train": 54, "dev": 18, "test": 18}
     assert report["data"]["feature_names"] == ["a", "b", "c"]
     assert report["options"]["max_rounds"] == 2
     assert report["options"]["target"] == "label"
@@ -116,11 +120,9 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
     assert report["diagnosis"]["dev_overfitting"] == pytest.approx(
         best["test_error"] - best["dev_error"]
     )
-    assert report["final_model"] == {
-        "trained_on": "train+train-dev+dev",
-        "n_samples": 72,
-    }
-    assert set(report["distribution_checks"]) == {"dev vs test"}
+    assert report["final_model"] == {"trained_on": "train+dev", "n_samples": 72}
+    (check,) = report["distribution_checks"].values()
+    assert check["tested"] is False  # one file split at random: not tested
     assert 0.0 <= report["final_scores"]["test_accuracy"] <= 1.0
     assert report["model"] == "model.skops"
     assert (out / "model.skops").stat().st_size > 1000
@@ -133,11 +135,9 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
     curve = report["learning_curve"]
     assert curve["cv"] == 3
     assert curve["variance"] == pytest.approx(
-        curve["mean_train_dev_errors"][-1] - curve["mean_train_errors"][-1]
+        curve["mean_dev_errors"][-1] - curve["mean_train_errors"][-1]
     )
-    assert curve["data_mismatch"] == pytest.approx(
-        curve["mean_dev_errors"][-1] - curve["mean_train_dev_errors"][-1]
-    )
+    assert curve["data_mismatch"] is None and curve["mean_train_dev_errors"] is None
     written = ["report.json", "model.skops", "errors.csv", "report.html"]
     assert sorted(os.listdir(out)) == sorted(
         [*figures.values(), report["error_analysis"]["figure"], *written]
@@ -497,14 +497,13 @@ def test_a_failure_after_the_rounds_keeps_what_the_round_callback_wrote(
     # Written by the round callback as the round ended.
     (entry,) = report["rounds"]
     assert entry["round"] == 1 and 1 <= entry["epochs"] <= entry["max_iter"]
-    assert entry["data_mismatch"] == pytest.approx(
-        entry["dev_error"] - entry["train_dev_error"]
-    )
+    assert entry["variance"] == pytest.approx(entry["dev_error"] - entry["train_error"])
+    assert entry["data_mismatch"] is None and entry["train_dev_error"] is None
     assert "action" not in entry  # the recipe's own history never arrived
 
 
 def test_debug_prints_the_traceback(classes_csv, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(cli_recipe, "load_data", boom)
+    monkeypatch.setattr(cli_recipe, "load_files", boom)
     argv = ["recipe", "--data", str(classes_csv), "--out", str(tmp_path / "r")]
     assert cli.main([*argv, "--debug"]) == 3
     assert "Traceback" in capsys.readouterr().err
@@ -584,13 +583,15 @@ def test_dev_file_gives_four_errors_and_the_mismatch_diagnosis(
     printed = result.stdout
     assert "split: train 320 / train-dev 80 from train.csv; dev 80 / test 80" in printed
     assert "train-dev vs dev: DIFFERENT distributions" in printed
-    assert "dev vs test: same distribution" in printed
+    # The two halves of dev.csv: one distribution by construction, not tested.
+    assert "dev and test: a random split of dev.csv, the same distribution" in printed
     assert "train-dev error" in printed and "high data mismatch" in printed
     report = json.loads((out / "report.json").read_text())
     assert report["split"] == {"train": 320, "train_dev": 80, "dev": 80, "test": 80}
     assert report["data"]["dev_file"] == {"name": "dev.csv", "n_samples": 160}
     checks = report["distribution_checks"]
-    assert not checks["train-dev vs dev"]["same"] and checks["dev vs test"]["same"]
+    assert not checks["train-dev vs dev"]["same"]
+    assert checks["dev and test"]["tested"] is False
     best, diagnosis = report["best_round"], report["diagnosis"]
     assert best["dev_error"] > best["train_dev_error"] + 0.2  # thick strokes
     assert diagnosis["high_data_mismatch"]
@@ -644,8 +645,11 @@ def small_recipe(**params):
 
 
 class _Report:
+    def __init__(self):
+        self.fields = {}
+
     def update(self, **fields):
-        self.fields = fields
+        self.fields.update(fields)
 
 
 def test_round_callback_reports_the_recipes_own_errors_as_each_round_ends():
@@ -728,22 +732,29 @@ def test_progress_bar_only_on_terminals_and_never_saved(monkeypatch, tmp_path):
 
     X, y = load_digits(return_X_y=True)
     recipe = small_recipe().fit(X[:120], y[:120])
-    sets = cli_recipe.Sets(
-        X[:100], X[100:120], X[120:140], y[:100], y[100:120], y[120:140],
-                    "classification", 20, None, "digits")  # fmt: skip
-    model = cli_recipe._final_model(recipe, sets, (ProgressBar(),))
+    sets = Sets(
+        X[:120], y[:120], None, None, X[:100], y[:100], None, None, X[100:120],
+        y[100:120], X[120:140], y[120:140], "classification", 20, None,
+        "digits", None, None,
+    )  # fmt: skip
+    watch = SimpleNamespace(rounds=[{"epochs": 5}] * len(recipe.history_))
+    report = _Report()
+    model = cli_recipe._final_model(
+        recipe, watch, sets, Budget(None), (ProgressBar(),), Console(None, True),
+        report,
+    )  # fmt: skip
+    assert report.fields["refit"]["n_samples"] == 120
     assert model.n_features_in_ == 64
     assert not hasattr(model, "_skl_callbacks")
     assert not hasattr(unwrap_network(model), "_skl_callbacks")
 
 
 def test_tolerance_auto_and_the_epoch_budget_reach_the_recipe():
-    from types import SimpleNamespace
-
-    sets = SimpleNamespace(task="classification", train_dev_size=215)
+    sets = SimpleNamespace(task="classification", hold_out_size=215)
     args = SimpleNamespace(
         tolerance="auto",
         baseline_error=0.0,
+        scoring=None,
         max_rounds=3,
         max_total_epochs=123,
         random_state=0,
@@ -757,8 +768,7 @@ def test_tolerance_auto_and_the_epoch_budget_reach_the_recipe():
     default = BasicRecipe(DNNClassifier()).max_total_epochs
     assert cli_recipe._new_recipe(sets, args).max_total_epochs == default
     assert cli_recipe._new_recipe(sets, args).max_time == 180.0
-    args.max_time = 12.5
-    assert cli_recipe._new_recipe(sets, args).max_time == 12.5
+    assert cli_recipe._new_recipe(sets, args, 12.5).max_time == 12.5
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "nan", "soon"])
@@ -774,16 +784,12 @@ def test_max_time_must_be_a_positive_number(value, capsys):
 def test_one_run_one_story_in_report_and_console(recipe_run):
     result, out = recipe_run
     report = json.loads((out / "report.json").read_text())
-    sizes = {"train": 44, "train_dev": 10, "dev": 18, "test": 18}
+    sizes = {"train": 54, "dev": 18, "test": 18}
     diagnosis = report["diagnosis"]
     assert diagnosis["n_samples"] == sizes
-    assert set(diagnosis["gap_standard_errors"]) == {
-        "bias",
-        "variance",
-        "data_mismatch",
-        "dev_overfitting",
-    }
-    assert all(se > 0 for se in diagnosis["gap_standard_errors"].values())
+    measured = {k: v for k, v in diagnosis["gap_standard_errors"].items() if v}
+    assert set(measured) == {"bias", "variance", "dev_overfitting"}
+    assert all(se > 0 for se in measured.values())
     assert "test set" in diagnosis["data"]
     for record in [*report["rounds"], report["learning_curve"]]:
         assert {"case", "uncertain", "errors", "n_samples", "data"} <= set(record)
@@ -792,8 +798,8 @@ def test_one_run_one_story_in_report_and_console(recipe_run):
     assert report["tolerance"] == 0.01 and report["confidence"] == 0.95
     assert "±" in result.stdout
     assert "count as high above 0.01 " in result.stdout  # not a 5% heuristic
-    # On 10 train-dev and 18 dev examples no gap is resolved as high data
-    # mismatch: two random parts of one file.
+    # Two random parts of one file cannot mismatch: it is not measured.
+    assert diagnosis["data_mismatch"] is None
     assert not diagnosis["high_data_mismatch"]
 
 

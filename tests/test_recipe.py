@@ -341,6 +341,7 @@ def test_history_has_one_documented_entry_per_round():
             "train_error",
             "train_dev_error",
             "dev_error",
+            "baseline_error",
             "diagnosis",
             "action",
             "fit_time",
@@ -420,8 +421,10 @@ def test_an_estimator_without_network_knobs_is_rejected():
 def test_verbose_prints_one_line_per_round(capsys):
     run(underfit_until_wide_and_long, verbose=1)
     lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 3
-    assert lines[0] == (
+    assert len(lines) == 5  # the baseline, three rounds, the round shipped
+    assert lines[0].startswith("[BasicRecipe] baseline error 0.00% ± ")
+    assert "from LogisticRegression, 5-fold cross-validated" in lines[0]
+    assert lines[1] == (
         "[BasicRecipe] round 1/10: train error 30.00%, dev error 30.50%, "
         "high bias; next: a race of 3 bias moves (bigger network, deeper "
         "network, train longer)"
@@ -430,7 +433,8 @@ def test_verbose_prints_one_line_per_round(capsys):
         "[BasicRecipe] round 2/10: race of 3: winner bigger network 10.50% "
         "(10 epochs); runners-up "
     )
-    assert lines[-1].endswith("good fit; stop: neither bias nor variance is high")
+    assert lines[-2].endswith("good fit; stop: neither bias nor variance is high")
+    assert lines[-1].startswith("[BasicRecipe] ships round 3 (dev error 0.50%): ")
     run(underfit_until_wide_and_long)
     assert capsys.readouterr().out == ""
 

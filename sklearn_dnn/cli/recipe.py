@@ -265,14 +265,10 @@ def _run_rounds(sets, args, budget, progress, console, report):
 
 
 def baseline_record(recipe):
-    """What the report stores of the baseline the recipe measured bias from:
-    ``error``, its ``source`` (the reference model that set it, or "given")
-    and ``standard_error``, with the option as given."""
-    fitted = getattr(recipe, "baseline_", None)
-    if fitted is None:  # a recipe that records no baseline_: the number given
-        fitted = {"error": recipe.baseline_error, "source": "given"}
-        fitted["standard_error"] = None
-    return {"option": recipe.baseline_error, **fitted}
+    """What the report stores of the fitted recipe's baseline: ``error``, its
+    ``source`` (the reference model that set it, or "given"),
+    ``standard_error`` and the reference models' errors, with the option."""
+    return {"option": recipe.baseline_error, **recipe.baseline_}
 
 
 class _RoundWatch:
@@ -659,19 +655,23 @@ def round_data(train_dev):
 
 
 def _recipe_diagnosis(recipe, errors, noise, test_error=None):
-    """The recipe's diagnosis of ``errors``: its baseline, tolerances and noise."""
+    """The recipe's diagnosis of ``errors``: its baseline (with the
+    baseline's standard error in the bias gap), tolerances and noise."""
     from .. import diagnose_bias_variance
+    from ..diagnostics._recipe_baseline import baseline_terms
 
+    # During the fit (a round's callback) the baseline is the fit's own.
+    fitting = getattr(recipe, "_fitting", None)
+    baseline = fitting["baseline"] if fitting else recipe.baseline_
     return diagnose_bias_variance(
         errors["train_error"],
         errors["dev_error"],
-        baseline_record(recipe)["error"],
-        recipe._tolerance(),
+        tolerance=recipe._tolerance(),
         rel_tolerance=recipe.rel_tolerance,
         train_dev_error=errors["train_dev_error"],
         test_error=test_error,
         confidence=_CONFIDENCE,
-        **noise,
+        **baseline_terms(baseline, noise),
     )
 
 

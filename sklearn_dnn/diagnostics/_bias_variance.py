@@ -28,6 +28,7 @@ import numpy as np
 from .._compat import Interval, validate_params
 from .._formatting import percent
 from ._noise import (
+    SPLITS,
     check_split_mapping,
     error_standard_errors,
     gap_standard_error,
@@ -158,7 +159,7 @@ class BiasVarianceDiagnosis:
         ``"variance"``, ``"data mismatch"`` and ``"dev overfitting"``; None
         for a gap not measured or whose errors have no size nor standard
         error. The root of the sum of its two errors' squared standard errors
-        (the baseline is exact).
+        (the baseline's is 0 unless ``standard_errors`` gives one).
 
     uncertain : tuple of str
         The gaps above their threshold but within ``z`` standard errors, in
@@ -174,8 +175,9 @@ class BiasVarianceDiagnosis:
         ``"test"``.
 
     error_standard_errors : dict
-        The standard error of each error, under the same keys (None when
-        unknown): given, or Agresti-Coull's from its size.
+        The standard error of each error, under the same keys and
+        ``"baseline"`` (None when unknown): given, or Agresti-Coull's from
+        its size.
 
     Examples
     --------
@@ -302,8 +304,6 @@ class BiasVarianceDiagnosis:
         )
 
     def _error_se(self, split):
-        if split == "baseline":
-            return 0.0
         return self.error_standard_errors.get(split) or 0.0
 
 
@@ -401,7 +401,9 @@ def _gap_fields(errors, tolerance, rel_tolerance, split_ses, z):
         key = name.replace(" ", "_")
         gap = errors[end] - errors[start]
         threshold = float(max(tolerance, rel_tolerance * errors[start]))
-        start_se = 0.0 if start == "baseline" else split_ses[start]
+        start_se = split_ses[start]
+        if start == "baseline" and start_se is None:
+            start_se = 0.0  # a baseline without a standard error is exact
         ses[name] = gap_standard_error(start_se, split_ses[end])
         above = bool(gap - threshold > _ROUNDING_SLACK)
         resolved = ses[name] is None or gap > z * ses[name]
@@ -478,7 +480,8 @@ def diagnose_bias_variance(
     errors out of 91 are no evidence of variance. With ``n_samples`` (or
     ``standard_errors``) a gap is high only when it also exceeds ``z``
     standard errors, the gap's standard error being the root of the sum of
-    its two errors' squared ones (the baseline is exact). A gap above its
+    its two errors' squared ones (the baseline is exact unless
+    ``standard_errors["baseline"]`` says otherwise). A gap above its
     threshold but within the noise is listed in ``uncertain``, neither high
     nor good, and the recommendations add a bigger dev (or train-dev) set or
     cross-validated errors. Without sizes the rule is the one above.
@@ -537,7 +540,10 @@ def diagnose_bias_variance(
         The standard error of each error under the same keys, for errors that
         are not proportions (``1 - R^2``, a loss): for instance the standard
         deviation of the per-example losses over ``sqrt(n)``. It wins over
-        ``n_samples`` for the keys it gives.
+        ``n_samples`` for the keys it gives. The key ``"baseline"`` gives the
+        baseline's standard error, for a baseline that is itself measured
+        (such as a reference model's cross-validated error); without it the
+        baseline is exact.
 
     confidence : float, default=0.95
         In (0, 1). A gap is high only when it also exceeds ``z`` times its
@@ -589,7 +595,9 @@ def diagnose_bias_variance(
     ('good fit', ('variance',))
     """
     check_split_mapping(n_samples, "n_samples", integer=True)
-    check_split_mapping(standard_errors, "standard_errors", integer=False)
+    check_split_mapping(
+        standard_errors, "standard_errors", integer=False, keys=("baseline", *SPLITS)
+    )
     errors = {
         "train": train_error,
         "dev": dev_error,

@@ -44,14 +44,15 @@ def loss_standard_error(losses):
 def error_standard_errors(errors, n_samples, standard_errors, z):
     """Each split's standard error: given, from its size, or None.
 
-    ``errors`` maps the split names of :data:`SPLITS` to their errors (None
-    when not measured). A standard error given in ``standard_errors`` wins
-    over one computed from ``n_samples``.
+    ``errors`` maps the split names of :data:`SPLITS` and ``"baseline"`` to
+    their errors (None when not measured). A standard error given in
+    ``standard_errors`` wins over one computed from ``n_samples``; the
+    baseline's is only ever given (it has no size).
     """
     n_samples = n_samples or {}
     standard_errors = standard_errors or {}
     result = {}
-    for split in SPLITS:
+    for split in ("baseline", *SPLITS):
         if errors.get(split) is None:
             result[split] = None
         elif standard_errors.get(split) is not None:
@@ -66,20 +67,20 @@ def error_standard_errors(errors, n_samples, standard_errors, z):
 
 
 def gap_standard_error(start_se, end_se):
-    """Root of the sum of squares; the baseline (``start_se`` 0.0) is exact."""
+    """Root of the sum of squares (a baseline given exact has ``start_se`` 0.0)."""
     if start_se is None or end_se is None:
         return None
     return float(np.hypot(start_se, end_se))
 
 
-def check_split_mapping(mapping, name, *, integer):
+def check_split_mapping(mapping, name, *, integer, keys=SPLITS):
     """Raise a scikit-learn style ``ValueError`` for a bad ``n_samples``/SE map."""
     if mapping is None:
         return
-    unknown = sorted(set(mapping) - set(SPLITS))
+    unknown = sorted(set(mapping) - set(keys))
     if unknown:
         raise ValueError(
-            f"{name} has unknown keys {unknown}; the keys are {list(SPLITS)}."
+            f"{name} has unknown keys {unknown}; the keys are {list(keys)}."
         )
     for split, value in mapping.items():
         if value is None:

@@ -40,9 +40,16 @@ from .._compat import (
 )
 from ._bias_variance import diagnose_bias_variance, image_advice, verdict
 from ._noise import split_noise
+from ._recipe_baseline import (
+    baseline_terms,
+    describe,
+    given_baseline,
+    reference_baseline,
+)
 from ._recipe_budget import RoundSearch, fit_to_budget, n_features_of
 from ._recipe_cv import cross_validate_round
 from ._recipe_moves import NetworkKnobs, honest_texts, race_candidates
+from ._recipe_outcome import final_advice, shipped_round, shipping_note
 from ._recipe_race import (
     MAX_CANDIDATES,
     Candidate,
@@ -211,10 +218,16 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     ``max_hidden_units`` and ``max_hidden_layers`` are caps. The last entry
     of ``history_`` says why it stopped.
 
-    ``best_estimator_`` uses the settings of the round with the lowest dev
-    error (the earliest on ties). With ``refit=True`` it is refit on all of
-    ``X`` (train and dev splits together); with ``refit=False`` it is that
-    round's estimator as fitted on the training split.
+    **The round shipped.** Rounds whose dev errors lie within one standard
+    error (the lowest dev error's) of the lowest are equally good as far
+    as the dev split can tell; the recipe ships the one with the fewest high
+    gaps, the later one on ties. ``best_estimator_`` uses its settings, and
+    ``best_index_``, ``diagnosis_`` and ``advice_`` describe that round.
+    With ``refit=True`` it is refit on all of ``X`` (train and dev splits
+    together); with ``refit=False`` it is that round's estimator as fitted
+    on the training split. When its dev error is above the ``"auto"``
+    baseline's reference model beyond the noise of both, ``advice_`` names
+    that model with both figures.
 
     **An explicit dev set.** ``fit(X, y, X_val=, y_val=)`` takes the dev set
     from the distribution the model will serve. The split of ``X`` is then a
@@ -242,10 +255,27 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         the changes whose parameter it lacks are skipped. It is cloned, never
         changed.
 
-    baseline_error : float, default=0.0
-        Human-level (or Bayes) error: the error the avoidable bias is
-        measured from, in the units of the error (see ``scoring``); at
-        least 0.
+    baseline_error : "auto" or float, default="auto"
+        The error the avoidable bias is measured from, a proxy for the
+        Bayes error, in the units of the error (see ``scoring``). A float
+        (at least 0) is a human-level or known figure, used as it is.
+        ``"auto"`` measures it from the data: the lowest 5-fold
+        cross-validated error of reference models that need no tuning
+        (``LogisticRegression`` behind a ``StandardScaler`` and
+        ``HistGradientBoostingClassifier`` for a classifier; ``RidgeCV``
+        behind a ``StandardScaler`` and ``HistGradientBoostingRegressor``
+        for a regressor; through ``MultiOutputClassifier`` or
+        ``MultiOutputRegressor`` for several targets), after a Pipeline's
+        steps before its network, scored on the recipe's error. They are
+        fitted once at the start of ``fit`` on the training split only
+        (never on the dev split or ``X_val``), on at most 10,000 rows, and
+        take at most a tenth of ``max_time``: each is timed on one fit of up
+        to 500 rows, then cross-validated on as many rows as the time left
+        allows, or skipped (the slower one goes second); ``baseline_``'s
+        ``notes`` say what was cut. Another model's held-out error is an
+        upper bound of the Bayes error; its standard error counts in the
+        avoidable-bias gap (see ``tolerance``). When no reference can be
+        measured the baseline is 0, and ``baseline_`` says why.
 
     tolerance : "auto" or float, default="auto"
         Absolute floor of the thresholds above which a gap is high, in the
@@ -298,12 +328,13 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     max_time : float or None, default=180.0
         The time budget in seconds (three minutes), a hard limit: the
-        rounds, their races and the refit end within it, plus at most one
-        epoch of the fit running when it passed. The first round, the
-        estimator as given, is not sized beforehand but is stopped like any
-        fit. A refit cut short keeps the best round's fit on the training
-        split instead. None sets no time limit (the other budgets still
-        apply).
+        ``"auto"`` baseline's reference models (a tenth at most), the rounds,
+        their races and the refit end within it, plus at most one epoch of
+        the fit running when it passed. The first round, the estimator as
+        given, is not sized beforehand but is stopped like any fit. A refit
+        cut short keeps the shipped round's fit on the training split
+        instead. None sets no time limit (the other budgets still apply; the
+        reference models then see all of their 10,000 rows at most).
 
     scoring : str, callable or None, default=None
         The score the error comes from. It is never clipped:
@@ -316,8 +347,10 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
           the loss, ``-score``.
 
         Any other scoring (a plain callable, ``"mutual_info_score"``) raises
-        a ``ValueError``. None uses the estimator's ``score``: accuracy for
-        a classifier, R^2 for a regressor.
+        a ``ValueError``. None is the error rate (``1 - accuracy``) for
+        single-label classification, ``1 - R^2`` for regression and the
+        Hamming loss (the share of wrong labels) for multilabel targets.
+        The ``"auto"`` baseline is measured with the same error.
 
     augment : object with an ``augment(X_batch, random_state)`` method or \
 None, default=None
@@ -339,8 +372,9 @@ None, default=None
         all processors). Wall time counts in ``max_time`` either way.
 
     verbose : int, default=0
-        When positive, print one line per round with its race (winner and
-        runners-up), its errors, its diagnosis and the next change.
+        When positive, print the baseline, one line per round with its race
+        (winner and runners-up), its errors, its diagnosis and the next
+        change, and the round shipped with the final advice.
 
     Attributes
     ----------
@@ -357,10 +391,22 @@ None, default=None
         the winner's change that made this round; None for the first) and
         ``candidates`` (one dict per fit of the race before the round, with
         ``move``, ``action``, ``rung``, ``max_iter`` (its budget),
-        ``epochs``, ``dev_error``, ``fit_time`` and ``cut``).
+        ``epochs``, ``dev_error``, ``fit_time`` and ``cut``), and
+        ``baseline_error`` (the baseline its diagnosis measured the bias
+        from).
+    baseline_ : dict
+        The baseline: ``error``, ``standard_error`` (None for a given
+        number), ``source`` (``"given"``, or the reference model that set it
+        and how it was measured), ``model`` (that model's name, ``"auto"``
+        only), ``errors`` (each reference's error, None when skipped),
+        ``n_samples`` (the rows it was cross-validated on), ``notes`` (what
+        was subsampled, cut to the time share or skipped, and why) and
+        ``seconds``.
 
     best_index_ : int
-        Index into ``history_`` of the round with the lowest dev error.
+        Index into ``history_`` of the round shipped: the one with the
+        fewest high gaps among those within one standard error of the lowest
+        dev error, the later one on ties.
 
     best_params_ : dict
         That round's ``params``.
@@ -370,6 +416,13 @@ None, default=None
 
     diagnosis_ : BiasVarianceDiagnosis
         That round's diagnosis.
+
+    advice_ : str
+        The recipe's last word: the round shipped and its diagnosis, and,
+        with the ``"auto"`` baseline, how its dev error compares with the
+        reference model's error, naming that model as the better tool when
+        it is better beyond the noise of both figures. ``verbose=1`` prints
+        it last.
 
     best_estimator_ : estimator object
         The estimator with ``best_params_``, refit on all of ``X`` when
@@ -414,7 +467,10 @@ None, default=None
 
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"])],
-        "baseline_error": [Interval(Real, 0, np.inf, closed="left")],
+        "baseline_error": [
+            StrOptions({"auto"}),
+            Interval(Real, 0, np.inf, closed="left"),
+        ],
         "tolerance": [StrOptions({"auto"}), Interval(Real, 0, np.inf, closed="left")],
         "cv": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), None],
         "rel_tolerance": [Interval(Real, 0, None, closed="left")],
@@ -440,7 +496,7 @@ None, default=None
         self,
         estimator,
         *,
-        baseline_error=0.0,
+        baseline_error="auto",
         tolerance="auto",
         rel_tolerance=0.1,
         max_rounds=10,
@@ -565,11 +621,10 @@ None, default=None
         diagnosis = diagnose_bias_variance(
             errors["train_error"],
             errors["dev_error"],
-            self.baseline_error,
-            self._tolerance(),
+            tolerance=self._tolerance(),
             rel_tolerance=self.rel_tolerance,
             train_dev_error=errors.get("train_dev_error"),
-            **noise,
+            **self._baseline_terms(noise),
         )
         diagnosis = image_advice(diagnosis, self.augment, params)
         entry = {
@@ -577,13 +632,20 @@ None, default=None
             "train_error": errors["train_error"],
             "train_dev_error": errors.get("train_dev_error"),
             "dev_error": errors["dev_error"],
+            "baseline_error": self._fitting["baseline"]["error"],
             "diagnosis": diagnosis,
             "action": None,
             "fit_time": fit_time,
             "cut": cut,
             "candidates": [],
         }
+        # The round shipped may be any round; a refit cut short keeps its fit.
+        self._fitting["fits"].append((entry, estimator))
         return entry, estimator, stop
+
+    def _baseline_terms(self, noise):
+        """The baseline error and ``noise`` with the baseline's standard error."""
+        return baseline_terms(self._fitting["baseline"], noise)
 
     def _tolerance(self):
         """The practical threshold: ``"auto"`` is 0.01, with the noise rule."""
@@ -697,7 +759,8 @@ None, default=None
 
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
-        search = RoundSearch(knobs.params(self.estimator), now())
+        # The clock starts before the reference baseline: it counts in max_time.
+        search = RoundSearch(knobs.params(self.estimator), self._fitting["started"])
         search.n_features = n_features_of(splits.train[0])
         search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
         for index in range(self.max_rounds):
@@ -751,33 +814,61 @@ None, default=None
             check_classification_targets(y)
         return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
 
-    def _refit(self, context, base, search, X, y):
-        """The best round's settings refit on all of ``X`` by ``max_time``.
+    def _baseline(self, X, y, error):
+        """The ``baseline_`` record: the given number, or the references'."""
+        if self.baseline_error != "auto":
+            return given_baseline(self.baseline_error)
+        return reference_baseline(
+            self.estimator,
+            X,
+            y,
+            error,
+            max_time=self.max_time,
+            random_state=self.random_state,
+        )
+
+    def _shipped(self, history, error):
+        """The round to ship (see ``_recipe_outcome``), as ``_refit`` takes it."""
+        index = shipped_round(history)
+        entry = history[index]
+        fitted = (model for done, model in self._fitting["fits"] if done is entry)
+        shipped = {**entry, "index": index, "estimator": next(fitted, None)}
+        advice = final_advice(entry, index, self._fitting["baseline"], error)
+        if self.verbose:
+            print(
+                f"[BasicRecipe] ships round {index + 1} (dev error "
+                f"{error.format(entry['dev_error'])}"
+                f"{shipping_note(history, index, error)}): {advice}",
+                flush=True,
+            )
+        return shipped, advice
+
+    def _refit(self, context, base, search, best, X, y):
+        """The shipped round's settings refit on all of ``X`` by ``max_time``.
 
         A refit that ``max_time`` cut short is not the model the rounds
-        measured: the best round's own fit (on the training split) is kept
-        instead, and its history entry says so.
+        measured: the shipped round's own fit (on the training split) is
+        kept instead, and its history entry says so.
         """
-        best = search.best
         if not self.refit:
             return best["estimator"], 0.0
         deadline = None if self.max_time is None else search.started + self.max_time
         if deadline is not None and now() >= deadline:
-            self._keep_round_fit(search, "no time was left for the refit")
+            self._keep_round_fit(search, best, "no time was left for the refit")
             return best["estimator"], 0.0
         task = context.subcontext(task_name="refit")
         estimator, refit_time, cut, _ = self._fit_one(
             task, base, best["params"], X, y, deadline
         )
         if cut:
-            self._keep_round_fit(search, "the refit was cut short")
+            self._keep_round_fit(search, best, "the refit was cut short")
             return best["estimator"], refit_time
         return estimator, refit_time
 
-    def _keep_round_fit(self, search, why):
+    def _keep_round_fit(self, search, best, why):
         search.history[-1]["action"] += (
             f"; {why} by max_time={self.max_time:g}: best_estimator_ is round "
-            f"{search.best['index'] + 1}'s fit on the training split"
+            f"{best['index'] + 1}'s fit on the training split"
         )
 
     @_fit_context(prefer_skip_nested_validation=False)
@@ -813,7 +904,7 @@ default=None
         """
         X, y, X_val, y_val = self._checked_input(X, y, X_val, y_val)
         knobs = NetworkKnobs(self.estimator)
-        error = error_scorer(self.estimator, self.scoring)
+        error = error_scorer(self.estimator, self.scoring, y)
         self._check_budget(knobs)
         base = self._seeded_estimator()
         splits = self._splits(X, y, X_val, y_val)
@@ -822,15 +913,24 @@ default=None
             max_subtasks=self.max_rounds + bool(self.refit)
         )
         context.call_on_fit_task_begin(estimator=self, X=X, y=y)
-        search = self._run_rounds(context, base, knobs, error, splits)
-        best = search.best
-        best_estimator, refit_time = self._refit(context, base, search, X, y)
+        self._fitting = {"started": now(), "fits": []}
+        try:
+            baseline = self._fitting["baseline"] = self._baseline(*splits.train, error)
+            if self.verbose:
+                print(f"[BasicRecipe] {describe(baseline, error)}", flush=True)
+            search = self._run_rounds(context, base, knobs, error, splits)
+            best, advice = self._shipped(search.history, error)
+            best_estimator, refit_time = self._refit(context, base, search, best, X, y)
+        finally:
+            del self._fitting
         fitted = {
             "history_": search.history,
+            "baseline_": baseline,
             "best_index_": best["index"],
             "best_params_": dict(best["params"]),
             "best_dev_error_": best["dev_error"],
             "diagnosis_": best["diagnosis"],
+            "advice_": advice,
             "best_estimator_": best_estimator,
             "refit_time_": refit_time,
         }

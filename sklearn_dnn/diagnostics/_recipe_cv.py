@@ -67,10 +67,9 @@ def cv_diagnosis(recipe, base, params, error, X, y, n_folds, deadline=None):
     diagnosis = diagnose_bias_variance(
         float(train.mean()),
         float(dev.mean()),
-        recipe.baseline_error,
-        recipe._tolerance(),
+        tolerance=recipe._tolerance(),
         rel_tolerance=recipe.rel_tolerance,
-        **noise,
+        **recipe._baseline_terms(noise),
     )
     return diagnosis, result["estimator"]
 

@@ -24,7 +24,7 @@ from sklearn import metrics
 from sklearn.base import is_classifier, is_regressor
 from sklearn.metrics import check_scoring
 from sklearn.utils import indexable
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_consistent_length
 
 from .._engine.dropout import resolve_keep_prob
@@ -239,7 +239,8 @@ class ErrorScorer:
         """Per-example losses whose mean is the error, or None when unknown.
 
         Known for 1 - R^2 (squared residuals over the targets' variance),
-        the squared and absolute errors and the log loss; their standard
+        the squared and absolute errors, the log loss and the Hamming loss
+        (each example's share of wrong labels); their standard
         deviation over ``sqrt(n)`` is the error's standard error.
         """
         kind = self.name.removeprefix("1 - ").removesuffix("_score")
@@ -248,6 +249,9 @@ class ErrorScorer:
             classes = list(estimator.classes_)
             rows = np.arange(len(proba))
             return -np.log(proba[rows, [classes.index(c) for c in np.asarray(y)]])
+        if kind == "hamming_loss":
+            wrong = np.asarray(estimator.predict(X)) != np.asarray(y)
+            return wrong.reshape(len(wrong), -1).mean(axis=1)
         if kind not in {"R^2", "r2", "mean_squared_error", "mean_absolute_error"}:
             return None
         y = np.asarray(y, dtype=float).reshape(len(y), -1)
@@ -261,7 +265,7 @@ class ErrorScorer:
         return (squared / spread).mean(axis=1)
 
 
-def error_scorer(estimator, scoring):
+def error_scorer(estimator, scoring, y=None):
     """Return the :class:`ErrorScorer` of ``scoring``, or raise.
 
     Parameters
@@ -271,8 +275,14 @@ def error_scorer(estimator, scoring):
         ``scoring`` is None).
     scoring : str, callable or None
         A scorer name, a scorer from ``make_scorer``, or None for the
-        estimator's ``score`` (accuracy for a classifier, R^2 for a
-        regressor).
+        default error: the error rate (``1 - accuracy``) for single-label
+        classification, ``1 - R^2`` for regression and the Hamming loss for
+        multilabel targets ``y``.
+    y : array-like or None, default=None
+        The targets, when known: with ``scoring=None``, multilabel targets
+        of a classifier are scored by the Hamming loss (the share of wrong
+        labels) rather than the subset accuracy, which counts an example
+        with one wrong label out of many as entirely wrong.
 
     Raises
     ------
@@ -280,6 +290,9 @@ def error_scorer(estimator, scoring):
         Naming ``scoring``, when its error would not be meaningful.
     """
     if scoring is None:
+        if is_classifier(estimator) and _is_multilabel(y):
+            scorer = metrics.make_scorer(metrics.hamming_loss, greater_is_better=False)
+            return ErrorScorer(scorer, True, "hamming_loss")
         if is_classifier(estimator):
             return ErrorScorer(check_scoring(estimator), False, "1 - accuracy")
         if is_regressor(estimator):
@@ -305,3 +318,7 @@ def error_scorer(estimator, scoring):
         "error is -score, e.g. 'neg_mean_squared_error', 'neg_log_loss', or "
         "make_scorer(loss, greater_is_better=False))."
     )
+
+
+def _is_multilabel(y):
+    return y is not None and type_of_target(y) == "multilabel-indicator"
