@@ -57,7 +57,7 @@ def _read_figure(folder, name):
 
 def render(fields, figure_bytes):
     """The page for a report's ``fields``; ``figure_bytes(name)`` reads a PNG."""
-    show = percent if fields.get("task") != "regression" else _four
+    show = _or_none(percent if fields.get("task") != "regression" else _four)
     data = fields.get("data", {})
     title = f"sklearn-dnn recipe: {data.get('name', '')}"
     sections = [
@@ -79,7 +79,12 @@ def render(fields, figure_bytes):
 
 
 def _four(value):
-    return "n/a" if value is None else f"{value:.4f}"
+    return f"{value:.4f}"
+
+
+def _or_none(show):
+    """``show``, with "-" for a value not measured (None)."""
+    return lambda value: "-" if value is None else show(value)
 
 
 def _table(header, rows, text_columns=()):
@@ -164,19 +169,22 @@ def _rounds(fields, show):
     rounds = fields.get("rounds") or []
     if not rounds:
         return ""
+    splits = ["train_error", "train_dev_error", "dev_error"]
+    if all(entry.get("train_dev_error") is None for entry in rounds):
+        splits.remove("train_dev_error")  # one source: no train-dev set
     rows = [
         (
             entry.get("round", k + 1),
-            show(entry.get("train_error")),
-            show(entry.get("train_dev_error")),
-            show(entry.get("dev_error")),
+            *(show(entry.get(split)) for split in splits),
             _verdict(entry),
             _noise(entry, show),
             entry.get("action", ""),
         )
         for k, entry in enumerate(rounds)
     ]
-    header = ("round", "train", "train-dev", "dev", "verdict", "gaps ± noise")
+    names = [split[: -len("_error")].replace("_", "-") for split in splits]
+    header = ("round", *names, "verdict", "gaps ± noise")
+    text = len(header) - 2, len(header) - 1, len(header)
     confidence = fields.get("confidence", 0.95)
     return (
         "<h2>Rounds</h2>\n"
@@ -184,7 +192,20 @@ def _rounds(fields, show):
         "the sizes of the sets it is measured on; a gap is high only beyond "
         "its noise and the tolerance "
         f"{escape(str(fields.get('tolerance', '')))}.</p>\n"
-        + _table((*header, "next"), rows, text_columns=(4, 5, 6))
+        + _baseline(fields, show)
+        + _table((*header, "next"), rows, text_columns=text)
+    )
+
+
+def _baseline(fields, show):
+    """The baseline error the bias is measured against, and where it is from."""
+    baseline = fields.get("baseline")
+    if not isinstance(baseline, dict) or baseline.get("error") is None:
+        return ""
+    source = baseline.get("source", "given")
+    return (
+        f"<p>Baseline error {escape(show(baseline['error']))} "
+        f"({escape(str(source))}).</p>\n"
     )
 
 
@@ -196,17 +217,18 @@ def _best_round(fields, show):
     errors = [
         (name.replace("_error", "").replace("_", "-"), show(value))
         for name, value in best.items()
-        if name.endswith("_error")
+        if name.endswith("_error") and value is not None
     ]
     scores = fields.get("final_scores", {})
     final = ", ".join(f"{k.replace('_', ' ')} {v:.4g}" for k, v in scores.items())
+    trained_on = (fields.get("final_model") or {}).get("trained_on", "")
     return (
         f"<h2>Best round: {escape(str(best.get('round')))}</h2>\n"
         + _table(("set", "error"), errors, text_columns=(0,))
         + f"\n<p><b>{escape(_verdict(diagnosis))}</b>: "
         f"{escape(_noise(diagnosis, show))}</p>\n"
-        f"<p>Final model (the best round's settings refit on train, train-dev "
-        f"and dev): {escape(final)}</p>"
+        f"<p>Final model (the best round's settings refit on "
+        f"{escape(str(trained_on))}): {escape(final)}</p>"
     )
 
 
