@@ -96,6 +96,8 @@ def test_report_html_is_self_contained_and_escaped(tagged_run):
     for heading in ("Data and split", "Rounds", "Best round", "Error analysis"):
         assert heading in page
     assert "--tags" in page  # the command line
+    # One file split at random: the checks not run are said, not shown as NaN.
+    assert "by construction" in page and "AUC nan" not in page
 
 
 @pytest.mark.parametrize(

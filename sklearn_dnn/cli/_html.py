@@ -137,12 +137,16 @@ def _data_and_split(fields):
     parts = [_table(None, rows, text_columns=(0, 1))]
     parts.append(_table(list(split), [list(split.values())]))
     for name, check in fields.get("distribution_checks", {}).items():
-        verdict = "same distribution" if check.get("same") else "DIFFERENT"
-        parts.append(
-            f"<p>{escape(name)}: {verdict} (domain-classifier AUC "
-            f"{check.get('auc', float('nan')):.3f})</p>"
-        )
+        parts.append(f"<p>{escape(_distribution_text(name, check))}</p>")
     return "<h2>Data and split</h2>\n" + "\n".join(parts)
+
+
+def _distribution_text(name, check):
+    """A distribution check's line: its verdict and AUC, or why none ran."""
+    if check.get("tested") is False or check.get("auc") is None:
+        return str(check.get("note") or f"{name}: not tested")
+    verdict = "same distribution" if check.get("same") else "DIFFERENT distributions"
+    return f"{name}: {verdict} (domain-classifier AUC {check['auc']:.3f})"
 
 
 def _noise(record, show):
