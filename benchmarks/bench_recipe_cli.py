@@ -82,8 +82,9 @@ def budget(options):
             )
             print(
                 f"seed {seed}: --max-time {max_time:g}: wall {seconds:.1f} s "
-                f"(report runtime {report.get('runtime_seconds')}, status "
-                f"{report.get('status')}, over budget by "
+                f"(report runtime {report.get('runtime_seconds')}, after the "
+                f"data {(report.get('budget') or {}).get('seconds')} s, status "
+                f"{report.get('status')}, wall over budget by "
                 f"{100 * (seconds / max_time - 1):+.0f}%)",
                 flush=True,
             )

@@ -229,3 +229,19 @@ def test_help_names_the_new_options():
     for option in ("--test", "--scoring", "--baseline-error", "--max-time"):
         assert option in help_text
     assert isinstance(text, argparse.ArgumentParser)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_round_cut_by_the_deadline_is_not_blamed_on_a_stopping_rule():
+    from sklearn.datasets import load_digits
+
+    from sklearn_dnn import DNNClassifier
+    from sklearn_dnn.cli import recipe as cli_recipe
+
+    X, y = load_digits(return_X_y=True)
+    network = DNNClassifier(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    network.fit(X[:100] / 16, y[:100]).set_params(max_iter=200)
+    text = cli_recipe.why_training_stopped(network)  # 3 epochs: no rule fired
+    assert text == (
+        "training stopped at epoch 3 of 200: the time budget (max_time) ran out"
+    )

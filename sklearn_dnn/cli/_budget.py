@@ -16,6 +16,9 @@ ROUNDS_SHARE = 0.7
 MIN_ROUNDS_SECONDS = 1.0
 #: The refit's share of the time left after the rounds.
 REFIT_SHARE = 0.5
+#: The learning curve's share of the time left after the refit (less the
+#: figures' seconds): its estimate may be short by a few seconds.
+CURVE_SHARE = 0.8
 #: What the figures after the learning curve cost at most, in seconds.
 FIGURES_SECONDS = 2.0
 #: The fewest epochs a shrunk refit or learning-curve fit trains.

@@ -5,7 +5,7 @@ import time
 
 import numpy as np
 
-from ._budget import FIGURES_SECONDS, plan_learning_curve
+from ._budget import CURVE_SHARE, FIGURES_SECONDS, plan_learning_curve
 from ._report import diagnosis_record
 
 
@@ -75,14 +75,14 @@ def _plan_curve(sets, report, budget, console):
     """The learning curve's shape for the time left, or None (skipped, said)."""
     refit = report.fields["refit"]
     per_example_epoch = refit["seconds"] / max(1, refit["n_samples"] * refit["epochs"])
-    seconds = budget.left() - FIGURES_SECONDS
+    seconds = CURVE_SHARE * (budget.left() - FIGURES_SECONDS)
     plan = plan_learning_curve(
         len(sets.y_fit), refit["epochs"], per_example_epoch, seconds
     )
     if plan is None:
         why = (
             f"learning curve: skipped: even its smallest shape would take more "
-            f"than the {max(0.0, seconds):.0f} s left of --max-time"
+            f"than its {max(0.0, seconds):.0f} s of --max-time"
         )
         console.say(why)
         report.update(learning_curve=None, learning_curve_skipped=why)
@@ -92,7 +92,7 @@ def _plan_curve(sets, report, budget, console):
         f"folds, {plan.max_iter} epochs at most, about {plan.seconds:.0f} s"
     )
     if plan.shrunk:
-        text += f" (made smaller to fit the {seconds:.0f} s left of --max-time)"
+        text += f" (made smaller to fit its {seconds:.0f} s of --max-time)"
     console.say(text + " ...")
     return plan
 

@@ -241,7 +241,7 @@ def distribution_checks(sets, random_state, console):
         same.append((["dev", "test"], sets.dev_name))
     record = {}
     for parts, name in same:
-        key = " and ".join(parts)
+        key = " and ".join([", ".join(parts[:-1]), parts[-1]])
         why = (
             f"{key}: a random split of {name}, the same distribution by "
             "construction (not tested)"

@@ -40,8 +40,8 @@ def run_recipe(args, out=None):
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
         _remove_previous_model(folder, args.force)
-        _import_libraries()
         files, tags = take_tags(load_files(args), args.tags)
+        _import_libraries()
         budget = Budget(command_time(args))
         sets = _prepare(files, args, console, report)
         with _progress_callbacks(args) as progress:
@@ -66,7 +66,7 @@ def run_recipe(args, out=None):
 
 
 def _import_libraries():
-    """Import skops and matplotlib now, before the data and the budget.
+    """Import skops and matplotlib now, after the data, before the budget.
 
     Their import is the program's start-up, not the run's work (under load
     it took 20 s, which a --max-time of 30 s could not absorb)."""
@@ -352,6 +352,12 @@ def why_training_stopped(network):
     if n_iter >= max_iter or getattr(network, "solver", None) == "lbfgs":
         return None
     n, tol = network.n_iter_no_change, network.tol
+    if n_iter < (n + 1 if network.early_stopping else 2 * n):
+        # Too few epochs for either rule to have fired: the recipe's deadline.
+        return (
+            f"training stopped at epoch {n_iter} of {max_iter}: the time "
+            "budget (max_time) ran out"
+        )
     if network.early_stopping:
         rule = (
             f"the dev score did not improve by tol={tol:g} for {n} consecutive "
@@ -702,6 +708,7 @@ def _round_record(entry, data):
         "dev_error": entry["dev_error"],
         **diagnosis_record(entry["diagnosis"], data),
         "action": entry["action"],
+        "cut_by_max_time": entry.get("cut"),
     }
 
 
