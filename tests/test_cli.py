@@ -138,8 +138,9 @@ def test_recipe_writes_report_model_and_figures(recipe_run):
         curve["mean_dev_errors"][-1] - curve["mean_train_errors"][-1]
     )
     assert curve["data_mismatch"] is None and curve["mean_train_dev_errors"] is None
+    written = ["report.json", "model.skops", "errors.csv", "report.html"]
     assert sorted(os.listdir(out)) == sorted(
-        [*figures.values(), "report.json", "model.skops"]
+        [*figures.values(), report["error_analysis"]["figure"], *written]
     )
 
 
@@ -264,6 +265,14 @@ def test_regression_on_diabetes(tmp_path):
     scores = report["final_scores"]
     assert scores["test_r2"] > 0.1  # not "test accuracy 0.0000" over 214 classes
     assert 30 < scores["test_rmse"] < 80  # in the target's units
+    # The worst-predicted dev examples, their errors in the target's units.
+    errors = list(csv.DictReader((out / "errors.csv").open()))
+    assert list(errors[0]) == ["row", "line", "true", "predicted", "abs_error"]
+    for error in errors:
+        true, predicted = float(error["true"]), float(error["predicted"])
+        assert float(error["abs_error"]) == pytest.approx(abs(true - predicted), 1e-5)
+        assert float(error["true"]) == y[int(error["row"]) - 1]
+    assert report["error_analysis"]["n_errors"] == len(errors) > 0
     predictions = tmp_path / "p.csv"
     result = run_cli(
         "predict", "--model", out / "model.skops", "--data", data, "--target", "y",

@@ -23,7 +23,7 @@ from sklearn_dnn import (
     diagnose_gradients,
     gradient_check,
 )
-from sklearn_dnn.diagnostics import GradientDiagnosis
+from sklearn_dnn.diagnostics import GradientDiagnosis, error_analysis, suspect_labels
 from sklearn_dnn.diagnostics._recipe_outcome import shipped_round
 from sklearn_dnn.diagnostics._validation import unwrap_network
 
@@ -192,6 +192,7 @@ def test_every_plot_returns_its_display_with_ax_and_figure(pyplot, digits):
         BiasVarianceDisplay(train_sizes=[10], train_errors=[[0.1]], dev_errors=[[0.2]]),
         LossCurveDisplay(loss_curve=clf.loss_curve_),
         diagnose_gradients(clf),
+        error_analysis(clf, *digits),
     ]
     for display in displays:
         _, ax = pyplot.subplots()
@@ -210,6 +211,8 @@ def results(digits):
         diagnose_gradients(clf),
         GradientDiagnosis(np.ones((2, 2))),
         gradient_check(DNNClassifier((2,), random_state=0), X[:10], y[:10] % 2),
+        error_analysis(clf, X, y),
+        quietly(lambda: suspect_labels(clf, X[:60], y[:60] % 2, cv=3)),
     ]
 
 

@@ -2,6 +2,7 @@
 
 import argparse
 
+from ._errors import add_tags_argument
 from .gradcheck import run_gradcheck
 from .predict import run_predict
 from .recipe import run_recipe
@@ -174,6 +175,7 @@ def _recipe_parser(commands):
     )
     _data_arguments(recipe)
     _recipe_arguments(recipe)
+    add_tags_argument(recipe)
     _output_arguments(recipe)
     recipe.set_defaults(run=run_recipe)
 

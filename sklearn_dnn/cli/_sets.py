@@ -26,7 +26,8 @@ Sets = namedtuple(
     "Sets",
     "X_fit y_fit X_val y_val X_train y_train X_train_dev y_train_dev "
     "X_dev y_dev X_test y_test task hold_out_size feature_names data_name "
-    "dev_name test_name",
+    "dev_name test_name dev_rows",
+    defaults=[None],
 )
 Sets.__doc__ = """The sets of a run.
 
@@ -35,7 +36,8 @@ Sets.__doc__ = """The sets of a run.
 source, where the hold-out is the dev set). ``X_train``, ``X_train_dev``
 (None on one source) and ``X_dev`` are the recipe's own splits, as its
 rounds see them; ``dev_name`` and ``test_name`` the files they came from
-(None: from --data).
+(None: from --data). ``dev_rows`` are the dev set's positions among the
+data rows of its file (``--dev``, else ``--data``).
 """
 
 
@@ -145,44 +147,53 @@ def split(data, y, dev, y_dev, test, y_test, task, random_state):
     if dev is None and test is None:
         # Test only is split off; the recipe holds out dev from the rest.
         _, n_dev, n_test = suggest_split_sizes(data.X.shape[0])
-        X_a, X_b, X_test, y_a, y_b, y_test = train_dev_test_split(
-            data.X, y, dev_size=n_dev, test_size=n_test, stratify=stratify,
-            random_state=random_state,
+        X_a, X_b, X_test, y_a, y_b, y_test, rows_a, rows_b, _ = train_dev_test_split(
+            data.X, y, np.arange(len(y)), dev_size=n_dev, test_size=n_test,
+            stratify=stratify, random_state=random_state,
         )  # fmt: skip
         X_fit, y_fit = np.concatenate([X_a, X_b]), np.concatenate([y_a, y_b])
+        fit_rows = np.concatenate([rows_a, rows_b])
     elif dev is None:
         X_fit, y_fit, X_test = data.X, y, test.X
         n_dev = suggest_split_sizes(data.X.shape[0])[1]
+        fit_rows = np.arange(len(y))
     else:
         X_fit, y_fit = data.X, y
         if test is None:
-            X_dev, X_test, y_dev, y_test = _halves(dev.X, y_dev, task, random_state)
+            X_dev, X_test, y_dev, y_test, dev_rows, _ = _halves(
+                dev.X, y_dev, task, random_state
+            )
         else:
-            X_dev, X_test = dev.X, test.X
+            X_dev, X_test, dev_rows = dev.X, test.X, np.arange(len(y_dev))
         n_dev = max(1, min(len(y_dev), len(y_fit) // TRAIN_DEV_SHARE))
     X_train, X_held, y_train, y_held = hold_out(task, X_fit, y_fit, n_dev, random_state)
     if dev is None:
         X_val = y_val = X_train_dev = y_train_dev = None
         X_dev, y_dev = X_held, y_held
+        # The hold-out depends on the labels and the seed only: the same
+        # split of the rows' positions gives the dev set's rows.
+        dev_rows = hold_out(task, fit_rows, y_fit, n_dev, random_state)[1]
     else:
         X_val, y_val, X_train_dev, y_train_dev = X_dev, y_dev, X_held, y_held
     return Sets(
         X_fit, y_fit, X_val, y_val, X_train, y_train, X_train_dev, y_train_dev,
         X_dev, y_dev, X_test, y_test, task, n_dev, data.feature_names,
-        data.name, dev and dev.name, test and test.name,
+        data.name, dev and dev.name, test and test.name, dev_rows,
     )  # fmt: skip
 
 
 def _halves(X, y, task, random_state):
-    """Split the --dev file into dev and test halves, stratified when possible."""
+    """Split the --dev file into dev and test halves, stratified when possible;
+    the halves' row positions in the file come last."""
     from sklearn.model_selection import train_test_split
 
+    rows = np.arange(len(y))
     if task == "classification":
         with contextlib.suppress(ValueError):  # a class too rare to stratify
             return train_test_split(
-                X, y, test_size=0.5, stratify=y, random_state=random_state
+                X, y, rows, test_size=0.5, stratify=y, random_state=random_state
             )
-    return train_test_split(X, y, test_size=0.5, random_state=random_state)
+    return train_test_split(X, y, rows, test_size=0.5, random_state=random_state)
 
 
 def split_sizes(sets):

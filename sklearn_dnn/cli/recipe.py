@@ -11,7 +11,9 @@ import numpy as np
 from ._budget import REFIT_SHARE, Budget, refit_epochs
 from ._common import EXIT_OK, Console, UsageError, rejected_values
 from ._data import check_recipe_sizes
+from ._errors import take_tags, write_error_analysis
 from ._figures import write_figures
+from ._html import write_report_html
 from ._report import Report, ReportFolder, default_out, diagnosis_record, versions
 from ._sets import (
     check_extra_file,
@@ -38,7 +40,7 @@ def run_recipe(args, out=None):
     folder = ReportFolder(args.out or default_out(), force=args.force)
     report = Report(folder, _report_header(args))
     with _keep_or_discard(folder, report):
-        files = load_files(args)
+        files, tags = take_tags(load_files(args), args.tags)
         _import_libraries()
         budget = Budget(command_time(args))
         sets = _prepare(files, args, console, report, folder)
@@ -46,6 +48,7 @@ def run_recipe(args, out=None):
             recipe, watch = _run_rounds(sets, args, budget, progress, console, report)
             model = _final_model(recipe, watch, sets, budget, progress, console, report)
         _final_scores(model, recipe, watch, sets, args, console, report)
+        write_error_analysis(recipe, sets, tags, args, folder, report, console)
         _save_model(model, folder, console, report)
         write_figures(model, sets, args, folder, report, budget, console)
         _compare_diagnoses(report, console)
@@ -54,7 +57,9 @@ def run_recipe(args, out=None):
             runtime_seconds=round(time.perf_counter() - started, 2),
             budget={"max_time": budget.max_time, "seconds": round(budget.elapsed(), 2)},
         )
+        write_report_html(folder, report)
     console.say(f"report: {folder.file('report.json')}")
+    console.say(f"page: {folder.file('report.html')}")
     for name in report.fields["figures"].values():
         console.say(f"figure: {folder.file(name)}")
     return EXIT_OK
@@ -474,7 +479,7 @@ def _remove_previous_model(folder, force):
     """
     if not force:
         return
-    for name in ("model.skops", "report.json"):
+    for name in ("model.skops", "report.json", "report.html", "errors.csv"):
         try:
             os.remove(folder.file(name))
         except FileNotFoundError:
