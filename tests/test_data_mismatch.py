@@ -237,7 +237,9 @@ def test_a_mismatch_with_high_bias_is_reported_and_the_bias_fixed():
     recipe = run_shifted(underfit_and_mismatched)
     first = recipe.history_[0]
     assert first["diagnosis"].case == "high bias and high data mismatch"
-    assert first["action"].startswith("bigger network")
+    # The round races the bias moves, the bigger network among them.
+    assert first["action"].startswith("a race of")
+    assert "bigger network" in first["action"]
     assert "data mismatch is high" in first["action"]
     last = recipe.history_[-1]
     assert last["diagnosis"].case == "high data mismatch"

@@ -67,17 +67,17 @@ def write_figures(model, sets, args, folder, report, budget, console):
         report.update(figures=figures)
 
 
-def _learning_curve_or_note(model, sets, what, args, folder, report):
+def _learning_curve_or_note(model, sets, what, args, folder, report, *plan):
     """The learning curve, or None and a note when a regression's training
     folds are too small for R^2 (it is undefined on one row): a small data
     set, not a bug."""
     try:
-        return _learning_curve(model, sets, what, args, folder, report)
+        return _learning_curve(model, sets, what, args, folder, report, *plan)
     except ValueError as exc:
         if sets.task != "regression" or "must be finite" not in str(exc):
             raise
     note = (
-        f"no learning curve: with {len(sets.y_train)} training rows its "
+        f"no learning curve: with {len(sets.y_fit)} training rows its "
         "smallest folds are too small for R^2"
     )
     print(f"note: {note}", file=sys.stderr)
