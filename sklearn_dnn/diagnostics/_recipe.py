@@ -135,7 +135,9 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     is high.
 
     **A race of moves.** The next round does not bet on one change: up to 6
-    candidate moves of the family train side by side on the training split
+    candidate moves of the family (fewer when the time left would cut their
+    epochs below half the current round's, down to a single move) train
+    side by side on the training split
     at a short budget (their ``max_iter`` halved once per halving still to
     come, at least 10 epochs), the better half by dev error continues at
     twice the budget (successive halving), and the one left is the round, at
@@ -174,9 +176,9 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
        - *alpha* on the half-decade log grid from 1e-4 to 10: up to 3
          values no round has run yet (so one whose round was undone is never
-         tried again), the nearest below the current ``alpha`` and others
-         above it spread evenly up to 10 (the ``"l2"`` penalty is turned on
-         if it was off);
+         tried again), the nearest below the current ``alpha`` that a jump
+         passed over and others above it spread evenly up to 10, the middle
+         one first (the ``"l2"`` penalty is turned on if it was off);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an

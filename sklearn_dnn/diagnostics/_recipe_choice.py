@@ -50,7 +50,7 @@ def move_families(recipe, search):
     return ("bias",) * diagnosis.high_bias + ("variance",) * (diagnosis.high_variance)
 
 
-def budgeted(recipe, knobs, search, family, found):
+def budgeted(recipe, knobs, search, found):
     """The race's candidates shrunk to the budget, and a stop text."""
     cost = race_cost(len(found))
     elapsed = search.elapsed(clock.now())
@@ -65,6 +65,23 @@ def budgeted(recipe, knobs, search, family, found):
         elif texts is not None:
             candidates.append(Candidate(move, name, params, texts))
     return candidates, stop
+
+
+def affordable_race(recipe, knobs, search, found):
+    """The largest race of the first of ``found`` whose candidates keep at
+    least half of the current round's epochs under the budget (down to one
+    candidate, a round without a race), and a stop text."""
+    size = len(found)
+    while True:
+        candidates, stop = budgeted(recipe, knobs, search, found[:size])
+        if size == 1 or (candidates and _keeps_half(knobs, search, candidates)):
+            return candidates, stop
+        size = max(size // 2, 1)
+
+
+def _keeps_half(knobs, search, candidates):
+    asked = knobs.get(search.current["params"], "max_iter")
+    return all(2 * knobs.get(c.params, "max_iter") >= asked for c in candidates)
 
 
 def within_epochs(recipe, knobs, search, params, refused, found):
@@ -102,7 +119,7 @@ def choose(recipe, search, index, knobs, stop_asked):
             recipe, knobs, search.current, search.rejected,
             search.tried_alphas, family,
         )[:MAX_CANDIDATES]  # fmt: skip
-        candidates, budget_stop = budgeted(recipe, knobs, search, family, found)
+        candidates, budget_stop = affordable_race(recipe, knobs, search, found)
         if candidates:
             search.candidates, search.family = candidates, family
             return race_text(candidates, family, diagnosis), False

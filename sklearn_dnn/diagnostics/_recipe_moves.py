@@ -213,6 +213,10 @@ def _alpha_values(alpha, tried):
         first = min(1, len(above) - n_above)
         picks = np.linspace(first, len(above) - 1, n_above).round().astype(int)
         values += [above[i] for i in sorted(set(picks))]
+    if len(values) == 3:
+        # The middle value first: it wins ties, and a race the budget cuts
+        # to one candidate tries it alone.
+        values = [values[1], values[0], values[2]]
     return values
 
 
