@@ -941,3 +941,21 @@ def test_regression_rounds_get_standard_errors_from_per_example_losses():
     assert diagnosis.n_samples is None
     assert diagnosis.error_standard_errors["dev"] > 0
     assert diagnosis.standard_errors["variance"] > 0
+
+
+def test_column_vector_y_runs_the_recipe_of_its_labels():
+    # A classifier's column-vector y is raveled with a DataConversionWarning
+    # before anything is split: the stratified folds of the cross-validated
+    # diagnosis were plain k-fold for y[:, None], and the recipe differed.
+    from sklearn.exceptions import DataConversionWarning
+
+    X = np.random.RandomState(0).uniform(size=(30, 3))
+    y = np.arange(30) % 3
+    recipe = tiny(DNNClassifier)
+    flat = clone(recipe).fit(X, y)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = clone(recipe).fit(X, y[:, None])
+    assert [e["action"] for e in column.history_] == [
+        e["action"] for e in flat.history_
+    ]
+    np.testing.assert_array_equal(column.predict(X), flat.predict(X))

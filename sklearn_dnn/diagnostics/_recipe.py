@@ -28,7 +28,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, get_tags, indexable
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from .._compat import (
     HasMethods,
@@ -542,12 +542,9 @@ None, default=None
                 f"{n_dev} dev examples out of n_samples={n_samples}."
             )
         common = {"test_size": n_dev, "random_state": self.random_state}
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()  # a column vector: split it as 1-D labels
-        if is_classifier(self.estimator) and labels.ndim == 1:
+        if is_classifier(self.estimator) and np.ndim(y) == 1:
             try:
-                return train_test_split(X, y, stratify=labels, **common)
+                return train_test_split(X, y, stratify=y, **common)
             except ValueError:
                 pass  # too few examples of a class: split without stratifying
         return train_test_split(X, y, **common)
@@ -718,7 +715,21 @@ None, default=None
         validate_like_fit(self.estimator)
         if is_classifier(self.estimator):
             check_classification_targets(y)
-        return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
+        X_val, y_val = check_dev_set(self.estimator, X, X_val, y_val)
+        return X, self._as_1d(y), X_val, self._as_1d(y_val)
+
+    def _as_1d(self, y):
+        """A column-vector ``y`` raveled (with a ``DataConversionWarning``)
+        for an estimator without multi-output support, as its own fit would.
+
+        Every split, fold and fit of the recipe then sees the same labels
+        for ``y`` and ``y[:, None]``.
+        """
+        if y is None or get_tags(self.estimator).target_tags.multi_output:
+            return y
+        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+            return column_or_1d(y, warn=True)
+        return y
 
     def _baseline(self, X, y, error):
         """The ``baseline_`` record: the given number, or the references'."""

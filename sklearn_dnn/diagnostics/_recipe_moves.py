@@ -90,8 +90,6 @@ class NetworkKnobs:
         ``validation_fraction``) would succeed: 2 examples or more, and for
         a classifier every class in both parts."""
         y = np.asarray(self.y_train)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = y.ravel()  # a column vector: the network fits it as 1-D labels
         n_train = y.shape[0]
         fraction = self.validation_fraction if fraction is None else fraction
         n_dev = math.ceil(fraction * n_train)
