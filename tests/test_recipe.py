@@ -775,6 +775,7 @@ def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
 
 
 def test_the_race_keeps_the_best_candidate_and_halves_the_field():
+    from sklearn_dnn.diagnostics._recipe_data import splits as make_splits
     from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
     from sklearn_dnn.diagnostics._recipe_race import Candidate, run_race
 
@@ -782,7 +783,7 @@ def test_the_race_keeps_the_best_candidate_and_halves_the_field():
     knobs.y_train = np.arange(800) % 2
     base = ScriptedNetwork(script=lambda p: (0.0, p["alpha"], True), max_iter=80)
     X, y = scripted_data()
-    splits = BasicRecipe(base, random_state=0)._splits(X, y, None, None)
+    splits = make_splits(BasicRecipe(base, random_state=0), X, y, None, None)
     dev_errors = [0.30, 0.10, 0.20, 0.05, 0.40]
     candidates = [
         Candidate(None, f"c{i}", {"alpha": e, "max_iter": 80}, [f"c{i}"])
