@@ -960,3 +960,37 @@ def test_column_vector_y_runs_the_recipe_of_its_labels():
         e["action"] for e in flat.history_
     ]
     np.testing.assert_array_equal(column.predict(X), flat.predict(X))
+
+
+def test_an_alpha_that_lost_its_race_beyond_the_noise_is_not_raced_again():
+    from types import SimpleNamespace
+
+    from sklearn_dnn.diagnostics._recipe_choice import drop_hopeless_alphas
+    from sklearn_dnn.diagnostics._recipe_moves import (
+        NetworkKnobs,
+        alpha_steps,
+        lower_keep_prob,
+    )
+    from sklearn_dnn.diagnostics._recipe_race import Candidate
+
+    knobs = NetworkKnobs(DNNClassifier())
+    diagnosis = SimpleNamespace(error_standard_errors={"dev": 0.02})
+    search = SimpleNamespace(current={"diagnosis": diagnosis}, tried_alphas=set())
+    candidates = [
+        Candidate(alpha_steps, "alpha 0.1", {"alpha": 0.1}, []),
+        Candidate(alpha_steps, "alpha 0.001", {"alpha": 0.001}, []),
+        Candidate(alpha_steps, "alpha 10", {"alpha": 10.0}, []),
+        Candidate(lower_keep_prob, "lower keep prob", {"keep_prob": 0.8}, []),
+    ]
+    records = [
+        {"move": "alpha 0.1", "rung": 0, "dev_error": 0.30},
+        {"move": "alpha 0.001", "rung": 0, "dev_error": 0.33},
+        {"move": "alpha 10", "rung": 0, "dev_error": 0.60},
+        {"move": "lower keep prob", "rung": 0, "dev_error": 0.50},
+        {"move": "alpha 0.1", "rung": 1, "dev_error": 0.28},
+        {"move": "alpha 0.001", "rung": 1, "dev_error": 0.31},
+    ]
+    drop_hopeless_alphas(knobs, search, candidates, records, candidates[0])
+    # alpha 0.001 lost within twice the noise at equal epochs; only alpha 10
+    # lost beyond it (keep_prob is not an alpha of the grid).
+    assert search.tried_alphas == {10.0}

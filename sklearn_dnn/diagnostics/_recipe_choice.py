@@ -144,7 +144,23 @@ def race(recipe, knobs, base, error, splits, search):
     deadline = search.rounds_deadline(recipe)
     winner, records = run_race(recipe, knobs, base, candidates, splits, error, deadline)
     search.spend(sum(r["epochs"] for r in records))
+    drop_hopeless_alphas(knobs, search, candidates, records, winner)
     search.params, search.move = winner.params, winner.move
     summary = race_summary(records, winner, error)
     change = "; ".join(winner.texts)
     return records, f"{summary}: {change}" if summary else change
+
+
+def drop_hopeless_alphas(knobs, search, candidates, records, winner):
+    """Never race again an ``alpha`` whose candidate lost by more than twice
+    the dev error's standard error to the winner at the same rung (equal
+    epochs): it would take a slot of every later race and lose again."""
+    noise = search.current["diagnosis"].error_standard_errors.get("dev") or 0.0
+    won = {r["rung"]: r["dev_error"] for r in records if r["move"] == winner.name}
+    last = {r["move"]: r for r in records}
+    for c in candidates:
+        record = last.get(c.name)
+        if c.move.__name__ != "alpha_steps" or record is None:
+            continue
+        if record["dev_error"] > won[record["rung"]] + 2 * noise:
+            search.tried_alphas.add(knobs.get(c.params, "alpha"))
