@@ -1036,7 +1036,7 @@ def test_bias_variance_display_draws_a_diagnosis_or_fails_cleanly(
     data=st.data(),
     max_rounds=st.sampled_from([1, 2, 0, -1, 2.5]),
     dev_size=st.sampled_from([0.2, 0.5, 3, 0.0, 1.0, 1e-9]),
-    baseline=st.sampled_from([0.0, 0.1, 1.0, 2.0, np.nan, np.inf]),
+    baseline=st.sampled_from(["auto", 0.0, 0.1, 1.0, 2.0, np.nan, np.inf]),
     wrapped=st.booleans(),
     max_total_epochs=st.sampled_from([1000, 2, 5, 13, 1, 0, 2.5]),
     max_hidden_units=st.sampled_from([256, 2, 3, 7, 1, 0]),
@@ -1086,12 +1086,18 @@ def test_basic_recipe_predicts_finitely_or_fails_cleanly(
         assert set(entry) == {
             "params",
             "train_error",
+            "train_dev_error",
             "dev_error",
+            "baseline_error",
             "diagnosis",
             "action",
             "fit_time",
+            "cut",
+            "candidates",
+            "change",
         }
         assert entry["train_error"] >= 0 and entry["dev_error"] >= 0
+        assert np.isfinite(entry["baseline_error"]) and entry["baseline_error"] >= 0
     assert "stop" in recipe.history_[-1]["action"]
     rounds = [entry["params"] for entry in recipe.history_]
     prefix = "dnnregressor__" if regression else "dnnclassifier__"

@@ -240,3 +240,24 @@ def test_the_final_advice_names_a_better_reference_model():
     assert "better tool" not in final_advice([round_], 0, within_noise, error)
     given = {"error": 0.0, "standard_error": None, "source": "given"}
     assert "RidgeCV" not in final_advice([round_], 0, given, error)
+
+
+def test_gradient_boosting_is_timed_from_its_fixed_and_per_iteration_costs(
+    monkeypatch,
+):
+    # Its pilot fits at 1 and 10 iterations take 0.3 s and 0.5 s: 0.3 s fixed
+    # (the first iteration) and 0.2 / 9 s per further iteration, 2.5 s in all
+    # for 100 iterations.
+    readings = iter([0.0, 0.3, 1.0, 1.5])
+    monkeypatch.setattr(_recipe_baseline, "clock", lambda: next(readings))
+    X, y = make_classification(n_samples=100, random_state=0)
+    (_, one), (_, ten) = [
+        _recipe_baseline.reference_models(
+            DNNClassifier(), y, False, boosting_iterations=iterations
+        )[1]
+        for iterations in (1, 10)
+    ]
+    rows, spent, seconds = _recipe_baseline._pilot([one, ten], X, y, seed=0)
+    assert rows == 100
+    assert spent == pytest.approx(0.8)
+    assert seconds == pytest.approx(2.5)

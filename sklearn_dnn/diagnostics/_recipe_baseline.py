@@ -13,7 +13,8 @@ The references are fitted on the recipe's training rows only, at most
 ``MAX_ROWS`` of them, within ``TIME_SHARE`` of ``max_time``: each model is
 first fitted once on a few rows (the pilot), and its cross-validation then
 gets only as many rows as the time left allows, or is skipped. Gradient
-boosting's pilot runs a tenth of its iterations, its time scaled up tenfold.
+boosting's pilot is two fits of 1 and 10 of its 100 iterations, from which
+its fixed cost and its cost per iteration are read.
 The cheaper model goes first, so the slower one is the one left out. Only a
 pilot fit can overrun the share (by one such fit at most).
 """
@@ -47,10 +48,8 @@ N_FOLDS = 5
 MAX_ROWS = 10_000
 #: The rows of the pilot fit that times a reference model.
 PILOT_ROWS = 500
-#: The pilot fit of gradient boosting runs this many of its 100 iterations;
-#: its time is scaled by ``_PILOT_SCALE`` (each iteration costs about the same).
-_PILOT_ITERATIONS = 10
-_PILOT_SCALE = 100 / _PILOT_ITERATIONS
+#: Gradient boosting's pilot fits: this many of its 100 iterations each.
+_PILOT_ITERATIONS = (1, 10)
 #: The fewest training rows the references are cross-validated on.
 MIN_ROWS = 20
 #: The share of ``max_time`` the references may take.
@@ -160,17 +159,21 @@ def reference_baseline(estimator, X, y, error, *, max_time, random_state):
     start = clock()
     budget = np.inf if max_time is None else TIME_SHARE * max_time
     seed = _seed(random_state)
+    if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        y = np.ravel(y)  # a column vector: the same folds as its 1-D labels
     X, y, notes = _subsample(estimator, X, y, seed)
     n_rows = _num_samples(X)
     results, errors = [], {}
     models = reference_models(estimator, y, issparse(X))
-    pilots = reference_models(
-        estimator, y, issparse(X), boosting_iterations=_PILOT_ITERATIONS
-    )
-    for (name, model), (_, pilot) in zip(models, pilots):
+    pilots = [
+        reference_models(estimator, y, issparse(X), boosting_iterations=iterations)
+        for iterations in _PILOT_ITERATIONS
+    ]
+    for (name, model), *short in zip(models, *pilots):
         left = budget - (clock() - start)
-        scale = _PILOT_SCALE if name.startswith("HistGradientBoosting") else 1.0
-        measured, note = _measure(model, (pilot, scale), X, y, error, left, seed)
+        boosting = name.startswith("HistGradientBoosting")
+        pilot = [fit for _, fit in short] if boosting else [model]
+        measured, note = _measure(model, pilot, X, y, error, left, seed)
         errors[name] = None if measured is None else measured["error"]
         if measured is None:
             notes.append(f"{name} skipped: {note}")
@@ -211,8 +214,8 @@ def _subsample(estimator, X, y, seed):
 def _measure(model, pilot, X, y, error, seconds_left, seed):
     """One reference's cross-validated error: ``(result or None, note)``.
 
-    ``pilot`` is ``(model, scale)``: a cheaper version of ``model`` and how
-    many times longer ``model`` takes to fit.
+    ``pilot`` is the list of models whose fits time ``model``'s (see
+    :func:`_pilot`).
     """
     n_rows = _num_samples(X)
     if n_rows < max(MIN_ROWS, 2 * N_FOLDS):
@@ -220,9 +223,8 @@ def _measure(model, pilot, X, y, error, seconds_left, seed):
     if seconds_left <= 0:
         return None, f"no time left of its {TIME_SHARE:g} of max_time"
     try:
-        rows, seconds = _pilot(pilot[0], X, y, seed)
-        left = seconds_left - seconds
-        rows, note = _rows_in_time(n_rows, rows, seconds * pilot[1], left)
+        rows, spent, seconds = _pilot(pilot, X, y, seed)
+        rows, note = _rows_in_time(n_rows, rows, seconds, seconds_left - spent)
         if rows is None:
             return None, note
         if rows < n_rows:
@@ -234,16 +236,30 @@ def _measure(model, pilot, X, y, error, seconds_left, seed):
     return result, note
 
 
-def _pilot(model, X, y, seed):
-    """``(rows, seconds)`` of one fit on ``PILOT_ROWS`` rows at most."""
+def _pilot(models, X, y, seed):
+    """Time ``model`` on ``PILOT_ROWS`` rows at most, from ``models``' fits.
+
+    One model is ``model`` itself. Two are gradient boosting at 1 and 10 of
+    its 100 iterations: the first iteration carries the fixed cost (binning
+    the features), the next nine the cost of an iteration. Returns the
+    pilot's rows, the seconds the pilot fits took and the estimated seconds
+    of one fit of ``model`` on the pilot's rows.
+    """
     rows = min(_num_samples(X), PILOT_ROWS)
     if rows < _num_samples(X):
         X, y = resample(X, y, replace=False, n_samples=rows, random_state=seed)
-    start = clock()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clone(model).fit(X, y)
-    return rows, clock() - start
+    seconds = []
+    for model in models:
+        start = clock()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clone(model).fit(X, y)
+        seconds.append(clock() - start)
+    if len(seconds) == 1:
+        return rows, seconds[0], seconds[0]
+    (few, first), (more, last) = zip(_PILOT_ITERATIONS, seconds)
+    per_iteration = max(last - first, 0.0) / (more - few)
+    return rows, first + last, max(first + per_iteration * (100 - few), last)
 
 
 def _rows_in_time(n_rows, pilot_rows, pilot_seconds, seconds_left):

@@ -77,6 +77,8 @@ def cv_diagnosis(recipe, base, params, error, X, y, n_folds, deadline=None):
 def _folds(estimator, y, n_folds, random_state):
     """Stratified folds for a classifier whose every class fills them."""
     labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels.ravel()  # a column vector: stratify as its 1-D labels
     common = {"n_splits": n_folds, "shuffle": True, "random_state": random_state}
     if is_classifier(estimator) and labels.ndim == 1:
         if np.unique(labels, return_counts=True)[1].min() >= n_folds:
