@@ -224,7 +224,8 @@ def alpha_steps(recipe, knobs, params, tried):
     """The ``alpha`` values a variance race tries, as ``(changes, texts)``.
 
     Values of the log grid :data:`ALPHA_GRID` (1e-4 to 10) that no round
-    has run yet (a value whose round was undone is never tried again): the
+    has run yet (a value whose round was undone is never tried again) and
+    that no race ruled out (see ``_recipe_choice.drop_hopeless_alphas``): the
     nearest below the current ``alpha`` and values above it spread up to 10.
     The ``"l2"`` penalty is turned on if it was off.
     """
