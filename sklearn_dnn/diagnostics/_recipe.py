@@ -114,7 +114,8 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
          tried again) and no race has ruled out (a candidate that lost by
          more than twice the dev error's standard error at equal epochs),
          the nearest below the current ``alpha`` that a jump passed over and
-         others above it spread evenly up to 10, the middle one first (the ``"l2"`` penalty is turned on if it was off);
+         others above it spread evenly up to 10, the middle one first (the
+         ``"l2"`` penalty is turned on if it was off);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an
