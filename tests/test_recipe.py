@@ -198,7 +198,7 @@ def test_the_variance_race_keeps_the_best_alpha_of_the_log_grid():
     history = recipe.history_
     assert history[0]["diagnosis"].case == "high variance"
     assert history[0]["action"].startswith(
-        "a race of 6 variance moves (alpha 1, alpha 3.16, alpha 10, "
+        "a race of 6 variance moves (alpha 3.16, alpha 1, alpha 10, "
     )
     assert history[1]["params"]["alpha"] == 1.0
     assert recipe.best_dev_error_ == pytest.approx(0.06)
@@ -248,14 +248,14 @@ def test_variance_moves_race_in_the_documented_order():
 
 
 def test_ties_go_to_the_earliest_candidate_and_no_alpha_repeats():
-    # All candidates tie: the earliest, an alpha of the grid, wins each race;
-    # after a jump the nearest untried value below comes first.
+    # All candidates tie: the earliest, the middle alpha of the race's three,
+    # wins each race.
     recipe = run(always_overfit, max_rounds=4)
     assert [h["params"]["alpha"] for h in recipe.history_] == [
         1e-4,
-        1e-3,
-        3.16e-4,
-        1e-2,
+        0.1,
+        1.0,
+        3.16,
     ]
     assert actions(recipe)[-1] == "stop: max_rounds=4 rounds spent"
 
@@ -263,7 +263,7 @@ def test_ties_go_to_the_earliest_candidate_and_no_alpha_repeats():
 def test_a_network_without_penalty_gets_l2():
     recipe = run(always_overfit, max_rounds=2, network={"penalty": None})
     assert recipe.history_[1]["params"]["penalty"] == "l2"
-    assert recipe.history_[1]["params"]["alpha"] == 1e-3
+    assert recipe.history_[1]["params"]["alpha"] == 0.1
 
 
 def test_deterministic_solvers_get_no_dropout_early_stopping_or_augmentation():
@@ -520,7 +520,7 @@ def test_an_overfitting_network_is_diagnosed_high_variance_and_its_gap_narrows(
     ).fit(X_small, y_small)
     first, best = recipe.history_[0], recipe.history_[recipe.best_index_]
     assert first["diagnosis"].case == "high variance"
-    assert first["action"].startswith("a race of 5 variance moves (alpha 0.001, ")
+    assert first["action"].startswith("a race of 5 variance moves (alpha 0.1, ")
     assert best["dev_error"] < first["dev_error"]
     assert best["diagnosis"].variance < first["diagnosis"].variance
 
@@ -693,12 +693,13 @@ def test_the_epoch_budget_stops_growth_and_says_so():
 
 
 def test_epochs_are_counted_as_trained_n_iter():
-    # Converged fits train max_iter - 1 epochs in ScriptedNetwork: 4 after
-    # the first round; a race of 6 costs 3.5 rounds' epochs, 2 of the 9 left
-    # for the round itself, fewer than its 5.
+    # Converged fits train max_iter - 1 epochs in ScriptedNetwork: 4 a
+    # round. A race does not fit in the 9 epochs left, one move does: 4 + 4
+    # + 4 = 12 epochs; a fourth round of up to 5 would pass 13.
     recipe = run(always_overfit, max_rounds=50, max_total_epochs=13)
-    assert len(recipe.history_) == 1
-    assert "max_total_epochs=13 budget: 4 epochs" in actions(recipe)[-1]
+    assert len(recipe.history_) == 3
+    assert recipe.history_[1]["candidates"] == []  # a round without a race
+    assert "max_total_epochs=13 budget: 12 epochs" in actions(recipe)[-1]
 
 
 def test_max_iter_above_the_epoch_budget_is_an_error():
@@ -774,6 +775,7 @@ def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
 
 
 def test_the_race_keeps_the_best_candidate_and_halves_the_field():
+    from sklearn_dnn.diagnostics._recipe_data import splits as make_splits
     from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
     from sklearn_dnn.diagnostics._recipe_race import Candidate, run_race
 
@@ -781,7 +783,7 @@ def test_the_race_keeps_the_best_candidate_and_halves_the_field():
     knobs.y_train = np.arange(800) % 2
     base = ScriptedNetwork(script=lambda p: (0.0, p["alpha"], True), max_iter=80)
     X, y = scripted_data()
-    splits = BasicRecipe(base, random_state=0)._splits(X, y, None, None)
+    splits = make_splits(BasicRecipe(base, random_state=0), X, y, None, None)
     dev_errors = [0.30, 0.10, 0.20, 0.05, 0.40]
     candidates = [
         Candidate(None, f"c{i}", {"alpha": e, "max_iter": 80}, [f"c{i}"])
@@ -940,3 +942,55 @@ def test_regression_rounds_get_standard_errors_from_per_example_losses():
     assert diagnosis.n_samples is None
     assert diagnosis.error_standard_errors["dev"] > 0
     assert diagnosis.standard_errors["variance"] > 0
+
+
+def test_column_vector_y_runs_the_recipe_of_its_labels():
+    # A classifier's column-vector y is raveled with a DataConversionWarning
+    # before anything is split: the stratified folds of the cross-validated
+    # diagnosis were plain k-fold for y[:, None], and the recipe differed.
+    from sklearn.exceptions import DataConversionWarning
+
+    X = np.random.RandomState(0).uniform(size=(30, 3))
+    y = np.arange(30) % 3
+    recipe = tiny(DNNClassifier)
+    flat = clone(recipe).fit(X, y)
+    with pytest.warns(DataConversionWarning, match="column-vector y"):
+        column = clone(recipe).fit(X, y[:, None])
+    assert [e["action"] for e in column.history_] == [
+        e["action"] for e in flat.history_
+    ]
+    np.testing.assert_array_equal(column.predict(X), flat.predict(X))
+
+
+def test_an_alpha_that_lost_its_race_beyond_the_noise_is_not_raced_again():
+    from types import SimpleNamespace
+
+    from sklearn_dnn.diagnostics._recipe_choice import drop_hopeless_alphas
+    from sklearn_dnn.diagnostics._recipe_moves import (
+        NetworkKnobs,
+        alpha_steps,
+        lower_keep_prob,
+    )
+    from sklearn_dnn.diagnostics._recipe_race import Candidate
+
+    knobs = NetworkKnobs(DNNClassifier())
+    diagnosis = SimpleNamespace(error_standard_errors={"dev": 0.02})
+    search = SimpleNamespace(current={"diagnosis": diagnosis}, tried_alphas=set())
+    candidates = [
+        Candidate(alpha_steps, "alpha 0.1", {"alpha": 0.1}, []),
+        Candidate(alpha_steps, "alpha 0.001", {"alpha": 0.001}, []),
+        Candidate(alpha_steps, "alpha 10", {"alpha": 10.0}, []),
+        Candidate(lower_keep_prob, "lower keep prob", {"keep_prob": 0.8}, []),
+    ]
+    records = [
+        {"move": "alpha 0.1", "rung": 0, "dev_error": 0.30},
+        {"move": "alpha 0.001", "rung": 0, "dev_error": 0.33},
+        {"move": "alpha 10", "rung": 0, "dev_error": 0.60},
+        {"move": "lower keep prob", "rung": 0, "dev_error": 0.50},
+        {"move": "alpha 0.1", "rung": 1, "dev_error": 0.28},
+        {"move": "alpha 0.001", "rung": 1, "dev_error": 0.31},
+    ]
+    drop_hopeless_alphas(knobs, search, candidates, records, candidates[0])
+    # alpha 0.001 lost within twice the noise at equal epochs; only alpha 10
+    # lost beyond it (keep_prob is not an alpha of the grid).
+    assert search.tried_alphas == {10.0}

@@ -15,19 +15,14 @@ undone. The changes themselves are in ``_recipe_moves``.
 """
 
 import math
-from collections import namedtuple
 from copy import deepcopy
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone, is_classifier
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.callback import CallbackSupportMixin
-from sklearn.exceptions import NotFittedError
 from sklearn.metrics import check_scoring, get_scorer_names
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, get_tags, indexable
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import (
@@ -39,8 +34,7 @@ from .._compat import (
     _num_samples,
 )
 from . import _recipe_race as clock
-from ._bias_variance import diagnose_bias_variance, image_advice, verdict
-from ._noise import split_noise
+from ._bias_variance import verdict
 from ._recipe_baseline import (
     baseline_terms,
     describe,
@@ -50,78 +44,19 @@ from ._recipe_baseline import (
 from ._recipe_budget import RoundSearch, n_features_of
 from ._recipe_choice import choose, race
 from ._recipe_cv import cross_validate_round
+from ._recipe_data import checked_input, hold_out
+from ._recipe_data import splits as make_splits
+from ._recipe_delegation import delegated, estimator_has, fitted_attribute
 from ._recipe_moves import NetworkKnobs
 from ._recipe_outcome import final_advice, shipped_round
 from ._recipe_race import fit_with_deadline
-from ._validation import check_dev_set, error_scorer, validate_like_fit
+from ._recipe_round import measured_round
+from ._validation import error_scorer
 
 __all__ = ["BasicRecipe"]
 
-#: The examples of a fit: ``(X, y)`` pairs; ``train_dev`` is None without X_val.
-# ``all``: the whole of ``X``, for cross-validated diagnoses (not measured).
-_Splits = namedtuple("_Splits", ["train", "train_dev", "dev", "all"])
-
-
-def _estimator_has(attr):
-    """Check the fitted best estimator, or else the unfitted estimator."""
-
-    def check(self):
-        estimator = getattr(self, "best_estimator_", self.estimator)
-        getattr(estimator, attr)
-        return True
-
-    return check
-
-
-def _delegated(method, returns):
-    """A method of BasicRecipe that calls ``best_estimator_.<method>(X)``."""
-
-    def delegate(self, X):
-        check_is_fitted(self)
-        return getattr(self.best_estimator_, method)(X)
-
-    delegate.__name__ = delegate.__qualname__ = method
-    delegate.__doc__ = f"""Call ``best_estimator_.{method}``.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Input data.
-
-        Returns
-        -------
-        {returns}
-        """
-    return available_if(_estimator_has(method))(delegate)
-
-
-def _fitted_attribute(name, doc):
-    """A property reading ``best_estimator_.<name>`` once the recipe is fitted."""
-
-    def read(self):
-        try:
-            check_is_fitted(self)
-        except NotFittedError as exc:
-            raise AttributeError(
-                f"{self.__class__.__name__} object has no {name} attribute."
-            ) from exc
-        return getattr(self.best_estimator_, name)
-
-    return property(read, doc=doc)
-
-
 # ``tolerance="auto"``: one point of error, the noise rule doing the rest.
 _AUTO_TOLERANCE = 0.01
-
-
-def _check_errors(errors, scoring):
-    for split, value in errors.items():
-        if value is not None and not (np.isfinite(value) and value >= 0):
-            raise ValueError(
-                f"scoring={scoring!r} gave a {split.removesuffix('_error')} "
-                f"error of {value}: an error must be finite and non-negative "
-                "(is the dev split too small for this score?)."
-            )
 
 
 class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
@@ -135,7 +70,9 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     is high.
 
     **A race of moves.** The next round does not bet on one change: up to 6
-    candidate moves of the family train side by side on the training split
+    candidate moves of the family (fewer when the time left would cut their
+    epochs below half the current round's, down to a single move) train
+    side by side on the training split
     at a short budget (their ``max_iter`` halved once per halving still to
     come, at least 10 epochs), the better half by dev error continues at
     twice the budget (successive halving), and the one left is the round, at
@@ -174,9 +111,11 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
        - *alpha* on the half-decade log grid from 1e-4 to 10: up to 3
          values no round has run yet (so one whose round was undone is never
-         tried again), the nearest below the current ``alpha`` and others
-         above it spread evenly up to 10 (the ``"l2"`` penalty is turned on
-         if it was off);
+         tried again) and no race has ruled out (a candidate that lost by
+         more than twice the dev error's standard error at equal epochs),
+         the nearest below the current ``alpha`` that a jump passed over and
+         others above it spread evenly up to 10, the middle one first (the
+         ``"l2"`` penalty is turned on if it was off);
        - *lower keep_prob*: dropout keep probability minus 0.2, down to 0.5
          (stochastic solvers only);
        - *augmentation*: ``augment=augment`` on the network, when an
@@ -528,34 +467,7 @@ None, default=None
 
     def _hold_out(self, X, y):
         """Split ``X`` into training and held-out (dev or train-dev) examples."""
-        n_samples = _num_samples(X)
-        if isinstance(self.dev_size, Integral):
-            n_dev = self.dev_size
-        else:
-            n_dev = math.ceil(self.dev_size * n_samples)
-        if not 0 < n_dev < n_samples:
-            raise ValueError(
-                f"dev_size={self.dev_size!r} must leave at least one example "
-                "in both the dev split and the training split, but asks for "
-                f"{n_dev} dev examples out of n_samples={n_samples}."
-            )
-        common = {"test_size": n_dev, "random_state": self.random_state}
-        labels = np.asarray(y)
-        if labels.ndim == 2 and labels.shape[1] == 1:
-            labels = labels.ravel()  # a column vector: split it as 1-D labels
-        if is_classifier(self.estimator) and labels.ndim == 1:
-            try:
-                return train_test_split(X, y, stratify=labels, **common)
-            except ValueError:
-                pass  # too few examples of a class: split without stratifying
-        return train_test_split(X, y, **common)
-
-    def _splits(self, X, y, X_val, y_val):
-        """The train, train-dev (with ``X_val`` only) and dev examples."""
-        X_train, X_held, y_train, y_held = self._hold_out(X, y)
-        if X_val is None:
-            return _Splits((X_train, y_train), None, (X_held, y_held), (X, y))
-        return _Splits((X_train, y_train), (X_held, y_held), (X_val, y_val), (X, y))
+        return hold_out(self, X, y)
 
     def _seeded_estimator(self):
         """The estimator, its unset ``random_state`` s drawn from the recipe's.
@@ -601,35 +513,8 @@ None, default=None
         estimator, fit_time, cut, stop = self._fit_one(
             task, base, params, *splits.train, deadline
         )
-        measured = splits._replace(all=None)._asdict()
-        errors = {
-            f"{name}_error": error(estimator, *examples)
-            for name, examples in measured.items()
-            if examples is not None
-        }
-        _check_errors(errors, self.scoring)
-        noise = split_noise(error, estimator, measured)
-        diagnosis = diagnose_bias_variance(
-            errors["train_error"],
-            errors["dev_error"],
-            tolerance=self._tolerance(),
-            rel_tolerance=self.rel_tolerance,
-            train_dev_error=errors.get("train_dev_error"),
-            **self._baseline_terms(noise),
-        )
-        diagnosis = image_advice(diagnosis, self.augment, params)
-        entry = {
-            "params": params,
-            "train_error": errors["train_error"],
-            "train_dev_error": errors.get("train_dev_error"),
-            "dev_error": errors["dev_error"],
-            "baseline_error": self._fitting["baseline"]["error"],
-            "diagnosis": diagnosis,
-            "action": None,
-            "fit_time": fit_time,
-            "cut": cut,
-            "candidates": [],
-        }
+        entry = measured_round(self, estimator, params, error, splits)
+        entry.update(fit_time=fit_time, cut=cut)
         # The round shipped may be any round, and its own fit is the model
         # when refit=False or when max_time leaves no time for the refit.
         self._fitting["fits"].append((entry, estimator))
@@ -705,18 +590,6 @@ None, default=None
         )
 
     # -- fit -----------------------------------------------------------------
-
-    def _checked_input(self, X, y, X_val, y_val):
-        if y is None:
-            raise ValueError(
-                f"{self.__class__.__name__} requires y to be passed, but the "
-                "target y is None."
-            )
-        X, y = indexable(X, y)
-        validate_like_fit(self.estimator)
-        if is_classifier(self.estimator):
-            check_classification_targets(y)
-        return X, y, *check_dev_set(self.estimator, X, X_val, y_val)
 
     def _baseline(self, X, y, error):
         """The ``baseline_`` record: the given number, or the references'."""
@@ -802,12 +675,12 @@ default=None
         self : object
             The fitted recipe.
         """
-        X, y, X_val, y_val = self._checked_input(X, y, X_val, y_val)
+        X, y, X_val, y_val = checked_input(self, X, y, X_val, y_val)
         knobs = NetworkKnobs(self.estimator)
         error = error_scorer(self.estimator, self.scoring, y)
         self._check_budget(knobs)
         base = self._seeded_estimator()
-        splits = self._splits(X, y, X_val, y_val)
+        splits = make_splits(self, X, y, X_val, y_val)
         knobs.y_train = splits.train[1]
         context = self._init_callback_context(
             max_subtasks=self.max_rounds + bool(self.refit)
@@ -842,17 +715,17 @@ default=None
 
     # -- prediction, delegated to best_estimator_ ------------------------------
 
-    predict = _delegated(
+    predict = delegated(
         "predict",
         """y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             The predictions.""",
     )
-    predict_proba = _delegated(
+    predict_proba = delegated(
         "predict_proba",
         """proba : ndarray of shape (n_samples, n_classes)
             The probability of each class, in the order of ``classes_``.""",
     )
-    predict_log_proba = _delegated(
+    predict_log_proba = delegated(
         "predict_log_proba",
         """log_proba : ndarray of shape (n_samples, n_classes)
             The log-probability of each class, in the order of ``classes_``.""",
@@ -886,13 +759,13 @@ default=None
     @property
     def classes_(self):
         """Class labels of ``best_estimator_`` (classifiers only)."""
-        _estimator_has("classes_")(self)
+        estimator_has("classes_")(self)
         return self.best_estimator_.classes_
 
-    n_features_in_ = _fitted_attribute(
+    n_features_in_ = fitted_attribute(
         "n_features_in_", "Number of features seen during fit."
     )
-    feature_names_in_ = _fitted_attribute(
+    feature_names_in_ = fitted_attribute(
         "feature_names_in_",
         "Names of the features seen during fit, when they are all strings.",
     )

@@ -119,9 +119,9 @@ class RoundSearch:
     ``move`` and ``family`` are those of the round being run (None and None
     for the first); ``rejected`` holds the moves that made a round worse and
     ``tried_alphas`` the ``alpha`` values of the rounds run (kept or
-    undone). ``bias_exhausted`` turns true once two bias rounds in a row
-    left the dev error no lower than the best so far by more than its
-    standard error.
+    undone) and of race candidates that lost beyond the noise.
+    ``bias_exhausted`` turns true once two bias rounds in a row left the
+    dev error no lower than the best so far by more than its standard error.
     """
 
     def __init__(self, params, started):

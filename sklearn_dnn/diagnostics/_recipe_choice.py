@@ -69,7 +69,7 @@ def move_families(recipe, search):
     return ("bias",) * diagnosis.high_bias + ("variance",) * (diagnosis.high_variance)
 
 
-def budgeted(recipe, knobs, search, family, found):
+def budgeted(recipe, knobs, search, found):
     """The race's candidates shrunk to the budget, and a stop text."""
     cost = race_cost(len(found))
     elapsed = search.elapsed(clock.now())
@@ -84,6 +84,23 @@ def budgeted(recipe, knobs, search, family, found):
         elif texts is not None:
             candidates.append(Candidate(move, name, params, texts))
     return candidates, stop
+
+
+def affordable_race(recipe, knobs, search, found):
+    """The largest race of the first of ``found`` whose candidates keep at
+    least half of the current round's epochs under the budget (down to one
+    candidate, a round without a race), and a stop text."""
+    size = len(found)
+    while True:
+        candidates, stop = budgeted(recipe, knobs, search, found[:size])
+        if size == 1 or (candidates and _keeps_half(knobs, search, candidates)):
+            return candidates, stop
+        size = max(size // 2, 1)
+
+
+def _keeps_half(knobs, search, candidates):
+    asked = knobs.get(search.current["params"], "max_iter")
+    return all(2 * knobs.get(c.params, "max_iter") >= asked for c in candidates)
 
 
 def within_epochs(recipe, knobs, search, params, refused, found):
@@ -121,7 +138,7 @@ def choose(recipe, search, index, knobs, stop_asked):
             recipe, knobs, search.current, search.rejected,
             search.tried_alphas, family,
         )[:MAX_CANDIDATES]  # fmt: skip
-        candidates, budget_stop = budgeted(recipe, knobs, search, family, found)
+        candidates, budget_stop = affordable_race(recipe, knobs, search, found)
         if candidates:
             search.candidates, search.family = candidates, family
             return race_text(candidates, family, diagnosis), False
@@ -146,7 +163,23 @@ def race(recipe, knobs, base, error, splits, search):
     deadline = search.rounds_deadline(recipe)
     winner, records = run_race(recipe, knobs, base, candidates, splits, error, deadline)
     search.spend(sum(r["epochs"] for r in records))
+    drop_hopeless_alphas(knobs, search, candidates, records, winner)
     search.params, search.move = winner.params, winner.move
     summary = race_summary(records, winner, error)
     change = "; ".join(winner.texts)
     return records, f"{summary}: {change}" if summary else change
+
+
+def drop_hopeless_alphas(knobs, search, candidates, records, winner):
+    """Never race again an ``alpha`` whose candidate lost by more than twice
+    the dev error's standard error to the winner at the same rung (equal
+    epochs): it would take a slot of every later race and lose again."""
+    noise = search.current["diagnosis"].error_standard_errors.get("dev") or 0.0
+    won = {r["rung"]: r["dev_error"] for r in records if r["move"] == winner.name}
+    last = {r["move"]: r for r in records}
+    for c in candidates:
+        record = last.get(c.name)
+        if c.move.__name__ != "alpha_steps" or record is None:
+            continue
+        if record["dev_error"] > won[record["rung"]] + 2 * noise:
+            search.tried_alphas.add(knobs.get(c.params, "alpha"))

@@ -213,6 +213,10 @@ def _alpha_values(alpha, tried):
         first = min(1, len(above) - n_above)
         picks = np.linspace(first, len(above) - 1, n_above).round().astype(int)
         values += [above[i] for i in sorted(set(picks))]
+    if len(values) == 3:
+        # The middle value first: it wins ties, and a race the budget cuts
+        # to one candidate tries it alone.
+        values = [values[1], values[0], values[2]]
     return values
 
 
@@ -220,7 +224,8 @@ def alpha_steps(recipe, knobs, params, tried):
     """The ``alpha`` values a variance race tries, as ``(changes, texts)``.
 
     Values of the log grid :data:`ALPHA_GRID` (1e-4 to 10) that no round
-    has run yet (a value whose round was undone is never tried again): the
+    has run yet (a value whose round was undone is never tried again) and
+    that no race ruled out (see ``_recipe_choice.drop_hopeless_alphas``): the
     nearest below the current ``alpha`` and values above it spread up to 10.
     The ``"l2"`` penalty is turned on if it was off.
     """
