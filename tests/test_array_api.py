@@ -65,12 +65,10 @@ from sklearn.datasets import make_classification, make_regression  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 from sklearn_dnn import DNNClassifier, DNNRegressor  # noqa: E402
-from sklearn_dnn._compat import (  # noqa: E402
-    array_namespace,
-    get_namespace_and_device,
-)
+from sklearn_dnn._compat import get_namespace_and_device  # noqa: E402
 from sklearn_dnn._engine.activations import HIDDEN_ACTIVATIONS  # noqa: E402
 from sklearn_dnn._engine.array_network import ArrayNetwork, to_numpy  # noqa: E402
+from sklearn_dnn._engine.array_ops import array_namespace  # noqa: E402
 from sklearn_dnn._engine.network import Network  # noqa: E402
 
 SMALL = {

@@ -273,18 +273,28 @@ def test_a_good_fit_that_a_reference_model_beats_races_variance_moves():
     from sklearn_dnn.diagnostics._recipe_choice import move_families, stop_text
 
     diagnosis = SimpleNamespace(
-        case="good fit", uncertain=("variance",), high_bias=False, high_variance=False
+        case="good fit",
+        uncertain=("variance",),
+        high_bias=False,
+        high_variance=False,
+        error_standard_errors={"dev": 0.03},
     )
-    recipe = SimpleNamespace(_fitting={"baseline": {"model": "RidgeCV", "error": 0.49}})
+    reference = {"model": "RidgeCV", "error": 0.49, "standard_error": 0.04}
+    recipe = SimpleNamespace(_fitting={"baseline": reference})
     search = SimpleNamespace(
         current={"diagnosis": diagnosis, "dev_error": 0.55}, bias_exhausted=False
     )
     assert stop_text(recipe, search, False) is None
     assert move_families(recipe, search) == ("variance",)
 
-    search.current["dev_error"] = 0.45  # the network is ahead: a good fit
+    search.current["dev_error"] = 0.47  # ahead, within one standard error (0.05)
+    assert stop_text(recipe, search, False) is None
+
+    search.current["dev_error"] = 0.43  # ahead beyond it: a good fit
     assert stop_text(recipe, search, False).startswith("stop: good fit")
 
-    recipe._fitting["baseline"] = {"error": 0.49, "source": "given"}
+    recipe._fitting["baseline"] = {
+        "error": 0.49, "standard_error": None, "source": "given"
+    }  # fmt: skip
     search.current["dev_error"] = 0.55  # a given number names no model
     assert stop_text(recipe, search, False).startswith("stop: good fit")
