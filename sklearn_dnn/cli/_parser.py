@@ -174,13 +174,15 @@ def _recipe_parser(commands):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _data_arguments(recipe)
+    _source_arguments(recipe)
     _recipe_arguments(recipe)
+    _budget_arguments(recipe)
     add_tags_argument(recipe)
     _output_arguments(recipe)
     recipe.set_defaults(run=run_recipe)
 
 
-def _recipe_arguments(recipe):
+def _source_arguments(recipe):
     recipe.add_argument(
         "--dev",
         default=None,
@@ -198,6 +200,9 @@ def _recipe_arguments(recipe):
         "whole (without it, the test set is split off --dev, or off --data); "
         "its distribution is checked against the dev set's",
     )
+
+
+def _recipe_arguments(recipe):
     recipe.add_argument(
         "--baseline-error",
         type=_baseline,
@@ -227,6 +232,9 @@ def _recipe_arguments(recipe):
         "sizes of the sets it is measured on) to be high, and one within it "
         "is reported as uncertain (default: auto)",
     )
+
+
+def _budget_arguments(recipe):
     recipe.add_argument(
         "--max-rounds",
         type=_number(int, 1),
