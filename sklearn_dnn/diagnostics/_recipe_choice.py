@@ -7,7 +7,6 @@ next round (see ``_recipe_race``).
 """
 
 from . import _recipe_race as clock
-from ._noise import gap_standard_error
 from ._recipe_budget import MIN_EPOCHS, fit_to_budget
 from ._recipe_moves import honest_texts, race_candidates
 from ._recipe_race import (
@@ -27,35 +26,11 @@ MISMATCH_NOTE = (
 )
 
 
-def reference_ahead(recipe, search):
-    """Whether the current round's dev error is not below the ``"auto"``
-    baseline's reference model by one standard error of their difference.
-
-    The noise rule may call such a round a good fit: its train error is at
-    the baseline and its dev gap within the noise. Yet a model that needs no
-    tuning generalizes as well or better on held-out data, so the network's
-    excess over it is variance worth racing the variance moves against (a
-    regularized network tends to the reference's fit). One standard error
-    rather than none: a dev set of 88 diabetes rows read 0.49 against
-    RidgeCV's 0.50 for a network whose test 1 - R^2 was 0.68. The round
-    shipped is still the one the dev errors and their noise pick.
-    """
-    baseline = recipe._fitting["baseline"]
-    if "model" not in baseline:
-        return False
-    entry = search.current
-    dev_se = entry["diagnosis"].error_standard_errors.get("dev")
-    se = gap_standard_error(baseline["standard_error"], dev_se) or 0.0
-    return entry["dev_error"] > baseline["error"] - se
-
-
 def stop_text(recipe, search, stop_asked):
     """Why the recipe stops after the current round, or None."""
     diagnosis = search.current["diagnosis"]
     if stop_asked:
         return STOP_ASKED
-    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
-        return None
     if diagnosis.case == "good fit" and diagnosis.uncertain:
         return (
             f"stop: good fit, uncertain: {', '.join(diagnosis.uncertain)} "
@@ -69,8 +44,6 @@ def stop_text(recipe, search, stop_asked):
 def move_families(recipe, search):
     """The families of moves the current round's diagnosis calls for."""
     diagnosis = search.current["diagnosis"]
-    if diagnosis.case == "good fit" and reference_ahead(recipe, search):
-        return ("variance",)
     if search.bias_exhausted:
         high = diagnosis.high_bias or diagnosis.high_variance
         return ("variance",) if high else ()
