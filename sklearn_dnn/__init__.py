@@ -35,11 +35,13 @@ for _public_class in (
     DNNClassifier,
     DNNRegressor,
     DistributionCheckResult,
+    ErrorAnalysis,
     GradientCheckResult,
     GradientDiagnosis,
     ImageAugmenter,
     InputNormalizer,
     LossCurveDisplay,
+    SuspectLabels,
 ):
     _public_class.__module__ = __name__
 del _public_class

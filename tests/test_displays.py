@@ -520,6 +520,7 @@ def test_every_figure_the_cli_writes_is_whole(pyplot, tmp_path):
 
     from sklearn_dnn import DNNRegressor
     from sklearn_dnn.cli import _figures
+    from sklearn_dnn.cli._budget import CurvePlan
 
     X, y = load_diabetes(return_X_y=True)
     network = DNNRegressor((64, 32), alpha=1e-4, max_iter=5, random_state=0)
@@ -527,15 +528,18 @@ def test_every_figure_the_cli_writes_is_whole(pyplot, tmp_path):
     saved = []
     folder = SimpleNamespace(save_figure=lambda fig, name: saved.append(fig) or name)
     sets = SimpleNamespace(
-        X_train=X[:300], y_train=y[:300], X_dev=X[300:], y_dev=y[300:],
+        X_fit=X[:300], y_fit=y[:300], X_val=X[300:], y_val=y[300:],
         data_name="diabetes.csv",
     )  # fmt: skip
-    args = SimpleNamespace(baseline_error=0.0)
-    report = SimpleNamespace(fields={"tolerance": 0.01})
+    args = SimpleNamespace(scoring=None)
+    report = SimpleNamespace(fields={"tolerance": 0.01, "baseline": {"error": 0.0}})
+    plan = CurvePlan([0.3, 1.0], 3, 5, 1.0, False)
+    console = SimpleNamespace(say=lambda text: None)
     what = _figures._describe_network(network) + " on a long file name.csv"
-    _figures._learning_curve(network, sets, what, args, folder, report)
-    _figures._loss_curve(network, what, folder)
-    _figures._gradient_norms(network, what, folder)
+    _figures._learning_curve(network, sets, what, args, folder, report, plan, console)
+    on = "train, train-dev and dev"
+    _figures._loss_curve(network, what, on, folder)
+    _figures._gradient_norms(network, what, on, folder)
     assert len(saved) == 3
     for fig in saved:
         _assert_whole(fig)

@@ -1477,6 +1477,48 @@ def test_load_of_damaged_archives_fails_cleanly_or_loads_trusted_types(
     _assert_loads_cleanly(data, max_bytes)
 
 
+@fuzz(40)
+@given(
+    seed=st.integers(0, 2**16),
+    n_classes=st.integers(2, 4),
+    n_tags=st.integers(0, 3),
+)
+def test_error_analysis_shares_and_ceilings_are_consistent(seed, n_classes, n_tags):
+    from sklearn.dummy import DummyClassifier
+
+    from sklearn_dnn.diagnostics import error_analysis
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(30, 3))
+    y = rng.integers(0, n_classes, size=30)
+    model = DummyClassifier(strategy="stratified", random_state=seed).fit(X, y)
+    tags = rng.random((30, n_tags)) < 0.5 if n_tags else None
+    analysis = error_analysis(model, X, y, tags=tags)
+    assert 0.0 <= analysis.dev_error <= 1.0
+    assert len(analysis.error_indices) == round(analysis.dev_error * 30)
+    for row in [*analysis.by_class.values(), *analysis.by_tag.values()]:
+        assert 0.0 <= row["share"] <= 1.0
+        assert -1e-12 <= row["ceiling"] <= analysis.dev_error + 1e-12
+    assert str(analysis)
+
+
+@fuzz(10)
+@given(seed=st.integers(0, 2**16), n_classes=st.integers(2, 3))
+def test_suspect_labels_rank_every_example_once(seed, n_classes):
+    from sklearn.linear_model import LogisticRegression
+
+    from sklearn_dnn.diagnostics import suspect_labels
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 3))
+    y = np.arange(40) % n_classes
+    suspects = suspect_labels(LogisticRegression(), X, y, cv=3)
+    assert sorted(suspects.ranking) == list(range(40))
+    assert np.all((suspects.scores >= 0) & (suspects.scores <= 1))
+    assert np.all(np.diff(suspects.scores[suspects.ranking]) >= 0)
+    assert str(suspects)
+
+
 # -- coverage of the public names --------------------------------------------
 
 
@@ -1496,8 +1538,12 @@ def test_every_public_name_is_fuzzed_or_listed_as_not_yet_landed():
         "check_same_distribution",
         "gradient_check",
         "diagnose_gradients",
+        "error_analysis",
+        "suspect_labels",
     }
     results = {
+        "ErrorAnalysis",
+        "SuspectLabels",
         "BiasVarianceDiagnosis",
         "DistributionCheckResult",
         "GradientCheckResult",
