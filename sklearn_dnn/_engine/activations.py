@@ -66,9 +66,12 @@ def _tanh_backward(A, delta, xp=np):
 
 
 def _logistic(Z, xp=np):
-    # scipy's expit serves every namespace (scikit-learn's array API
-    # dispatch runs with scipy's, SCIPY_ARRAY_API=1).
-    return into(Z, expit, Z)
+    if xp is np:
+        return into(Z, expit, Z)
+    # scipy's expit converts arrays of other namespaces to numpy, which fails
+    # on a device other than the host; both branches stay within [0, 1].
+    E = xp.exp(-xp.abs(Z))
+    return xp.where(Z >= 0, 1 / (1 + E), E / (1 + E))
 
 
 def _logistic_backward(A, delta, xp=np):
