@@ -87,26 +87,27 @@ def _or_none(show):
     return lambda value: "-" if value is None else show(value)
 
 
+def _row(tag, cells, text_columns):
+    """One escaped table row of ``tag`` cells; text columns align left."""
+    return (
+        "<tr>"
+        + "".join(
+            f"<{tag} class='text'>{escape(str(cell))}</{tag}>"
+            if j in text_columns
+            else f"<{tag}>{escape(str(cell))}</{tag}>"
+            for j, cell in enumerate(cells)
+        )
+        + "</tr>"
+    )
+
+
 def _table(header, rows, text_columns=()):
     """An HTML table (no header row when ``header`` is None); every cell is
     escaped."""
     lines = ["<table>"]
     if header is not None:
-        head = "".join(
-            f"<th class='text'>{escape(str(cell))}</th>"
-            if j in text_columns
-            else f"<th>{escape(str(cell))}</th>"
-            for j, cell in enumerate(header)
-        )
-        lines.append(f"<tr>{head}</tr>")
-    for row in rows:
-        cells = "".join(
-            f"<td class='text'>{escape(str(cell))}</td>"
-            if j in text_columns
-            else f"<td>{escape(str(cell))}</td>"
-            for j, cell in enumerate(row)
-        )
-        lines.append(f"<tr>{cells}</tr>")
+        lines.append(_row("th", header, text_columns))
+    lines.extend(_row("td", row, text_columns) for row in rows)
     return "\n".join(lines) + "\n</table>"
 
 
