@@ -7,7 +7,7 @@ target: :func:`check_same_distribution`.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse, stats
@@ -37,6 +37,8 @@ _MAX_CLASSIFIER_FIT_ROWS_PER_SET = 10_000
 # Sparse input is made dense (after subsampling) when both sets together hold
 # at most this many values (32 MiB as float64); larger sparse input stays sparse.
 _MAX_DENSE_VALUES = 2**22
+# The per-feature tests, in the order the report counts them.
+_TEST_KINDS = ("ks", "chi2", "constant", "too few")
 # Features listed in ``top_features``.
 _N_TOP_FEATURES = 10
 # An AUC below this is explained in the report (as noise or overlap).
@@ -125,6 +127,13 @@ class DistributionCheckResult:
         them only when there are some; otherwise, within three standard
         errors of 0.5, it is put down to the noise of small sets.
 
+    Notes
+    -----
+    The per-feature arrays are built on each access from the results of the
+    features actually tested. For sparse input only the columns with a stored
+    value in either set are tested (the others are "constant"), so the
+    result's size follows the stored values, not the number of features.
+
     Examples
     --------
     >>> import numpy as np
@@ -142,11 +151,6 @@ class DistributionCheckResult:
     same: bool
     alpha: float
     p_value: float
-    feature_names: np.ndarray
-    p_values: np.ndarray
-    p_values_adjusted: np.ndarray
-    feature_tests: np.ndarray
-    distances: np.ndarray
     feature_p_value: float
     top_features: list
     auc: float
@@ -157,6 +161,67 @@ class DistributionCheckResult:
     classifier_fit_sizes: tuple
     classifier_eval_sizes: tuple
     n_shared_rows: int = 0
+    # The per-feature results are kept for the tested columns only: a sparse
+    # column with no stored value in either set is all zeros in both, hence
+    # "constant" (p-value 1, distance 0). The public arrays, one entry per
+    # feature, are built from these on access, so the result's size follows
+    # the tested columns, not ``n_features``.
+    _n_features: int = field(kw_only=True)
+    _columns: np.ndarray = field(kw_only=True)  # the tested columns, sorted
+    _tests: np.ndarray = field(kw_only=True)
+    _p_values: np.ndarray = field(kw_only=True)
+    _p_values_adjusted: np.ndarray = field(kw_only=True)
+    _distances: np.ndarray = field(kw_only=True)
+    _names: np.ndarray | None = field(kw_only=True)  # None: "x0", "x1", ...
+
+    @property
+    def feature_names(self):
+        """Column names, one per feature (see the class docstring)."""
+        if self._names is None:
+            return _default_names(self._n_features)
+        return self._names
+
+    @property
+    def p_values(self):
+        """Per-feature p-values, one per feature (see the class docstring)."""
+        return self._every_feature(self._p_values, 1.0)
+
+    @property
+    def p_values_adjusted(self):
+        """Holm-adjusted ``p_values`` (see the class docstring)."""
+        return self._every_feature(self._p_values_adjusted, 1.0)
+
+    @property
+    def feature_tests(self):
+        """The test run on each feature (see the class docstring)."""
+        return self._every_feature(self._tests, "constant")
+
+    @property
+    def distances(self):
+        """Per-feature KS distances (see the class docstring)."""
+        return self._every_feature(self._distances, 0.0)
+
+    def _every_feature(self, values, untested):
+        """``values`` of the tested columns, ``untested`` for the others."""
+        full = np.full(self._n_features, untested, dtype=values.dtype)
+        full[self._columns] = values
+        return full
+
+    def _differing(self):
+        """Positions among the tested columns of the features that differ."""
+        return _most_different(
+            self._p_values, self._p_values_adjusted, self._distances, self.alpha
+        )
+
+    def _name(self, position):
+        """The name of the tested column at ``position``."""
+        return _column_name(self._names, self._columns[position])
+
+    def __setstate__(self, state):
+        # A result saved before the compact form has one entry per feature.
+        if "p_values" in state:
+            state = _compact_state(state)
+        self.__dict__.update(state)
 
     def __repr__(self):
         return (
@@ -165,7 +230,7 @@ class DistributionCheckResult:
         )
 
     def __str__(self):
-        n_features = len(self.p_values)
+        n_features = self._n_features
         verdict = "yes" if self.same else "NO"
         relation = ">" if self.same else "<="
         n_a, n_b = self.n_samples
@@ -180,15 +245,11 @@ class DistributionCheckResult:
                 f"  subsampled: tests ran on random {used_a:,} rows of X_a and "
                 f"{used_b:,} rows of X_b"
             )
-        n_differ = int(np.sum(self.p_values_adjusted <= self.alpha / 2))
-        kinds = ", ".join(
-            f"{np.sum(self.feature_tests == kind)} {kind}"
-            for kind in ("ks", "chi2", "constant", "too few")
-            if np.any(self.feature_tests == kind)
-        )
+        differing = self._differing()
         lines.append(
-            f"  per-feature tests ({kinds}; Holm): {n_differ} of {n_features} "
-            f"differ, smallest adjusted p = {self.feature_p_value:.3g}"
+            f"  per-feature tests ({self._test_counts()}; Holm): {len(differing)} "
+            f"of {n_features} differ, smallest adjusted p = "
+            f"{self.feature_p_value:.3g}"
         )
         fit_a, fit_b = self.classifier_fit_sizes
         eval_a, eval_b = self.classifier_eval_sizes
@@ -198,20 +259,27 @@ class DistributionCheckResult:
             f"{fit_a:,} + {fit_b:,} rows, scored on {eval_a:,} + {eval_b:,}"
         )
         lines.extend(self._overlap_lines())
-        if self.top_features:
-            index = {name: j for j, name in enumerate(self.feature_names)}
+        if len(differing):
             shown = [
-                f"{name} (distance {self.distances[index[name]]:.2f}, adjusted p "
-                f"= {self.p_values_adjusted[index[name]]:.2g})"
-                for name in self.top_features[:5]
+                f"{self._name(k)} (distance {self._distances[k]:.2f}, adjusted p "
+                f"= {self._p_values_adjusted[k]:.2g})"
+                for k in differing[:5]
             ]
-            more = n_differ - len(shown)
+            more = len(differing) - len(shown)
             lines.append(
                 "  differ most: "
                 + ", ".join(shown)
                 + (f" and {more} more" if more else "")
             )
         return "\n".join(lines)
+
+    def _test_counts(self):
+        """How many features each test ran on, e.g. ``"3 ks, 1 constant"``."""
+        counts = {kind: int(np.sum(self._tests == kind)) for kind in _TEST_KINDS}
+        counts["constant"] += self._n_features - len(self._columns)
+        return ", ".join(
+            f"{counts[kind]} {kind}" for kind in _TEST_KINDS if counts[kind]
+        )
 
     def _overlap_lines(self):
         lines = []
@@ -246,6 +314,36 @@ class DistributionCheckResult:
             f"on {n_a:,} + {n_b:,} rows, its standard error is {se:.3f}; small "
             "sets, not a sign of overlap"
         )
+
+
+def _most_different(p_values, p_values_adjusted, distances, alpha):
+    """Positions of the features that differ (adjusted p-value at most
+    ``alpha / 2``), the most different first: smallest p-value, then largest
+    distance."""
+    differ = np.flatnonzero(p_values_adjusted <= alpha / 2)
+    return differ[np.lexsort((-distances[differ], p_values[differ]))]
+
+
+def _column_name(names, column):
+    """The name of column ``column``: from ``names``, or ``x<column>`` if None."""
+    return f"x{int(column)}" if names is None else str(names[column])
+
+
+def _compact_state(state):
+    """The state of a result saved with one array entry per feature (before
+    the compact form): every column counts as tested."""
+    state = dict(state)
+    p_values = np.asarray(state.pop("p_values"), dtype=float)
+    state.update(
+        _n_features=len(p_values),
+        _columns=np.arange(len(p_values)),
+        _tests=np.asarray(state.pop("feature_tests")),
+        _p_values=p_values,
+        _p_values_adjusted=np.asarray(state.pop("p_values_adjusted"), dtype=float),
+        _distances=np.asarray(state.pop("distances"), dtype=float),
+        _names=np.asarray(state.pop("feature_names")),
+    )
+    return state
 
 
 def auc_standard_error(n_a, n_b):
@@ -316,8 +414,8 @@ def _validate_set(X, name):
     return X
 
 
-def _feature_names(columns_a, columns_b, n_features):
-    """Column names shared by the two sets, or ``x0``, ``x1``, ... ."""
+def _feature_names(columns_a, columns_b):
+    """Column names shared by the two sets, or None for ``x0``, ``x1``, ... ."""
     names = [
         None if c is None else np.asarray(c).astype(str) for c in (columns_a, columns_b)
     ]
@@ -327,10 +425,7 @@ def _feature_names(columns_a, columns_b, n_features):
                 "X_a and X_b have different columns: "
                 f"{list(names[0])} and {list(names[1])}."
             )
-    for n in names:
-        if n is not None:
-            return n
-    return _default_names(n_features)
+    return names[0] if names[0] is not None else names[1]
 
 
 def _default_names(n_features):
@@ -377,32 +472,31 @@ def _column(X, j):
 
 
 def _feature_tests(X_a, X_b):
-    """Test every feature: ``(tests, p_values, distances)``, one entry each.
+    """Test the features: ``(columns, tests, p_values, distances)``, one entry
+    per tested column.
 
-    For sparse input only the columns with stored values in either set are
-    tested; every other column is all zeros in both sets, hence "constant"
-    with p-value 1 and distance 0, exactly what its test would give.
+    Dense input has every column tested. For sparse input only the columns
+    with stored values in either set are tested; every other column is all
+    zeros in both sets, hence "constant" with p-value 1 and distance 0,
+    exactly what its test would give, and is left out.
     """
-    n_features = X_a.shape[1]
-    tests = np.full(n_features, "constant", dtype="<U8")
-    p_values, distances = np.ones(n_features), np.zeros(n_features)
     if not sparse.issparse(X_a):
-        for j in range(n_features):
-            tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
-        return tests, p_values, distances
+        n_features = X_a.shape[1]
+        results = [_test_feature(X_a[:, j], X_b[:, j]) for j in range(n_features)]
+        tests, p_values, distances = (np.array(values) for values in zip(*results))
+        return np.arange(n_features), tests.astype("<U8"), p_values, distances
     # Only the columns with stored values: the work follows the values.
     X_a, X_b = X_a.tocsr(), X_b.tocsr()
-    used = np.union1d(X_a.indices, X_b.indices)
-    X_a, X_b = (_used_columns(X, used).tocsc() for X in (X_a, X_b))
+    columns = np.union1d(X_a.indices, X_b.indices)
+    X_a, X_b = (_used_columns(X, columns).tocsc() for X in (X_a, X_b))
     n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
+    tests = np.full(len(columns), "too few", dtype="<U8")
+    p_values, distances = np.ones(len(columns)), np.zeros(len(columns))
     few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
-    tests[used[few]] = "too few"
-    distances[used[few]] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
+    distances[few] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
     for k in np.flatnonzero(~few):
-        tests[used[k]], p_values[used[k]], distances[used[k]] = _test_sparse_feature(
-            X_a, X_b, k
-        )
-    return tests, p_values, distances
+        tests[k], p_values[k], distances[k] = _test_sparse_feature(X_a, X_b, k)
+    return columns, tests, p_values, distances
 
 
 def _merge_sparse_levels(counts_a, counts_b):
@@ -549,18 +643,20 @@ def _test_counts(counts_a, counts_b):
     return "chi2", float(p_value), distance
 
 
-def _holm(p_values):
+def _holm(p_values, n_tests=None):
     """Holm's step-down adjusted p-values (valid under any dependence).
 
-    A p-value of 1 sorts after every other and is adjusted to 1, so only the
-    others are sorted: the cost follows the features actually tested.
+    ``n_tests`` is the number of hypotheses tested, ``len(p_values)`` by
+    default; those not given have p-value 1. A p-value of 1 sorts after every
+    other and is adjusted to 1, so only the others are sorted: the cost
+    follows the features actually tested.
     """
     p_values = np.asarray(p_values, dtype=float)
-    d = len(p_values)
+    d = len(p_values) if n_tests is None else n_tests
     below = np.flatnonzero(p_values < 1.0)
     order = below[np.argsort(p_values[below], kind="stable")]
     steps = (d - np.arange(len(order))) * p_values[order]
-    adjusted = np.ones(d)
+    adjusted = np.ones(len(p_values))
     adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
     return adjusted
 
@@ -745,38 +841,35 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
             f"X_a has {X_a.shape[1]} features but X_b has {X_b.shape[1]}; both "
             "sets must have the same features."
         )
-    feature_names = _feature_names(names_a, names_b, X_a.shape[1])
+    feature_names = _feature_names(names_a, names_b)
+    n_features = X_a.shape[1]
     n_samples_a, n_samples_b = X_a.shape[0], X_b.shape[0]
     rng = check_random_state(random_state)
 
     # One random order of each set's rows, cut to at most _MAX_ROWS_PER_SET;
     # both tests use these rows, and the classifier fits on the first half.
     rows = [rng.permutation(X.shape[0])[:_MAX_ROWS_PER_SET] for X in (X_a, X_b)]
-    n_values = (len(rows[0]) + len(rows[1])) * X_a.shape[1]
+    n_values = (len(rows[0]) + len(rows[1])) * n_features
     dense = not (sparse.issparse(X_a) or sparse.issparse(X_b))
     dense = dense or n_values <= _MAX_DENSE_VALUES
     X_a, X_b = (_float_rows(X, r, dense) for X, r in zip((X_a, X_b), rows))
 
-    tests, p_values, distances = _feature_tests(X_a, X_b)
-    p_values_adjusted = _holm(p_values)
-    feature_p_value = float(p_values_adjusted.min())
+    columns, tests, p_values, distances = _feature_tests(X_a, X_b)
+    p_values_adjusted = _holm(p_values, n_features)
+    feature_p_value = float(p_values_adjusted.min(initial=1.0))
     auc, auc_p_value, fit_sizes, eval_sizes = _domain_classifier_test(X_a, X_b, rng)
     p_value = min(1.0, 2 * min(feature_p_value, auc_p_value))
 
-    differ = np.flatnonzero(p_values_adjusted <= alpha / 2)
-    differ = differ[np.lexsort((-distances[differ], p_values[differ]))]
     n_given = (len(rows[0]), len(rows[1]))
+    top = _most_different(p_values, p_values_adjusted, distances, alpha)
     return DistributionCheckResult(
         same=bool(p_value > alpha),
         alpha=float(alpha),
         p_value=float(p_value),
-        feature_names=feature_names,
-        p_values=p_values,
-        p_values_adjusted=p_values_adjusted,
-        feature_tests=tests,
-        distances=distances,
         feature_p_value=feature_p_value,
-        top_features=[str(n) for n in feature_names[differ[:_N_TOP_FEATURES]]],
+        top_features=[
+            _column_name(feature_names, columns[k]) for k in top[:_N_TOP_FEATURES]
+        ],
         auc=auc,
         auc_p_value=auc_p_value,
         n_samples=(n_samples_a, n_samples_b),
@@ -785,4 +878,11 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         classifier_fit_sizes=fit_sizes,
         classifier_eval_sizes=eval_sizes,
         n_shared_rows=count_shared_rows(X_a, X_b),
+        _n_features=n_features,
+        _columns=columns,
+        _tests=tests,
+        _p_values=p_values,
+        _p_values_adjusted=p_values_adjusted,
+        _distances=distances,
+        _names=feature_names,
     )
