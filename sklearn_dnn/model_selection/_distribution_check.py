@@ -247,7 +247,7 @@ class DistributionCheckResult:
             )
         differing = self._differing()
         lines.append(
-            f"  per-feature tests ({self._test_counts()}; Holm): {len(differing)} "
+            f"  per-feature tests ({self._tests_run()}; Holm): {len(differing)} "
             f"of {n_features} differ, smallest adjusted p = "
             f"{self.feature_p_value:.3g}"
         )
@@ -273,7 +273,7 @@ class DistributionCheckResult:
             )
         return "\n".join(lines)
 
-    def _test_counts(self):
+    def _tests_run(self):
         """How many features each test ran on, e.g. ``"3 ks, 1 constant"``."""
         counts = {kind: int(np.sum(self._tests == kind)) for kind in _TEST_KINDS}
         counts["constant"] += self._n_features - len(self._columns)
