@@ -617,6 +617,39 @@ def test_sparse_path_gives_the_dense_per_feature_tests(monkeypatch, format_b):
     assert kept_sparse.top_features == dense.top_features
 
 
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(
+    n_rows=st.tuples(st.integers(2, 40), st.integers(2, 40)),
+    n_features=st.integers(1, 60),
+    density=st.sampled_from([0.0, 0.02, 0.1, 0.3, 0.7]),
+    values=st.sampled_from([None, (1.0,), (1.0, 2.0), (-1.0, 1.0, 3.0)]),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_sparse_and_dense_paths_give_the_same_per_feature_results(
+    n_rows, n_features, density, values, seed
+):
+    from unittest import mock
+
+    rng = np.random.RandomState(seed)
+
+    def draw(n):
+        shape = (n, n_features)
+        X = rng.normal(size=shape) if values is None else rng.choice(values, shape)
+        return X * (rng.rand(*shape) < density)
+
+    X_a, X_b = draw(n_rows[0]), draw(n_rows[1])
+    dense = check_same_distribution(X_a, X_b, random_state=0)
+    with mock.patch.object(check_module, "_MAX_DENSE_VALUES", 0):
+        kept_sparse = check_same_distribution(
+            sparse.csr_matrix(X_a), sparse.csr_matrix(X_b), random_state=0
+        )
+    for name in ("feature_names", "feature_tests", "p_values", "p_values_adjusted"):
+        assert_array_equal(getattr(kept_sparse, name), getattr(dense, name))
+    np.testing.assert_allclose(kept_sparse.distances, dense.distances, atol=1e-12)
+    assert kept_sparse.feature_p_value == dense.feature_p_value
+    assert kept_sparse.top_features == dense.top_features
+
+
 def test_sparse_domain_classifier_finds_a_shift_in_the_non_zero_pattern(monkeypatch):
     monkeypatch.setattr(check_module, "_MAX_DENSE_VALUES", 0)
     X_a = _random_csr((400, 5000), 4000, seed=0)
