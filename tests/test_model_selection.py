@@ -20,6 +20,7 @@ from sklearn_dnn import (
     train_dev_test_split,
 )
 from sklearn_dnn.model_selection import _distribution_check as check_module
+from sklearn_dnn.model_selection import _distribution_result as result_module
 from sklearn_dnn.model_selection import _split as split_module
 
 # ---------------------------------------------------------------------------
@@ -665,7 +666,7 @@ def test_sparse_domain_classifier_finds_a_shift_in_the_non_zero_pattern(monkeypa
 
 def test_default_feature_names_are_x0_x1_and_so_on():
     for n in (1, 9, 10, 11, 101):
-        assert list(check_module._default_names(n)) == [f"x{j}" for j in range(n)]
+        assert list(result_module._default_names(n)) == [f"x{j}" for j in range(n)]
 
 
 def test_sparse_distribution_check_costs_follow_the_stored_values():
