@@ -104,7 +104,7 @@ def _label_text(labels):
     labels = np.asarray(labels)
     if labels.dtype != object:
         labels = labels.astype(str)  # numbers: a few characters each
-    return labels.astype(object)
+    return labels.astype(object, copy=False)
 
 
 def check_extra_file(y, y_file, task, option, path, *, halves):
