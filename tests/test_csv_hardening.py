@@ -12,7 +12,8 @@ import pytest
 
 from sklearn_dnn import cli
 from sklearn_dnn.cli._csv import UsageError, read_csv
-from sklearn_dnn.cli._data import decide_task
+from sklearn_dnn.cli._data import Data, decide_task
+from sklearn_dnn.cli._sets import decide_files_task
 
 
 def _run(*args):
@@ -178,3 +179,35 @@ def test_cells_read_as_numbers_only_as_numpy_reads_them(tmp_path, cell):
     path.write_text(f"a,b,label\n1,{cell},0\n2,3,1\n", encoding="utf-8")
     with pytest.raises(UsageError, match="column 2 \\('b'\\) is not numeric"):
         read_csv(path)
+
+
+def _text_labels(n, long_row):
+    labels = np.empty(n, dtype=object)
+    labels[:] = [f"c{i % 2}" for i in range(n)]
+    labels[long_row] = "y" * 1_000
+    return labels
+
+
+def test_labels_of_several_files_are_not_sized_to_the_longest_label():
+    # --data and --dev of 20,000 labels each, one of 1,000 characters: the
+    # labels were joined as 40,000 x 1,000 characters (305 MiB traced, 3 s).
+    X = np.zeros((20_000, 2))
+    data = Data(X, _text_labels(20_000, 5), ["a", "b"], "data.csv", "label")
+    dev = Data(X, _text_labels(20_000, 7), ["a", "b"], "dev.csv", "label")
+    (task, y, y_dev, y_test, _), peak = _traced(
+        lambda: decide_files_task(data, dev, None, "auto")
+    )
+    assert task == "classification" and y_test is None
+    assert y.dtype == y_dev.dtype == object
+    assert y_dev[7] == "y" * 1_000 and y_dev[8] == "c0" and y[5] == "y" * 1_000
+    assert peak < 16 * 2**20
+
+
+def test_numeric_labels_join_the_same_labels_read_as_text():
+    labels = np.arange(60) % 3
+    data = Data(np.zeros((60, 2)), labels, ["a", "b"], "digits", None)
+    dev = Data(np.zeros((60, 2)), labels.astype(str).astype(object), [], "d", "y")
+    task, y, y_dev, _, _ = decide_files_task(data, dev, None, "auto")
+    assert task == "classification"
+    np.testing.assert_array_equal(y, labels)
+    np.testing.assert_array_equal(y_dev, labels)

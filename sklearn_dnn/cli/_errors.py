@@ -85,21 +85,27 @@ def _split_off(data, names, option):
         raise UsageError(
             f"--tags needs a CSV file with the tag columns; --data {data.name} has none"
         )
+    # The first column of each name, as list.index gives it.
+    position = {n: j for j, n in reversed(list(enumerate(data.feature_names)))}
     columns = []
     for name in names:
         if name == data.target:
             raise UsageError(f"--tags {name!r} is the target column")
-        if name not in data.feature_names:
+        if name not in position:
+            n_more = len(data.feature_names) - 20
             raise UsageError(
                 f"unknown --tags column {name!r} in {option} {data.name!r}; the "
-                "columns are: " + ", ".join(data.feature_names)
+                "columns are: "
+                + ", ".join(data.feature_names[:20])
+                + (f" and {n_more} more" if n_more > 0 else "")
             )
-        columns.append(data.feature_names.index(name))
+        columns.append(position[name])
     if len(columns) == len(data.feature_names):
         raise UsageError("--tags names every feature column: none would be left")
     values = data.X[:, columns]
     _check_boolean(values, names, option, data.name)
-    keep = [j for j in range(len(data.feature_names)) if j not in columns]
+    tagged = set(columns)
+    keep = [j for j in range(len(data.feature_names)) if j not in tagged]
     data = data._replace(
         X=np.ascontiguousarray(data.X[:, keep]),
         feature_names=[data.feature_names[j] for j in keep],

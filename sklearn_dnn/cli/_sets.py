@@ -79,9 +79,9 @@ def decide_files_task(data, dev, test, task):
     """Decide the task on the labels of every file: ``(task, y, y_dev, y_test,
     reason)`` (None for a file not given)."""
     files = [f for f in (data, dev, test) if f is not None]
-    labels = np.concatenate([np.asarray(f.labels).astype(str) for f in files])
-    if len(files) == 1:
-        labels = data.labels
+    labels = data.labels
+    if len(files) > 1:
+        labels = np.concatenate([_label_text(f.labels) for f in files])
     task, y, reason = decide_task(labels, task)
     parts, start = [], 0
     for f in (data, dev, test):
@@ -91,6 +91,20 @@ def decide_files_task(data, dev, test, task):
         parts.append(y[start : start + len(f.labels)])
         start += len(f.labels)
     return task, *parts, reason
+
+
+def _label_text(labels):
+    """Labels as an array of Python strings, as the CSV reader gives them.
+
+    Numeric labels (of a bundled data set) become their text, so that they
+    compare equal to the same labels read from a file. The array holds one
+    reference per label: it is not sized to the longest label, which may be
+    1,000 characters long.
+    """
+    labels = np.asarray(labels)
+    if labels.dtype != object:
+        labels = labels.astype(str)  # numbers: a few characters each
+    return labels.astype(object, copy=False)
 
 
 def check_extra_file(y, y_file, task, option, path, *, halves):

@@ -125,9 +125,16 @@ def _model_feature_names(model):
 
 
 def _columns_in_training_order(names, trained, args):
-    """Indices that put ``names`` in the training order, or a usage error."""
-    missing = [name for name in trained if name not in names]
-    extra = [name for name in names if name not in trained]
+    """Indices that put ``names`` in the training order, or a usage error.
+
+    Names are looked up in a dict and a set: linear in the number of
+    columns, which may be hundreds of thousands.
+    """
+    # The first column of each name, as list.index gives it.
+    position = {name: j for j, name in reversed(list(enumerate(names)))}
+    known = set(trained)
+    missing = [name for name in trained if name not in position]
+    extra = [name for name in names if name not in known]
     if missing or extra:
         raise UsageError(
             f"{args.data!r} does not have the training columns: "
@@ -140,7 +147,7 @@ def _columns_in_training_order(names, trained, args):
                 else "; name the label column with --target"
             )
         )
-    return [names.index(name) for name in trained]
+    return [position[name] for name in trained]
 
 
 def _csv_cells(values):

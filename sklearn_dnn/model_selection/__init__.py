@@ -13,7 +13,8 @@ The course's rules of thumb:
   target: :func:`check_same_distribution`.
 """
 
-from ._distribution_check import DistributionCheckResult, check_same_distribution
+from ._distribution_check import check_same_distribution
+from ._distribution_result import DistributionCheckResult
 from ._split import suggest_split_sizes, train_dev_test_split
 
 __all__ = [

@@ -7,7 +7,6 @@ target: :func:`check_same_distribution`.
 """
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse, stats
@@ -24,6 +23,11 @@ from .._compat import (
     RealNotInt,
     validate_params,
 )
+from ._distribution_result import (
+    DistributionCheckResult,
+    _column_name,
+    _most_different,
+)
 
 # A feature with at most this many distinct values, and at least five examples
 # per value on average, is tested as discrete (chi-squared), not with KS.
@@ -39,222 +43,6 @@ _MAX_CLASSIFIER_FIT_ROWS_PER_SET = 10_000
 _MAX_DENSE_VALUES = 2**22
 # Features listed in ``top_features``.
 _N_TOP_FEATURES = 10
-# An AUC below this is explained in the report (as noise or overlap).
-_FAR_BELOW_CHANCE = 0.4
-# Standard errors below 0.5 beyond which an AUC is not sampling noise.
-_NOISE_Z = 3
-
-
-@dataclass(frozen=True, eq=False, repr=False)
-class DistributionCheckResult:
-    """Outcome of :func:`check_same_distribution`; ``print`` it for a report.
-
-    Two tests are run, each at level ``alpha / 2`` (Bonferroni), so that the
-    chance of a false alarm on two samples of one distribution is at most
-    about ``alpha``: per-feature two-sample tests with Holm's correction, and
-    a domain classifier trained to tell the two sets apart.
-
-    Attributes
-    ----------
-    same : bool
-        True when neither test finds a difference, i.e. ``p_value > alpha``.
-
-    alpha : float
-        The false-alarm rate the decision was made at.
-
-    p_value : float
-        Overall p-value, ``min(1, 2 * min(feature_p_value, auc_p_value))``.
-
-    feature_names : ndarray of str, shape (n_features,)
-        Column names of a DataFrame input, else ``"x0"``, ``"x1"``, ...
-
-    p_values : ndarray of shape (n_features,)
-        Per-feature p-value of the two-sample test named in ``feature_tests``.
-
-    p_values_adjusted : ndarray of shape (n_features,)
-        ``p_values`` after Holm's step-down correction for testing every
-        feature. A feature differs when its adjusted p-value is at most
-        ``alpha / 2``.
-
-    feature_tests : ndarray of str, shape (n_features,)
-        The test run on each feature: ``"ks"`` (Kolmogorov-Smirnov),
-        ``"chi2"`` (chi-squared test of homogeneity, for discrete features),
-        ``"constant"`` (the same single value everywhere: p-value 1) or
-        ``"too few"`` (too few examples for the chi-squared table: p-value 1).
-
-    distances : ndarray of shape (n_features,)
-        Largest gap between the two empirical distribution functions of each
-        feature (the KS statistic, also computed for discrete features): 0 for
-        identical samples, 1 for non-overlapping ones.
-
-    feature_p_value : float
-        p-value of "no feature differs": the smallest adjusted p-value.
-
-    top_features : list of str
-        The features that differ (adjusted p-value at most ``alpha / 2``), at
-        most 10, the most different first (smallest p-value, then largest
-        distance). Empty when none differs.
-
-    auc : float
-        ROC AUC of the domain classifier on examples it was not fitted on.
-        0.5 means the sets cannot be told apart; 1.0 means perfectly.
-
-    auc_p_value : float
-        One-sided p-value of the AUC against 0.5 (Mann-Whitney U test).
-
-    n_samples : tuple of int
-        Rows of ``X_a`` and ``X_b`` given.
-
-    n_samples_used : tuple of int
-        Rows of each set used by both tests (all rows unless subsampled).
-
-    subsampled : bool
-        True when a set had more than 100,000 rows and a random 100,000 were
-        used.
-
-    classifier_fit_sizes : tuple of int
-        Rows of each set the domain classifier was fitted on.
-
-    classifier_eval_sizes : tuple of int
-        Rows of each set its AUC was measured on.
-
-    n_shared_rows : int
-        Rows of ``X_b`` (of those used) that are exact duplicates of a row of
-        ``X_a``: the two sets overlap. A domain classifier scored on shared
-        rows does worse than chance, so an AUC far below 0.5 is put down to
-        them only when there are some; otherwise, within three standard
-        errors of 0.5, it is put down to the noise of small sets.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklearn_dnn import check_same_distribution
-    >>> rng = np.random.RandomState(0)
-    >>> result = check_same_distribution(
-    ...     rng.normal(size=(300, 3)), rng.normal(size=(300, 3)), random_state=0
-    ... )
-    >>> result.same, result.top_features
-    (True, [])
-    >>> result.p_values.shape
-    (3,)
-    """
-
-    same: bool
-    alpha: float
-    p_value: float
-    feature_names: np.ndarray
-    p_values: np.ndarray
-    p_values_adjusted: np.ndarray
-    feature_tests: np.ndarray
-    distances: np.ndarray
-    feature_p_value: float
-    top_features: list
-    auc: float
-    auc_p_value: float
-    n_samples: tuple
-    n_samples_used: tuple
-    subsampled: bool
-    classifier_fit_sizes: tuple
-    classifier_eval_sizes: tuple
-    n_shared_rows: int = 0
-
-    def __repr__(self):
-        return (
-            f"{type(self).__name__}(same={self.same}, p_value={self.p_value:.3g}, "
-            f"auc={self.auc:.3f}, top_features={self.top_features!r})"
-        )
-
-    def __str__(self):
-        n_features = len(self.p_values)
-        verdict = "yes" if self.same else "NO"
-        relation = ">" if self.same else "<="
-        n_a, n_b = self.n_samples
-        lines = [
-            f"Same distribution: {verdict} (p = {self.p_value:.3g} {relation} "
-            f"alpha = {self.alpha:g})",
-            f"  data: X_a {n_a:,} rows, X_b {n_b:,} rows, {n_features} features",
-        ]
-        if self.subsampled:
-            used_a, used_b = self.n_samples_used
-            lines.append(
-                f"  subsampled: tests ran on random {used_a:,} rows of X_a and "
-                f"{used_b:,} rows of X_b"
-            )
-        n_differ = int(np.sum(self.p_values_adjusted <= self.alpha / 2))
-        kinds = ", ".join(
-            f"{np.sum(self.feature_tests == kind)} {kind}"
-            for kind in ("ks", "chi2", "constant", "too few")
-            if np.any(self.feature_tests == kind)
-        )
-        lines.append(
-            f"  per-feature tests ({kinds}; Holm): {n_differ} of {n_features} "
-            f"differ, smallest adjusted p = {self.feature_p_value:.3g}"
-        )
-        fit_a, fit_b = self.classifier_fit_sizes
-        eval_a, eval_b = self.classifier_eval_sizes
-        lines.append(
-            f"  domain classifier: AUC = {self.auc:.3f} (p = "
-            f"{self.auc_p_value:.3g}; 0.5 = indistinguishable), fitted on "
-            f"{fit_a:,} + {fit_b:,} rows, scored on {eval_a:,} + {eval_b:,}"
-        )
-        lines.extend(self._overlap_lines())
-        if self.top_features:
-            index = {name: j for j, name in enumerate(self.feature_names)}
-            shown = [
-                f"{name} (distance {self.distances[index[name]]:.2f}, adjusted p "
-                f"= {self.p_values_adjusted[index[name]]:.2g})"
-                for name in self.top_features[:5]
-            ]
-            more = n_differ - len(shown)
-            lines.append(
-                "  differ most: "
-                + ", ".join(shown)
-                + (f" and {more} more" if more else "")
-            )
-        return "\n".join(lines)
-
-    def _overlap_lines(self):
-        lines = []
-        if self.n_shared_rows:
-            lines.append(
-                f"  shared rows: {self.n_shared_rows:,} rows of X_b are exact "
-                "duplicates of rows of X_a: the sets overlap"
-            )
-        if self.auc < _FAR_BELOW_CHANCE:
-            lines.append(self._low_auc_line())
-        return lines
-
-    def _low_auc_line(self):
-        """Why the AUC is below 0.5, only with a reason that holds."""
-        se = auc_standard_error(*self.classifier_eval_sizes)
-        beyond_noise = self.auc < 0.5 - _NOISE_Z * se
-        if beyond_noise and self.n_shared_rows:
-            return (
-                f"  AUC {self.auc:.3f} is far below 0.5 (standard error "
-                f"{se:.3f}): the classifier does worse than chance, as it does "
-                "on the rows the sets share"
-            )
-        if beyond_noise:
-            return (
-                f"  AUC {self.auc:.3f} is below 0.5 by more than {_NOISE_Z} "
-                f"standard errors ({se:.3f}) with no shared rows: look for "
-                "near-duplicate rows (rounded or rescaled copies) across the sets"
-            )
-        n_a, n_b = self.classifier_eval_sizes
-        return (
-            f"  AUC {self.auc:.3f} is below 0.5 within sampling noise: scored "
-            f"on {n_a:,} + {n_b:,} rows, its standard error is {se:.3f}; small "
-            "sets, not a sign of overlap"
-        )
-
-
-def auc_standard_error(n_a, n_b):
-    """Standard error of a held-out AUC when the sets cannot be told apart.
-
-    That of the Mann-Whitney U statistic over ``n_a * n_b``:
-    ``sqrt((n_a + n_b + 1) / (12 n_a n_b))``.
-    """
-    return math.sqrt((n_a + n_b + 1) / (12 * n_a * n_b))
 
 
 def count_shared_rows(X_a, X_b):
@@ -277,6 +65,19 @@ def _row_keys(X):
     else:
         for row in np.asarray(X, dtype=np.float64):
             yield (row + 0.0).tobytes()
+
+
+def _validate_sets(X_a, X_b):
+    """Check both sets and their features: ``(X_a, X_b, feature_names)``."""
+    names_a, names_b = getattr(X_a, "columns", None), getattr(X_b, "columns", None)
+    X_a = _validate_set(X_a, "X_a")
+    X_b = _validate_set(X_b, "X_b")
+    if X_a.shape[1] != X_b.shape[1]:
+        raise ValueError(
+            f"X_a has {X_a.shape[1]} features but X_b has {X_b.shape[1]}; both "
+            "sets must have the same features."
+        )
+    return X_a, X_b, _feature_names(names_a, names_b)
 
 
 def _validate_set(X, name):
@@ -316,8 +117,8 @@ def _validate_set(X, name):
     return X
 
 
-def _feature_names(columns_a, columns_b, n_features):
-    """Column names shared by the two sets, or ``x0``, ``x1``, ... ."""
+def _feature_names(columns_a, columns_b):
+    """Column names shared by the two sets, or None for ``x0``, ``x1``, ... ."""
     names = [
         None if c is None else np.asarray(c).astype(str) for c in (columns_a, columns_b)
     ]
@@ -327,31 +128,7 @@ def _feature_names(columns_a, columns_b, n_features):
                 "X_a and X_b have different columns: "
                 f"{list(names[0])} and {list(names[1])}."
             )
-    for n in names:
-        if n is not None:
-            return n
-    return _default_names(n_features)
-
-
-def _default_names(n_features):
-    """``["x0", "x1", ...]``, written digit by digit into a character array.
-
-    Converting the integers to ``str`` one by one takes seconds for a
-    million features. The numbers of ``k`` digits are one range of rows,
-    written in blocks of at most ``2**20`` rows.
-    """
-    width = len(str(max(n_features - 1, 0)))
-    chars = np.zeros((n_features, 1 + width), dtype="<u4")  # UCS-4 code points
-    chars[:, 0] = ord("x")
-    for k in range(1, width + 1):
-        powers = 10 ** np.arange(k - 1, -1, -1, dtype=np.int64)
-        low, high = (0 if k == 1 else 10 ** (k - 1)), min(10**k, n_features)
-        for start in range(low, high, 2**20):
-            j = np.arange(start, min(start + 2**20, high), dtype=np.int64)
-            chars[start : start + len(j), 1 : 1 + k] = (
-                ord("0") + j[:, None] // powers % 10
-            )
-    return chars.view(f"<U{1 + width}").ravel()
+    return names[0] if names[0] is not None else names[1]
 
 
 def _float_rows(X, rows, dense):
@@ -377,32 +154,31 @@ def _column(X, j):
 
 
 def _feature_tests(X_a, X_b):
-    """Test every feature: ``(tests, p_values, distances)``, one entry each.
+    """Test the features: ``(columns, tests, p_values, distances)``, one entry
+    per tested column.
 
-    For sparse input only the columns with stored values in either set are
-    tested; every other column is all zeros in both sets, hence "constant"
-    with p-value 1 and distance 0, exactly what its test would give.
+    Dense input has every column tested. For sparse input only the columns
+    with stored values in either set are tested; every other column is all
+    zeros in both sets, hence "constant" with p-value 1 and distance 0,
+    exactly what its test would give, and is left out.
     """
-    n_features = X_a.shape[1]
-    tests = np.full(n_features, "constant", dtype="<U8")
-    p_values, distances = np.ones(n_features), np.zeros(n_features)
     if not sparse.issparse(X_a):
-        for j in range(n_features):
-            tests[j], p_values[j], distances[j] = _test_feature(X_a[:, j], X_b[:, j])
-        return tests, p_values, distances
+        n_features = X_a.shape[1]
+        results = [_test_feature(X_a[:, j], X_b[:, j]) for j in range(n_features)]
+        tests, p_values, distances = (np.array(values) for values in zip(*results))
+        return np.arange(n_features), tests.astype("<U8"), p_values, distances
     # Only the columns with stored values: the work follows the values.
     X_a, X_b = X_a.tocsr(), X_b.tocsr()
-    used = np.union1d(X_a.indices, X_b.indices)
-    X_a, X_b = (_used_columns(X, used).tocsc() for X in (X_a, X_b))
+    columns = np.union1d(X_a.indices, X_b.indices)
+    X_a, X_b = (_used_columns(X, columns).tocsc() for X in (X_a, X_b))
     n_stored = np.diff(X_a.indptr) + np.diff(X_b.indptr)
+    tests = np.full(len(columns), "too few", dtype="<U8")
+    p_values, distances = np.ones(len(columns)), np.zeros(len(columns))
     few = _too_few_values(n_stored, X_a.shape[0], X_b.shape[0])
-    tests[used[few]] = "too few"
-    distances[used[few]] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
+    distances[few] = _few_values_distances(X_a, X_b, np.flatnonzero(few))
     for k in np.flatnonzero(~few):
-        tests[used[k]], p_values[used[k]], distances[used[k]] = _test_sparse_feature(
-            X_a, X_b, k
-        )
-    return tests, p_values, distances
+        tests[k], p_values[k], distances[k] = _test_sparse_feature(X_a, X_b, k)
+    return columns, tests, p_values, distances
 
 
 def _merge_sparse_levels(counts_a, counts_b):
@@ -549,18 +325,20 @@ def _test_counts(counts_a, counts_b):
     return "chi2", float(p_value), distance
 
 
-def _holm(p_values):
+def _holm(p_values, n_tests=None):
     """Holm's step-down adjusted p-values (valid under any dependence).
 
-    A p-value of 1 sorts after every other and is adjusted to 1, so only the
-    others are sorted: the cost follows the features actually tested.
+    ``n_tests`` is the number of hypotheses tested, ``len(p_values)`` by
+    default; those not given have p-value 1. A p-value of 1 sorts after every
+    other and is adjusted to 1, so only the others are sorted: the cost
+    follows the features actually tested.
     """
     p_values = np.asarray(p_values, dtype=float)
-    d = len(p_values)
+    d = len(p_values) if n_tests is None else n_tests
     below = np.flatnonzero(p_values < 1.0)
     order = below[np.argsort(p_values[below], kind="stable")]
     steps = (d - np.arange(len(order))) * p_values[order]
-    adjusted = np.ones(d)
+    adjusted = np.ones(len(p_values))
     adjusted[order] = np.minimum(1.0, np.maximum.accumulate(steps))
     return adjusted
 
@@ -737,46 +515,35 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
       domain classifier: AUC = ... (p = ...; 0.5 = indistinguishable), fitted on 250 + 250 rows, scored on 250 + 250
       differ most: x2 (distance 0.2..., adjusted p = ...)
     """  # noqa: E501
-    names_a, names_b = getattr(X_a, "columns", None), getattr(X_b, "columns", None)
-    X_a = _validate_set(X_a, "X_a")
-    X_b = _validate_set(X_b, "X_b")
-    if X_a.shape[1] != X_b.shape[1]:
-        raise ValueError(
-            f"X_a has {X_a.shape[1]} features but X_b has {X_b.shape[1]}; both "
-            "sets must have the same features."
-        )
-    feature_names = _feature_names(names_a, names_b, X_a.shape[1])
+    X_a, X_b, feature_names = _validate_sets(X_a, X_b)
+    n_features = X_a.shape[1]
     n_samples_a, n_samples_b = X_a.shape[0], X_b.shape[0]
     rng = check_random_state(random_state)
 
     # One random order of each set's rows, cut to at most _MAX_ROWS_PER_SET;
     # both tests use these rows, and the classifier fits on the first half.
     rows = [rng.permutation(X.shape[0])[:_MAX_ROWS_PER_SET] for X in (X_a, X_b)]
-    n_values = (len(rows[0]) + len(rows[1])) * X_a.shape[1]
+    n_values = (len(rows[0]) + len(rows[1])) * n_features
     dense = not (sparse.issparse(X_a) or sparse.issparse(X_b))
     dense = dense or n_values <= _MAX_DENSE_VALUES
     X_a, X_b = (_float_rows(X, r, dense) for X, r in zip((X_a, X_b), rows))
 
-    tests, p_values, distances = _feature_tests(X_a, X_b)
-    p_values_adjusted = _holm(p_values)
-    feature_p_value = float(p_values_adjusted.min())
+    columns, tests, p_values, distances = _feature_tests(X_a, X_b)
+    p_values_adjusted = _holm(p_values, n_features)
+    feature_p_value = float(p_values_adjusted.min(initial=1.0))
     auc, auc_p_value, fit_sizes, eval_sizes = _domain_classifier_test(X_a, X_b, rng)
     p_value = min(1.0, 2 * min(feature_p_value, auc_p_value))
 
-    differ = np.flatnonzero(p_values_adjusted <= alpha / 2)
-    differ = differ[np.lexsort((-distances[differ], p_values[differ]))]
     n_given = (len(rows[0]), len(rows[1]))
+    top = _most_different(p_values, p_values_adjusted, distances, alpha)
     return DistributionCheckResult(
         same=bool(p_value > alpha),
         alpha=float(alpha),
         p_value=float(p_value),
-        feature_names=feature_names,
-        p_values=p_values,
-        p_values_adjusted=p_values_adjusted,
-        feature_tests=tests,
-        distances=distances,
         feature_p_value=feature_p_value,
-        top_features=[str(n) for n in feature_names[differ[:_N_TOP_FEATURES]]],
+        top_features=[
+            _column_name(feature_names, columns[k]) for k in top[:_N_TOP_FEATURES]
+        ],
         auc=auc,
         auc_p_value=auc_p_value,
         n_samples=(n_samples_a, n_samples_b),
@@ -785,4 +552,11 @@ def check_same_distribution(X_a, X_b, alpha=0.05, random_state=None):
         classifier_fit_sizes=fit_sizes,
         classifier_eval_sizes=eval_sizes,
         n_shared_rows=count_shared_rows(X_a, X_b),
+        _n_features=n_features,
+        _columns=columns,
+        _tests=tests,
+        _p_values=p_values,
+        _p_values_adjusted=p_values_adjusted,
+        _distances=distances,
+        _names=feature_names,
     )
