@@ -182,7 +182,13 @@ def _describe_data(console, report, data, y, task, reason, dev, test):
 
 
 def recipe_network(task, random_state):
-    """Return the pipeline the recipe starts from: normalized inputs, one layer."""
+    """Return the pipeline the recipe starts from: normalized inputs, one layer.
+
+    The layer trains the estimator's default 200 epochs, less once its
+    training loss stops improving: a first round cut short reads "good fit"
+    against a reference model's error on small data, where the noise hides
+    its bias (on diabetes, 50 epochs left test R^2 0.02-0.09 below RidgeCV's).
+    """
     from sklearn.pipeline import make_pipeline
 
     from .. import DNNClassifier, DNNRegressor, InputNormalizer
@@ -190,7 +196,7 @@ def recipe_network(task, random_state):
     network = DNNClassifier if task == "classification" else DNNRegressor
     return make_pipeline(
         InputNormalizer(),
-        network(hidden_layer_sizes=(16,), max_iter=50, random_state=random_state),
+        network(hidden_layer_sizes=(16,), random_state=random_state),
     )
 
 

@@ -43,7 +43,7 @@ from ._recipe_baseline import (
 )
 from ._recipe_budget import RoundSearch, n_features_of
 from ._recipe_choice import choose, race
-from ._recipe_cv import cross_validate_round
+from ._recipe_cv import cross_validated_round, cv_folds
 from ._recipe_data import checked_input, hold_out
 from ._recipe_data import splits as make_splits
 from ._recipe_delegation import delegated, estimator_has, fitted_attribute
@@ -552,6 +552,9 @@ None, default=None
         search = RoundSearch(knobs.params(self.estimator), self._fitting["started"])
         search.n_features = n_features_of(splits.train[0])
         search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
+        search.n_folds = cv_folds(
+            self.cv, _num_samples(splits.dev[0]), splits.train_dev is not None
+        )
         for index in range(self.max_rounds):
             records, change = [], None
             if search.candidates:
@@ -561,9 +564,7 @@ None, default=None
                 search.rounds_deadline(self),
             )  # fmt: skip
             entry["candidates"], entry["change"] = records, change
-            note = cross_validate_round(
-                self, entry, base, error, splits, search, self._seconds_left(search)
-            )
+            note = cross_validated_round(self, entry, base, error, splits, search)
             note += search.record(index, entry, estimator, knobs, error)
             action, stop = choose(self, search, index, knobs, stop_asked)
             entry["action"] = note + action
@@ -580,9 +581,10 @@ None, default=None
             "" if train_dev is None else f"train-dev error {error.format(train_dev)}, "
         )
         change = "" if entry["change"] is None else f"{entry['change']}; "
+        folds = f"{entry['n_folds']}-fold " if entry.get("n_folds") else ""
         print(
             f"[BasicRecipe] round {index + 1}/{self.max_rounds}: {change}"
-            f"train error {error.format(entry['train_error'])}, {train_dev}dev "
+            f"{folds}train error {error.format(entry['train_error'])}, {train_dev}dev "
             f"error {error.format(entry['dev_error'])}, {verdict(entry['diagnosis'])}; "
             + ("" if stop else "next: ")
             + entry["action"],
