@@ -106,14 +106,18 @@ def cross_validated_round(recipe, entry, base, error, splits, search):
     its dev split's errors and the note says so.
     """
     entry["n_folds"], entry["cv_time"] = None, 0.0
-    n_folds = search.n_folds
+    n_folds, deadline = search.n_folds, search.rounds_deadline(recipe)
     if n_folds is None:
         return ""
+    if entry["cut"] or (deadline is not None and clock.now() >= deadline):
+        return (
+            f"no time left for the {n_folds}-fold errors: judged on the "
+            f"{_num_samples(splits.dev[0])} dev examples; "
+        )
     start = clock.now()
     diagnosis, _ = cv_diagnosis(
-        recipe, base, entry["params"], error, *splits.all, n_folds,
-        search.rounds_deadline(recipe),
-    )  # fmt: skip
+        recipe, base, entry["params"], error, *splits.all, n_folds, deadline
+    )
     entry["cv_time"] = clock.now() - start
     if diagnosis is None:
         return (
