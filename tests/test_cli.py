@@ -797,9 +797,12 @@ def test_max_time_must_be_a_positive_number(value, capsys):
 def test_one_run_one_story_in_report_and_console(recipe_run):
     result, out = recipe_run
     report = json.loads((out / "report.json").read_text())
-    sizes = {"train": 54, "dev": 18, "test": 18}
+    # A dev split of 18 rows: the rounds are judged on 5 folds of the 72
+    # training and dev rows, each row dev once; the test set is its own.
+    sizes = {"train": 72, "dev": 72, "test": 18}
     diagnosis = report["diagnosis"]
     assert diagnosis["n_samples"] == sizes
+    assert diagnosis["data"].startswith("5-fold cross-validation")
     measured = {k: v for k, v in diagnosis["gap_standard_errors"].items() if v}
     assert set(measured) == {"bias", "variance", "dev_overfitting"}
     assert all(se > 0 for se in measured.values())

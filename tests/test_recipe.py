@@ -6,6 +6,8 @@ known exactly and the tests run in milliseconds. A few tests run the real
 recipe on digits.
 """
 
+from functools import partial
+
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
@@ -284,6 +286,22 @@ def test_when_bigger_networks_hurt_training_longer_wins_the_race():
     assert history[1]["change"].startswith("race of 3: winner train longer 21.00%")
     assert "runners-up bigger network 40.00%" in history[1]["change"]
     rungs = [(c["move"], c["rung"], c["max_iter"]) for c in history[1]["candidates"]]
+    # The budget affords every candidate all 20 epochs: one rung, no halving
+    # (a quarter of the epochs would judge a strong alpha too early).
+    assert rungs == [
+        ("bigger network", 0, 20),
+        ("deeper network", 0, 20),
+        ("train longer", 0, 20),
+    ]
+
+
+def test_a_race_the_budget_cannot_afford_whole_halves_the_field():
+    # 5 epochs spent: 75 left, 80 for 3 candidates and the round at 20
+    # epochs each, 70 by successive halving.
+    recipe = run(bigger_is_worse, max_rounds=2, max_total_epochs=80)
+    history = recipe.history_
+    assert history[1]["change"].startswith("race of 3: winner train longer 21.00%")
+    rungs = [(c["move"], c["rung"], c["max_iter"]) for c in history[1]["candidates"]]
     # Successive halving: 3 candidates at a quarter of 20 epochs (at least
     # 10), the better 2 at half; the winner is the round, at all 20.
     assert rungs == [
@@ -348,6 +366,9 @@ def test_history_has_one_documented_entry_per_round():
             "fit_time",
             "cut",
             "change",
+            "n_folds",
+            "cv_time",
+            "undone",
             "candidates",
         }
         assert set(entry["params"]) == {
@@ -377,7 +398,7 @@ def test_history_has_one_documented_entry_per_round():
                 "cut",
             }
     assert recipe.history_[0]["candidates"] == []
-    assert len(recipe.history_[1]["candidates"]) == 5  # 3, then the better 2
+    assert len(recipe.history_[1]["candidates"]) == 3  # all 3 at the full budget
     assert recipe.history_[0]["train_error"] == pytest.approx(0.30)
     assert recipe.history_[0]["dev_error"] == pytest.approx(0.305)
 
@@ -426,13 +447,13 @@ def test_verbose_prints_one_line_per_round(capsys):
     assert lines[0].startswith("[BasicRecipe] baseline error 0.00% ± ")
     assert "from LogisticRegression, 5-fold cross-validated" in lines[0]
     assert lines[1] == (
-        "[BasicRecipe] round 1/10: train error 30.00%, dev error 30.50%, "
+        "[BasicRecipe] round 1/10: 5-fold train error 30.00%, dev error 30.50%, "
         "high bias; next: a race of 3 bias moves (bigger network, deeper "
         "network, train longer)"
     )
     assert lines[2].startswith(
         "[BasicRecipe] round 2/10: race of 3: winner bigger network 10.50% "
-        "(10 epochs); runners-up "
+        "(20 epochs); runners-up "
     )
     assert lines[-2].endswith("good fit; stop: neither bias nor variance is high")
     assert lines[-1].startswith("[BasicRecipe] round 3 shipped (dev error 0.50%): ")
@@ -553,6 +574,7 @@ def test_errors_are_never_clipped_one_minus_r2_and_neg_losses():
         DNNRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0),
         max_rounds=1,
         refit=False,
+        cv=None,  # the errors of the fit on the training split
         random_state=0,
     ).fit(X, y + 1000)
     entry, fitted = recipe.history_[0], recipe.best_estimator_
@@ -717,7 +739,11 @@ def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
     monkeypatch.setattr(_recipe_race, "now", lambda: next(clock))
     recipe = run(always_underfit, max_rounds=50, max_time=25)
     assert len(recipe.history_) < 50
-    assert recipe.history_[-1]["action"].startswith("stop: max_time=25 budget spent")
+    # Judged on the dev split: no time was left for the folds.
+    assert recipe.history_[-1]["action"].startswith(
+        "no time left for the 5-fold errors: judged on the 200 dev examples; "
+        "stop: max_time=25 budget spent"
+    )
 
 
 def test_max_hidden_units_caps_the_widest_layer_and_max_hidden_layers_the_depth():
@@ -777,7 +803,11 @@ def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
 def test_the_race_keeps_the_best_candidate_and_halves_the_field():
     from sklearn_dnn.diagnostics._recipe_data import splits as make_splits
     from sklearn_dnn.diagnostics._recipe_moves import NetworkKnobs
-    from sklearn_dnn.diagnostics._recipe_race import Candidate, run_race
+    from sklearn_dnn.diagnostics._recipe_race import (
+        Candidate,
+        run_race,
+        split_dev_error,
+    )
 
     knobs = NetworkKnobs(ScriptedNetwork())
     knobs.y_train = np.arange(800) % 2
@@ -790,9 +820,9 @@ def test_the_race_keeps_the_best_candidate_and_halves_the_field():
         for i, e in enumerate(dev_errors)
     ]
     error = error_scorer(base, None, y)
-    winner, records = run_race(
-        BasicRecipe(base, n_jobs=1), knobs, base, candidates, splits, error, None
-    )
+    judge = partial(split_dev_error, base, error, splits.train, splits.dev)
+    recipe = BasicRecipe(base, n_jobs=1)
+    winner, records = run_race(recipe, knobs, candidates, judge, None)
     assert winner.name == "c3"
     # 5 candidates at a quarter of 80 epochs, the better 3 at half of it.
     assert [(r["move"], r["rung"], r["max_iter"]) for r in records] == [
@@ -805,6 +835,10 @@ def test_the_race_keeps_the_best_candidate_and_halves_the_field():
         ("c1", 1, 40),
         ("c2", 1, 40),
     ]
+    # At the full budget: one rung, every candidate at all 80 epochs.
+    winner, records = run_race(recipe, knobs, candidates, judge, None, full=True)
+    assert winner.name == "c3"
+    assert [(r["rung"], r["max_iter"]) for r in records] == [(0, 80)] * 5
 
 
 def test_a_seeded_recipe_seeds_an_unseeded_network_the_same_in_every_fit():
@@ -913,18 +947,25 @@ def test_a_round_with_only_uncertain_gaps_ends_as_good_fit_uncertain():
     assert run(two_percent_dev_error, cv=None, tolerance=0.01).diagnosis_.uncertain
 
 
-def test_cv_auto_diagnoses_an_uncertain_round_on_k_fold_errors():
+def test_cv_auto_judges_every_round_on_k_fold_errors_of_a_small_dev_split():
     recipe = run(two_percent_dev_error, max_rounds=2)
     first = recipe.history_[0]
+    assert first["n_folds"] == 5 and first["cv_time"] >= 0
     assert first["diagnosis"].case == "high variance"  # 20 errors in 1000
     assert first["diagnosis"].n_samples == {"train": 1000, "dev": 1000}
-    assert "5-fold cross-validated errors" in first["action"]
     assert "variance moves (alpha" in first["action"]
+    # The race judges its candidates on the same folds.
+    raced = [r["dev_error"] for r in recipe.history_[1]["candidates"]]
+    assert raced == pytest.approx([0.02] * 6)
+    # cv=None judges on the dev split alone.
+    assert run(two_percent_dev_error, max_rounds=1, cv=None).history_[0][
+        "diagnosis"
+    ].n_samples == {"train": 800, "dev": 200}
     # An explicit dev set is the distribution served: no folds stand in for it.
     X, y = scripted_data()
     recipe = BasicRecipe(ScriptedNetwork(script=two_percent_dev_error), max_rounds=1)
     recipe.fit(X[:800], y[:800], X_val=X[800:], y_val=y[800:])
-    assert "cross-validated" not in recipe.history_[0]["action"]
+    assert recipe.history_[0]["n_folds"] is None
 
 
 def test_tolerance_defaults_to_auto_and_rounds_carry_their_noise():

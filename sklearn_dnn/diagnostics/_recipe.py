@@ -9,12 +9,12 @@ Fit, diagnose bias and variance on a dev split, race a few changes, repeat::
     neither?       -> done
 
 Each round is a race of candidate changes (``_recipe_race``) whose winner
-is fitted and diagnosed as one entry of ``history_``. The rounds form a
+is fitted and diagnosed as one entry of ``history_``, on k-fold errors
+when the dev split is small (``_recipe_cv``). The rounds form a
 greedy search: a round whose dev error is worse than the current one is
 undone. The changes themselves are in ``_recipe_moves``.
 """
 
-import math
 from copy import deepcopy
 from numbers import Integral, Real
 
@@ -43,7 +43,7 @@ from ._recipe_baseline import (
 )
 from ._recipe_budget import RoundSearch, n_features_of
 from ._recipe_choice import choose, race
-from ._recipe_cv import cross_validate_round
+from ._recipe_cv import cross_validated_round, cv_folds
 from ._recipe_data import checked_input, hold_out
 from ._recipe_data import splits as make_splits
 from ._recipe_delegation import delegated, estimator_has, fitted_attribute
@@ -70,16 +70,19 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     is high.
 
     **A race of moves.** The next round does not bet on one change: up to 6
-    candidate moves of the family (fewer when the time left would cut their
-    epochs below half the current round's, down to a single move) train
-    side by side on the training split
-    at a short budget (their ``max_iter`` halved once per halving still to
-    come, at least 10 epochs), the better half by dev error continues at
-    twice the budget (successive halving), and the one left is the round, at
-    its full budget. ``history_`` records every candidate's fits; with
-    ``verbose`` each round's line names the winner and the runners-up. The
-    candidates train through joblib with ``n_jobs`` workers, so
-    ``joblib.parallel_backend("dask")`` spreads them over a cluster.
+    candidate moves of the family train side by side and the best by dev
+    error (k-fold when ``cv`` applies) is the round. When the budget affords
+    it, every candidate trains its full ``max_iter`` (a strong ``alpha``
+    shows its worth only after enough epochs); otherwise (fewer candidates
+    when the time left would cut their epochs below half the current
+    round's, down to a single move) they start at a short budget (their
+    ``max_iter`` halved once per halving still to come, at least 10 epochs),
+    the better half continues at twice the budget (successive halving), and
+    the one left is the round, at its full budget. ``history_`` records
+    every candidate's fits; with ``verbose`` each round's line names the
+    winner and the runners-up. The candidates train through joblib with
+    ``n_jobs`` workers, so ``joblib.parallel_backend("dask")`` spreads them
+    over a cluster.
 
     1. **Bias moves**, in order (the first 6 that apply):
 
@@ -225,15 +228,19 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         examples. It is stratified for classifiers when the classes allow.
 
     cv : "auto", int or None, default="auto"
-        What a round does when its diagnosis has gaps above their threshold
-        but within the dev split's sampling noise (*uncertain*) and none
-        high: with an int, it diagnoses again on ``cv``-fold errors over all
-        of ``X`` (stratified for classifiers), so every example serves as
-        dev once; ``"auto"`` does so with 5 folds when the dev split holds
-        fewer than 1,000 examples; None never does. Not used with
-        ``X_val``. The folds' fits count in ``max_time``, not in
-        ``max_total_epochs`` (they diagnose, they do not search). A round
-        still uncertain ends the recipe as "good fit, uncertain".
+        How rounds and race candidates are judged. With an int, each is
+        judged on ``cv``-fold errors over all of ``X`` (stratified for
+        classifiers, the folds seeded by ``random_state``): every example
+        serves as dev once, so the choice among candidates, between rounds
+        and of the round shipped rests on all of ``X`` instead of the dev
+        split, as a scikit-learn search judges its candidates. ``"auto"``
+        does so with 5 folds when the dev split holds fewer than 1,000
+        examples (where one round's dev error differs from the next by less
+        than its noise); None judges on the dev split alone. Not used with
+        ``X_val``: the dev set is then the distribution served. The folds'
+        fits count in ``max_time`` (a round's seconds per epoch include its
+        folds), not in ``max_total_epochs``. A round whose folds ``max_time``
+        leaves no time for is judged on its dev split, and says so.
 
     growth : int, default=4
         Factor by which a bias round widens the hidden layers and lengthens
@@ -312,7 +319,7 @@ None, default=None
         ``train_dev_error`` (None without ``X_val``), ``dev_error``,
         ``diagnosis`` (a :class:`BiasVarianceDiagnosis` with the splits'
         sizes or standard errors; the cross-validated one when ``cv``
-        applied, as ``action`` then says),
+        applied),
         ``action`` (what the next round races or changes, or why the recipe
         stops, as text), ``fit_time`` (seconds), ``cut`` (whether
         ``max_time`` stopped the fit), ``change`` (the race's summary and
@@ -321,7 +328,10 @@ None, default=None
         ``move``, ``action``, ``rung``, ``max_iter`` (its budget),
         ``epochs``, ``dev_error``, ``fit_time`` and ``cut``) and
         ``baseline_error`` (the baseline its diagnosis measured the bias
-        from).
+        from), ``n_folds`` (the folds its ``train_error``, ``dev_error`` and
+        ``diagnosis`` are cross-validated on, see ``cv``; None: the dev
+        split), ``cv_time`` (the folds' seconds) and ``undone`` (whether the
+        recipe went back to the round before: its dev error was higher).
 
     baseline_ : dict
         The baseline: ``error``, ``standard_error`` (None for a given
@@ -540,18 +550,15 @@ None, default=None
                 "max_iter."
             )
 
-    def _seconds_left(self, search):
-        """Seconds left under ``max_time`` (infinite without it)."""
-        if self.max_time is None:
-            return math.inf
-        return self.max_time - search.elapsed(clock.now())
-
     def _run_rounds(self, context, base, knobs, error, splits):
         """The rounds of the recipe: return the finished ``RoundSearch``."""
         # The clock starts before the reference baseline: it counts in max_time.
         search = RoundSearch(knobs.params(self.estimator), self._fitting["started"])
         search.n_features = n_features_of(splits.train[0])
         search.refit_ratio = _num_samples(splits.all[0]) / _num_samples(splits.train[0])
+        search.n_folds = cv_folds(
+            self.cv, _num_samples(splits.dev[0]), splits.train_dev is not None
+        )
         for index in range(self.max_rounds):
             records, change = [], None
             if search.candidates:
@@ -561,9 +568,7 @@ None, default=None
                 search.rounds_deadline(self),
             )  # fmt: skip
             entry["candidates"], entry["change"] = records, change
-            note = cross_validate_round(
-                self, entry, base, error, splits, search, self._seconds_left(search)
-            )
+            note = cross_validated_round(self, entry, base, error, splits, search)
             note += search.record(index, entry, estimator, knobs, error)
             action, stop = choose(self, search, index, knobs, stop_asked)
             entry["action"] = note + action
@@ -580,9 +585,10 @@ None, default=None
             "" if train_dev is None else f"train-dev error {error.format(train_dev)}, "
         )
         change = "" if entry["change"] is None else f"{entry['change']}; "
+        folds = f"{entry['n_folds']}-fold " if entry.get("n_folds") else ""
         print(
             f"[BasicRecipe] round {index + 1}/{self.max_rounds}: {change}"
-            f"train error {error.format(entry['train_error'])}, {train_dev}dev "
+            f"{folds}train error {error.format(entry['train_error'])}, {train_dev}dev "
             f"error {error.format(entry['dev_error'])}, {verdict(entry['diagnosis'])}; "
             + ("" if stop else "next: ")
             + entry["action"],

@@ -129,6 +129,9 @@ class RoundSearch:
         self.params = params  # the settings of the next round
         self.current = self.best = self.move = self.family = None
         self.candidates = []  # the next round's race
+        # Whether it trains every candidate at the full budget (not halving),
+        # and the folds that judge rounds and candidates (None: the dev split).
+        self.full_race, self.n_folds = False, None
         self.unhelpful_bias, self.bias_exhausted = 0, False
         self.spent, self.started = 0, started  # the recipe's clock reading
         # (params, seconds per epoch) of the last round run, and the number of
@@ -168,10 +171,15 @@ class RoundSearch:
         self.history.append(entry)
         epochs = knobs.epochs(estimator)
         self.spent += epochs
-        self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
+        # A round judged on k folds costs its folds too, as will the next.
+        seconds = entry["fit_time"] + entry.get("cv_time", 0.0)
+        self.last = (entry["params"], seconds / max(epochs, 1))
         self.tried_alphas.add(knobs.get(entry["params"], "alpha"))
         note = self._count_bias_round(entry, error)
-        if self.current is not None and entry["dev_error"] > self.current["dev_error"]:
+        entry["undone"] = (
+            self.current is not None and entry["dev_error"] > self.current["dev_error"]
+        )
+        if entry["undone"]:
             self._undo(knobs, entry)
             back = self.current["index"] + 1
             note += (

@@ -6,8 +6,11 @@ candidate moves are shrunk to the budget left and raced at the start of the
 next round (see ``_recipe_race``).
 """
 
+from functools import partial
+
 from . import _recipe_race as clock
 from ._recipe_budget import MIN_EPOCHS, fit_to_budget
+from ._recipe_cv import cv_dev_error
 from ._recipe_moves import honest_texts, race_candidates
 from ._recipe_race import (
     MAX_CANDIDATES,
@@ -16,6 +19,7 @@ from ._recipe_race import (
     race_cost,
     race_summary,
     run_race,
+    split_dev_error,
 )
 
 STOP_ASKED = "stop: a callback asked to stop after this round"
@@ -50,15 +54,17 @@ def move_families(recipe, search):
     return ("bias",) * diagnosis.high_bias + ("variance",) * (diagnosis.high_variance)
 
 
-def budgeted(recipe, knobs, search, found):
+def budgeted(recipe, knobs, search, found, full=False):
     """The race's candidates shrunk to the budget, and a stop text."""
-    cost = race_cost(len(found))
+    cost = race_cost(len(found), full)
     elapsed = search.elapsed(clock.now())
     candidates, stop = [], None
     for move, name, changes, texts in found:
         params = {**search.current["params"], **changes}
         params, _, refused = fit_to_budget(recipe, knobs, params, search, elapsed, cost)
-        params, refused = within_epochs(recipe, knobs, search, params, refused, found)
+        params, refused = within_epochs(
+            recipe, knobs, search, params, refused, found, full
+        )
         texts = honest_texts(knobs, search.current["params"], params, texts)
         if refused:
             stop = stop or refused
@@ -68,9 +74,20 @@ def budgeted(recipe, knobs, search, found):
 
 
 def affordable_race(recipe, knobs, search, found):
-    """The largest race of the first of ``found`` whose candidates keep at
-    least half of the current round's epochs under the budget (down to one
-    candidate, a round without a race), and a stop text."""
+    """The race of ``found`` at the full budget when every candidate keeps
+    its epochs under it (``search.full_race``); else the largest race of
+    the first of ``found`` by successive halving whose candidates keep at
+    least half of the current round's epochs (down to one candidate, a round
+    without a race), and a stop text."""
+    candidates, stop = budgeted(recipe, knobs, search, found, full=True)
+    asked = {name: changes for _, name, changes, _ in found}
+    search.full_race = bool(candidates) and all(
+        knobs.get(c.params, "max_iter")
+        == knobs.get({**search.current["params"], **asked[c.name]}, "max_iter")
+        for c in candidates
+    )
+    if search.full_race:
+        return candidates, stop
     size = len(found)
     while True:
         candidates, stop = budgeted(recipe, knobs, search, found[:size])
@@ -84,14 +101,14 @@ def _keeps_half(knobs, search, candidates):
     return all(2 * knobs.get(c.params, "max_iter") >= asked for c in candidates)
 
 
-def within_epochs(recipe, knobs, search, params, refused, found):
+def within_epochs(recipe, knobs, search, params, refused, found, full=False):
     """``params`` with a ``max_iter`` whose whole race stays under
     ``max_total_epochs`` (the rungs' floor of 10 epochs included)."""
     if refused:
         return params, refused
     left = recipe.max_total_epochs - search.spent
     max_iter = knobs.get(params, "max_iter")
-    fitting = epochs_within(max_iter, len(found), left)
+    fitting = epochs_within(max_iter, len(found), left, full)
     if fitting >= min(MIN_EPOCHS, max_iter):
         return {**params, knobs.prefix + "max_iter": fitting}, None
     return params, (
@@ -142,13 +159,25 @@ def race(recipe, knobs, base, error, splits, search):
     round's settings; return the race's records and its summary."""
     candidates, search.candidates = search.candidates, []
     deadline = search.rounds_deadline(recipe)
-    winner, records = run_race(recipe, knobs, base, candidates, splits, error, deadline)
+    judge = race_judge(recipe, base, error, splits, search.n_folds)
+    winner, records = run_race(
+        recipe, knobs, candidates, judge, deadline, search.full_race
+    )
     search.spend(sum(r["epochs"] for r in records))
     drop_hopeless_alphas(knobs, search, candidates, records, winner)
     search.params, search.move = winner.params, winner.move
     summary = race_summary(records, winner, error)
     change = "; ".join(winner.texts)
     return records, f"{summary}: {change}" if summary else change
+
+
+def race_judge(recipe, base, error, splits, n_folds):
+    """How the race measures a candidate: k-fold over all of ``X`` when the
+    rounds are judged so (``n_folds``), else on the dev split."""
+    if n_folds is None:
+        return partial(split_dev_error, base, error, splits.train, splits.dev)
+    X, y = splits.all
+    return partial(cv_dev_error, base, error, X, y, n_folds, recipe.random_state)
 
 
 def drop_hopeless_alphas(knobs, search, candidates, records, winner):

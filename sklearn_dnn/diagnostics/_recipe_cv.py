@@ -1,18 +1,26 @@
-"""The recipe's cross-validated diagnosis, for a dev split too small to tell.
+"""The recipe's cross-validated errors, for a dev split too small to tell.
 
-A round whose diagnosis has uncertain gaps and no high one says nothing
-yet: its dev split is too small for the gaps it measures. Stratified k-fold
-errors let every example of ``X`` serve as dev once, so the same gap is
-measured on all of ``X`` instead of the dev split (DESIGN §14).
+On a dev split of a few hundred examples, one round's dev error differs
+from the next's by less than its sampling noise, and choosing among rounds
+and race candidates on it fits the dev split's quirks: a model chosen on 88
+dev rows can do far worse on new data. Stratified k-fold errors let every
+example of ``X`` serve as dev once, so each round, each race candidate and
+the round shipped are judged on all of ``X`` instead (DESIGN §14), as a
+scikit-learn search judges its candidates.
 """
+
+import warnings
 
 import numpy as np
 from sklearn.base import clone, is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import KFold, StratifiedKFold, cross_validate
 
 from .._compat import _num_samples
-from ._bias_variance import diagnose_bias_variance, verdict
+from . import _recipe_race as clock
+from ._bias_variance import diagnose_bias_variance, image_advice
 from ._recipe_race import with_deadline
+from ._validation import unwrap_network
 
 # cv="auto" cross-validates when the dev split holds fewer examples.
 AUTO_CV_BELOW = 1000
@@ -86,38 +94,64 @@ def _folds(estimator, y, n_folds, random_state):
     return KFold(**common)
 
 
-def cross_validate_round(recipe, entry, base, error, splits, search, seconds_left):
-    """Diagnose a round with only uncertain gaps on k-fold errors instead.
+def cross_validated_round(recipe, entry, base, error, splits, search):
+    """Judge a round on k-fold errors over all of ``X`` (``search.n_folds``).
 
-    Replaces ``entry["diagnosis"]`` when the recipe's ``cv`` applies and its
-    folds leave time for the refit (``seconds_left`` under ``max_time``), and
-    returns the note for the round's action ("" when the split's diagnosis
-    stays).
+    Replaces the entry's ``train_error``, ``dev_error`` and ``diagnosis`` by
+    the folds' (every example serves as dev once: on a small dev split the
+    rounds, the race and the round shipped are then chosen on five times
+    the dev examples), records ``n_folds`` and the folds' seconds
+    (``cv_time``), and returns the note for the round's action ("" when no
+    folds apply). When ``max_time`` cuts a fold's fit short, the round keeps
+    its dev split's errors and the note says so.
     """
-    diagnosis = entry["diagnosis"]
-    n_dev = _num_samples(splits.dev[0])
-    folds = cv_folds(recipe.cv, n_dev, splits.train_dev is not None)
-    if folds is None or diagnosis.case != "good fit" or not diagnosis.uncertain:
+    entry["n_folds"], entry["cv_time"] = None, 0.0
+    n_folds, deadline = search.n_folds, search.rounds_deadline(recipe)
+    if n_folds is None:
         return ""
-    refit = search.refit_seconds(entry["fit_time"]) if recipe.refit else 0.0
-    fold_fits = folds * entry["fit_time"] * search.refit_ratio * (folds - 1) / folds
-    if fold_fits + refit > seconds_left:
+    if entry["cut"] or (deadline is not None and clock.now() >= deadline):
         return (
-            f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
-            f"examples; no time left for a {folds}-fold diagnosis; "
+            f"no time left for the {n_folds}-fold errors: judged on the "
+            f"{_num_samples(splits.dev[0])} dev examples; "
         )
-    diagnosis_cv, _ = cv_diagnosis(
-        recipe, base, entry["params"], error, *splits.all, folds,
-        search.rounds_deadline(recipe),
-    )  # fmt: skip
-    if diagnosis_cv is None:
-        return (
-            f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
-            f"examples; max_time cut the {folds}-fold diagnosis short; "
-        )
-    entry["diagnosis"] = diagnosis_cv
-    return (
-        f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
-        f"examples: diagnosed on {folds}-fold cross-validated errors "
-        f"instead ({verdict(entry['diagnosis'])}); "
+    start = clock.now()
+    diagnosis, _ = cv_diagnosis(
+        recipe, base, entry["params"], error, *splits.all, n_folds, deadline
     )
+    entry["cv_time"] = clock.now() - start
+    if diagnosis is None:
+        return (
+            f"max_time cut the {n_folds}-fold errors short: judged on the "
+            f"{_num_samples(splits.dev[0])} dev examples; "
+        )
+    entry.update(
+        train_error=diagnosis.train_error,
+        dev_error=diagnosis.dev_error,
+        diagnosis=image_advice(diagnosis, recipe.augment, entry["params"]),
+        n_folds=n_folds,
+    )
+    return ""
+
+
+def cv_dev_error(base, error, X, y, n_folds, random_state, params, at):
+    """The mean ``n_folds``-fold dev error of ``params``: a race's judge.
+
+    Returns ``(dev error, mean epochs, seconds, cut)``; the folds' fits
+    stop after the epoch past the clock reading ``at``.
+    """
+    estimator = clone(base).set_params(**params)
+    stopper = with_deadline(estimator, at)
+    start = clock.now()
+    with warnings.catch_warnings():
+        # The recipe decides how long to train; it reads n_iter_ instead.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = cross_validate(
+            estimator, X, y, cv=_folds(estimator, y, n_folds, random_state),
+            scoring=error.scorer, return_estimator=True, error_score="raise",
+        )  # fmt: skip
+    epochs = [
+        int(getattr(unwrap_network(e), "n_iter_", 0)) for e in result["estimator"]
+    ]
+    cut = stopper is not None and stopper.fired
+    dev = float(error.from_scores(result["test_score"]).mean())
+    return dev, int(np.mean(epochs)), clock.now() - start, cut

@@ -32,10 +32,11 @@ def n_high_gaps(diagnosis):
 def shipped_round(history):
     """The index into ``history`` of the round to ship.
 
-    The rounds whose dev errors are within one standard error (the lowest
-    dev error's own, from its diagnosis; 0 when unknown) of the lowest are
-    the candidates; the one with the fewest high gaps wins, the later one on
-    ties.
+    The rounds kept (not undone: an undone round lost to the round the
+    recipe went back to) whose dev errors are within one standard error
+    (the lowest dev error's own, from its diagnosis; 0 when unknown) of the
+    lowest are the candidates; the one with the fewest high gaps wins, the
+    later one on ties.
 
     Parameters
     ----------
@@ -49,7 +50,8 @@ def shipped_round(history):
     dev_errors = np.array([entry["dev_error"] for entry in history])
     lowest = int(np.argmin(dev_errors))
     se = history[lowest]["diagnosis"].error_standard_errors.get("dev") or 0.0
-    candidates = np.flatnonzero(dev_errors <= dev_errors[lowest] + se)
+    kept = np.array([not entry.get("undone", False) for entry in history])
+    candidates = np.flatnonzero(kept & (dev_errors <= dev_errors[lowest] + se))
     return max(candidates, key=lambda i: (-n_high_gaps(history[i]["diagnosis"]), i))
 
 

@@ -113,8 +113,11 @@ def fit_with_deadline(estimator, X, y, at):
     return now() - start, deadline is not None and deadline.fired
 
 
-def _fit_candidate(base, params, train, dev, error, at):
-    """Fit one candidate of a rung; return its dev error, epochs, time, cut."""
+def split_dev_error(base, error, train, dev, params, at):
+    """Fit ``params`` on the training split: a race's judge on the dev split.
+
+    Returns ``(dev error, epochs, seconds, cut)``.
+    """
     estimator = clone(base).set_params(**params)
     fit_time, cut = fit_with_deadline(estimator, *train, at)
     network = unwrap_network(estimator)
@@ -123,12 +126,16 @@ def _fit_candidate(base, params, train, dev, error, at):
 
 
 def rung_epochs(max_iter, n_rungs_left):
-    """A rung's epochs: ``max_iter`` halved once per rung still to come."""
+    """A rung's epochs: ``max_iter`` halved once per rung still to come, the
+    round's own included (0: the full budget)."""
     return max(min(_MIN_RUNG_EPOCHS, max_iter), math.ceil(max_iter / 2**n_rungs_left))
 
 
-def n_rungs(n_candidates):
-    """The rungs of a race of ``n_candidates``: ``ceil(log2 n)``, at most 2."""
+def n_rungs(n_candidates, full=False):
+    """The rungs of a race of ``n_candidates``: ``ceil(log2 n)``, at most 2;
+    one at the full budget when ``full``."""
+    if full:
+        return min(n_candidates - 1, 1)
     return min(math.ceil(math.log2(max(n_candidates, 1))), _MAX_RUNGS)
 
 
@@ -138,13 +145,15 @@ def _survivors(n_alive, rung, rungs):
     return 1 if rung == rungs - 1 else math.ceil(n_alive / 2)
 
 
-def race_cost(n_candidates):
+def race_cost(n_candidates, full=False):
     """The race's epochs in units of the winner's full budget.
 
     ``n`` candidates at ``1/2**R`` of it, the better half at twice that, ...,
     and the winner's own round at the full budget (``R`` from
-    :func:`n_rungs`).
+    :func:`n_rungs`); ``n`` candidates at the full budget when ``full``.
     """
+    if full:
+        return 1.0 + n_candidates * (n_candidates > 1)
     cost, alive, rungs = 1.0, n_candidates, n_rungs(n_candidates)
     for rung in range(rungs):
         cost += alive / 2 ** (rungs - rung)
@@ -152,9 +161,11 @@ def race_cost(n_candidates):
     return cost
 
 
-def race_epochs(max_iter, n_candidates):
+def race_epochs(max_iter, n_candidates, full=False):
     """The most epochs a race of ``n_candidates`` and its round can train
     when the round's ``max_iter`` is ``max_iter`` (rungs included)."""
+    if full:
+        return int(race_cost(n_candidates, full) * max_iter)
     epochs, alive, rungs = max_iter, n_candidates, n_rungs(n_candidates)
     for rung in range(rungs):
         epochs += alive * rung_epochs(max_iter, rungs - rung)
@@ -162,44 +173,44 @@ def race_epochs(max_iter, n_candidates):
     return epochs
 
 
-def epochs_within(max_iter, n_candidates, epochs_left):
+def epochs_within(max_iter, n_candidates, epochs_left, full=False):
     """The largest ``max_iter`` up to the given one whose race fits in
     ``epochs_left`` epochs (0 when none does)."""
-    while max_iter > 0 and race_epochs(max_iter, n_candidates) > epochs_left:
+    while max_iter > 0 and race_epochs(max_iter, n_candidates, full) > epochs_left:
         max_iter -= 1
     return max_iter
 
 
-def run_race(recipe, knobs, base, candidates, splits, error, at):
+def run_race(recipe, knobs, candidates, judge, at, full=False):
     """Race ``candidates`` by successive halving; return the winner and records.
 
     Each rung fits the candidates still in the race through joblib
-    (``recipe.n_jobs``) on the training split, for a fraction of their
-    ``max_iter``, and keeps the better half (ties: the earlier candidate),
-    the best one after the last rung or when the deadline ``at`` passed.
+    (``recipe.n_jobs``) for a fraction of their ``max_iter`` and keeps the
+    better half (ties: the earlier candidate), the best one after the last
+    rung or when the deadline ``at`` passed. With ``full`` one rung trains
+    every candidate at its full ``max_iter``: successive halving saves time
+    but judges at a quarter of the epochs, before a strong ``alpha`` has
+    shown its worth, so the recipe races at the full budget when it can
+    afford to. ``judge(params, at)`` fits one candidate and returns its
+    ``(dev error, epochs, seconds, cut)``: :func:`split_dev_error`, or the
+    k-fold error of ``_recipe_cv.cv_dev_error``.
     Returns ``(winner, records)``: the :class:`Candidate` left, and one dict
     per fit with the candidate's ``move``, ``action``, ``rung``,
     ``max_iter`` (its budget), ``epochs`` trained, ``dev_error``,
     ``fit_time`` and ``cut`` (stopped by ``max_time``).
     """
     alive = list(candidates)
-    rungs = n_rungs(len(alive))
+    rungs = n_rungs(len(alive), full)
     records = []
     for rung in range(rungs):
         if len(alive) == 1 or (at is not None and now() >= at):
             break
         budgets = [
-            rung_epochs(knobs.get(c.params, "max_iter"), rungs - rung) for c in alive
+            rung_epochs(knobs.get(c.params, "max_iter"), 0 if full else rungs - rung)
+            for c in alive
         ]
         jobs = (
-            delayed(_fit_candidate)(
-                base,
-                {**c.params, knobs.prefix + "max_iter": budget},
-                splits.train,
-                splits.dev,
-                error,
-                at,
-            )
+            delayed(judge)({**c.params, knobs.prefix + "max_iter": budget}, at)
             for c, budget in zip(alive, budgets)
         )
         results = Parallel(n_jobs=recipe.n_jobs)(jobs)
