@@ -456,7 +456,9 @@ def test_verbose_prints_one_line_per_round(capsys):
         "(20 epochs); runners-up "
     )
     assert lines[-2].endswith("good fit; stop: neither bias nor variance is high")
-    assert lines[-1].startswith("[BasicRecipe] round 3 shipped (dev error 0.50%): ")
+    assert lines[-1].startswith(
+        "[BasicRecipe] round 3 shipped (5-fold dev error 0.50%): "
+    )
     run(underfit_until_wide_and_long)
     assert capsys.readouterr().out == ""
 

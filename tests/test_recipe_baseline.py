@@ -57,7 +57,7 @@ def test_auto_picks_the_lower_of_the_two_references():
     assert recipe.history_[0]["baseline_error"] == baseline["error"]
     assert recipe.diagnosis_.baseline_error == baseline["error"]
     assert recipe.diagnosis_ is recipe.history_[recipe.best_index_]["diagnosis"]
-    assert recipe.advice_.startswith("round 1 shipped (dev error ")
+    assert recipe.advice_.startswith("round 1 shipped (5-fold dev error ")
 
 
 def test_auto_never_reads_below_the_known_bayes_error_of_friedman1():

@@ -73,8 +73,11 @@ def final_advice(history, index, baseline, error):
     network's dev error beyond the noise of both (at 95 % confidence).
     """
     entry = history[index]
+    dev_error = (
+        f"{entry['n_folds']}-fold dev error" if entry.get("n_folds") else "dev error"
+    )
     said = (
-        f"round {index + 1} shipped (dev error {error.format(entry['dev_error'])}"
+        f"round {index + 1} shipped ({dev_error} {error.format(entry['dev_error'])}"
         f"{_shipping_note(history, index, error)}): {verdict(entry['diagnosis'])}"
     )
     if "model" not in baseline:
@@ -85,7 +88,7 @@ def final_advice(history, index, baseline, error):
     figures = (
         f"{baseline['model']} reaches {error.format(reference)} "
         f"({baseline['n_samples']} training rows, cross-validated) where the "
-        f"network's dev error is {error.format(dev)}"
+        f"network's {dev_error} is {error.format(dev)}"
     )
     if se is not None and dev - reference > z_value(_CONFIDENCE) * se:
         return (
