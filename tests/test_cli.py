@@ -630,7 +630,8 @@ def small_recipe(**params):
         cli_recipe.recipe_network("classification", 0).set_params(
             dnnclassifier__max_iter=5
         ),
-        max_rounds=2, dev_size=30, refit=False, random_state=0, **params,
+        max_rounds=2, dev_size=30, refit=False, baseline_error=0.0,
+        random_state=0, **params,
     )  # fmt: skip
 
 

@@ -747,6 +747,8 @@ def test_max_hidden_units_caps_the_widest_layer_and_max_hidden_layers_the_depth(
     assert deeper_network(limits, knobs, three, converged=True) is None
 
 
+# Slow: its two worker processes each start Python and import the package.
+@pytest.mark.slow
 def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
     X, y = load_digits(return_X_y=True)
     X, y = X[:400] / 16, y[:400]
