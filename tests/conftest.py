@@ -7,6 +7,8 @@ that meets one of them: the modules whose tests share such a fixture go to one
 worker whole instead (``--dist loadgroup``, with the groups below).
 """
 
+from collections import Counter
+
 import numpy as np
 import pytest
 from test_cli import BIG_LABELS, run_cli, write_csv
@@ -45,6 +47,46 @@ def pytest_itemcollected(item):
     name = getattr(getattr(check, "func", check), "__name__", "")
     if name.startswith("check_array_api"):
         item.add_marker(pytest.mark.full)
+
+
+# -- the fuzz cases run, printed at the end ------------------------------------
+
+#: ``test_fuzz``'s record of the cases it ran, in this process.
+_fuzz_cases = {}
+
+
+@pytest.fixture(scope="session")
+def fuzz_case_record(request):
+    """Where ``test_fuzz`` leaves the cases it ran: on a pytest-xdist worker,
+    the output the worker sends back when it ends."""
+    return getattr(request.config, "workeroutput", _fuzz_cases)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """Add up the fuzz cases each pytest-xdist worker ran."""
+    record = getattr(node, "workeroutput", {}).get("fuzz_cases")
+    if record:
+        total = _fuzz_cases.setdefault(
+            "fuzz_cases", {"profile": record["profile"], "cases": Counter()}
+        )
+        total["cases"].update(record["cases"])
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many cases each fuzz test ran."""
+    record = _fuzz_cases.get("fuzz_cases")
+    if not record:
+        return
+    cases = record["cases"]
+    terminalreporter.write_line(
+        f"fuzz cases run ({record['profile']} profile): {sum(cases.values())}"
+    )
+    for name, n in sorted(cases.items()):
+        terminalreporter.write_line(f"  {name}: {n}")
+
+
+# -- the command line's shared files and runs -----------------------------------
 
 
 @pytest.fixture(scope="session")
