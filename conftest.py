@@ -21,9 +21,11 @@ matplotlib.use("Agg")
 
 @pytest.fixture(autouse=True, scope="session")
 def _single_threaded_blas():
-    """Run BLAS on one thread: the test networks are tiny, and threads fighting
-    over a busy machine's cores make them many times slower, not faster."""
-    with threadpool_limits(limits=1, user_api="blas"):
+    """Run BLAS and OpenMP on one thread: the test networks are tiny, and
+    pytest-xdist already runs one test process per core. More threads fight
+    over the cores (OpenMP's idle threads spin: 40% of the CPU time of a run
+    without this limit), making the tests slower, not faster."""
+    with threadpool_limits(limits=1):
         yield
 
 

@@ -25,6 +25,7 @@ for _name in ("array_api_strict", "torch"):
     NAMESPACES.append(_name)
 
 pytestmark = [
+    pytest.mark.full,
     pytest.mark.skipif(not NAMESPACES, reason="no array API library installed"),
     pytest.mark.skipif(
         os.environ.get("SCIPY_ARRAY_API") != "1",

@@ -383,6 +383,7 @@ def test_diagnose_gradients_and_gradient_norms_keep_working(data):
 # -- the PyTorch oracle ----------------------------------------------------------
 
 
+@pytest.mark.full
 def test_gradients_and_training_forward_match_torch(data):
     torch = pytest.importorskip("torch")
     X, y, Y = data

@@ -71,31 +71,6 @@ def write_csv(path, header, rows):
     return path
 
 
-@pytest.fixture(scope="module")
-def classes_csv(tmp_path_factory):
-    """90 rows, 3 features and a 'label' column of two 17-digit integers."""
-    rng = np.random.RandomState(0)
-    X = rng.normal(size=(90, 3))
-    y = (X[:, 0] + X[:, 1] > 0).astype(int)
-    rows = [
-        [f"{a:.4f}", f"{b:.4f}", BIG_LABELS[t], f"{c:.4f}"]
-        for (a, b, c), t in zip(X, y)
-    ]
-    path = tmp_path_factory.mktemp("data") / "data.csv"
-    return write_csv(path, ["a", "b", "label", "c"], rows)
-
-
-@pytest.fixture(scope="module")
-def recipe_run(classes_csv, tmp_path_factory):
-    """One run of the recipe on the CSV: (result, report folder)."""
-    out = tmp_path_factory.mktemp("runs") / "report"
-    result = run_cli(
-        "recipe", "--data", classes_csv, "--target", "label", "--max-rounds", "2",
-        "--out", out,
-    )  # fmt: skip
-    return result, out
-
-
 def test_recipe_writes_report_model_and_figures(recipe_run):
     result, out = recipe_run
     assert result.returncode == 0, result.stderr
@@ -156,7 +131,7 @@ def test_predict_matches_columns_by_name(recipe_run, classes_csv, tmp_path):
     outputs = []
     for data in (classes_csv, reordered):
         target = tmp_path / f"predictions-{len(outputs)}.csv"
-        result = run_cli(
+        result = run_in_process(
             "predict", "--model", out / "model.skops", "--data", data,
             "--target", "label", "--out", target,
         )  # fmt: skip
@@ -168,7 +143,7 @@ def test_predict_matches_columns_by_name(recipe_run, classes_csv, tmp_path):
         ["a", "label", "c"],
         [[r[0], r[2], r[3]] for r in rows[1:]],
     )
-    result = run_cli(
+    result = run_in_process(
         "predict", "--model", out / "model.skops", "--data", missing,
         "--target", "label", "--out", tmp_path / "never.csv",
     )  # fmt: skip
@@ -255,7 +230,7 @@ def test_regression_on_diabetes(tmp_path):
         tmp_path / "diabetes.csv", [f"x{i}" for i in range(10)] + ["y"], rows
     )
     out = tmp_path / "report"
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", data, "--max-rounds", "2", "--out", out, "--quiet"
     )
     assert result.returncode == 0, result.stderr
@@ -274,7 +249,7 @@ def test_regression_on_diabetes(tmp_path):
         assert float(error["true"]) == y[int(error["row"]) - 1]
     assert report["error_analysis"]["n_errors"] == len(errors) > 0
     predictions = tmp_path / "p.csv"
-    result = run_cli(
+    result = run_in_process(
         "predict", "--model", out / "model.skops", "--data", data, "--target", "y",
         "--out", predictions,
     )  # fmt: skip
@@ -297,11 +272,11 @@ def test_out_folder_is_never_destroyed(classes_csv, tmp_path):
     (out / "report.json").symlink_to(victim)
     (out / ".write-test").symlink_to(victim)
     (out / "notes.txt").write_text("mine")
-    refused = run_cli("recipe", "--data", classes_csv, "--out", out)
+    refused = run_in_process("recipe", "--data", classes_csv, "--out", out)
     one_line_error(refused, "is not empty", "--force")
     assert (out / "report.json").is_symlink()
 
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", classes_csv, "--target", "label", "--max-rounds", "1",
         "--out", out, "--force", "--quiet",
     )  # fmt: skip
@@ -407,8 +382,10 @@ def test_penalty_none_is_the_apis_none():
 
     from sklearn_dnn import DNNClassifier, gradient_check
 
-    result = run_cli("gradcheck", "--n-samples", "40", "--hidden-layer-sizes", "3",
-                     "--penalty", "none")  # fmt: skip
+    result = run_in_process(
+        "gradcheck", "--n-samples", "40", "--hidden-layer-sizes", "3",
+        "--penalty", "none",
+    )  # fmt: skip
     assert result.returncode == 0, result.stderr
     X, y = load_digits(return_X_y=True)
     keep = np.random.RandomState(0).choice(len(y), 40, replace=False)
@@ -588,7 +565,7 @@ def test_dev_file_gives_four_errors_and_the_mismatch_diagnosis(
 ):
     train, dev = shifted_digits
     out = tmp_path / "report"
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", train, "--dev", dev, "--target", "label",
         "--max-rounds", "1", "--out", out,
     )  # fmt: skip
@@ -653,7 +630,8 @@ def small_recipe(**params):
         cli_recipe.recipe_network("classification", 0).set_params(
             dnnclassifier__max_iter=5
         ),
-        max_rounds=2, dev_size=30, refit=False, random_state=0, **params,
+        max_rounds=2, dev_size=30, refit=False, baseline_error=0.0,
+        random_state=0, **params,
     )  # fmt: skip
 
 

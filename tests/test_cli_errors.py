@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from test_cli import one_line_error, run_cli, run_in_process
+from test_cli import one_line_error, run_in_process
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 
@@ -38,7 +38,7 @@ def tagged_csv(tmp_path_factory):
 @pytest.fixture(scope="module")
 def tagged_run(tagged_csv, tmp_path_factory):
     out = tmp_path_factory.mktemp("runs") / "report"
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", tagged_csv, "--target", "label",
         "--tags", "blurry<b>,dark", "--max-rounds", "1", "--max-time", "20",
         "--out", out,
@@ -177,7 +177,7 @@ def test_report_html_renders_with_its_figures_in_chromium(tagged_run, tmp_path):
 
 def test_with_dev_the_rows_and_tags_come_from_the_dev_file(tagged_csv, tmp_path):
     out = tmp_path / "report"
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", tagged_csv, "--dev", tagged_csv, "--target", "label",
         "--tags", "blurry<b>", "--max-rounds", "1", "--max-time", "20",
         "--out", out,

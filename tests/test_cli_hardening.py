@@ -9,16 +9,11 @@ import warnings
 
 import numpy as np
 import pytest
-import test_cli
 from test_cli import one_line_error, run_cli, run_in_process, write_csv
 
 from sklearn_dnn.cli._csv import UsageError
 from sklearn_dnn.cli._data import decide_task
 from sklearn_dnn.persistence import load
-
-# The fixtures of test_cli: a CSV file and one recipe run on it.
-classes_csv = test_cli.classes_csv
-recipe_run = test_cli.recipe_run
 
 
 def test_the_saved_model_holds_its_feature_names(recipe_run):

@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from test_cli import one_line_error, run_cli, run_in_process, write_csv
+from test_cli import one_line_error, run_in_process, write_csv
 
 from sklearn_dnn.cli import _budget
 from sklearn_dnn.cli._parser import build_parser
@@ -167,7 +167,7 @@ def test_the_whole_command_stays_in_its_budget(files, tmp_path):
     """A small --max-time bounds the rounds, refit, learning curve and
     figures (a generous bound: the machine may be loaded)."""
     out = tmp_path / "r"
-    result = run_cli(
+    result = run_in_process(
         "recipe", "--data", files["data"], "--target", "label",
         "--baseline-error", "0", "--max-time", "3", "--out", out,
     )  # fmt: skip

@@ -87,6 +87,8 @@ def test_sequential_search_prefers_some_regularization_over_none(sequential):
     assert sequential.best_score_ > 0.8
 
 
+# Slow: its two worker processes each start Python and import the package.
+@pytest.mark.slow
 def test_search_with_two_joblib_processes_matches_sequential(sequential):
     search = _fit(_search(n_jobs=2))
     _assert_same_search(search, sequential)
@@ -108,6 +110,7 @@ def _cluster(distributed):
     )
 
 
+@pytest.mark.full
 def test_search_on_a_dask_cluster_matches_sequential(sequential):
     distributed = pytest.importorskip(
         "distributed",
@@ -140,6 +143,7 @@ def _incremental_data():
     return (X[:600] / 16.0).astype(np.float32), y[:600]
 
 
+@pytest.mark.full
 def test_dask_ml_incremental_trains_block_by_block_on_a_cluster():
     distributed = pytest.importorskip("distributed")
     da = pytest.importorskip("dask.array")
@@ -180,6 +184,7 @@ def test_dask_ml_incremental_trains_block_by_block_on_a_cluster():
     assert fitted.score(X, y) > 0.5  # chance is 0.1
 
 
+@pytest.mark.full
 def test_large_data_page_runs():
     # docs/large_data.rst is outside the doctest collection (it needs dask-ml).
     pytest.importorskip("distributed")

@@ -15,7 +15,7 @@ Two hypothesis profiles are registered here:
 
       SKLEARN_DNN_FUZZ_PROFILE=long pytest -m slow tests/test_fuzz.py
 
-At the end of the module the number of cases each test ran is printed.
+At the end of the run the number of cases each test ran is printed.
 """
 
 import io
@@ -86,19 +86,10 @@ CASES = Counter()
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _report_case_counts(request):
+def _report_case_counts(fuzz_case_record):
+    """Leave the cases each test ran where ``conftest.py`` prints them."""
     yield
-    lines = [f"fuzz cases run ({PROFILE} profile): {sum(CASES.values())}"]
-    lines += [f"  {name}: {n}" for name, n in sorted(CASES.items())]
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if capture is None or reporter is None:  # pragma: no cover
-        print("\n".join(lines))
-        return
-    with capture.global_and_fixture_disabled():
-        reporter.write_line("")
-        for line in lines:
-            reporter.write_line(line)
+    fuzz_case_record["fuzz_cases"] = {"profile": PROFILE, "cases": dict(CASES)}
 
 
 @pytest.fixture(autouse=True)

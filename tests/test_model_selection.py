@@ -293,7 +293,10 @@ def _false_alarm_rate(X, n_splits):
     return alarms / n_splits
 
 
-@pytest.mark.parametrize("loader", [load_digits, load_breast_cancer])
+# Digits (1,797 examples, 64 features, many splits) is the slow one.
+@pytest.mark.parametrize(
+    "loader", [pytest.param(load_digits, marks=pytest.mark.slow), load_breast_cancer]
+)
 def test_false_alarm_rate_on_iid_splits_of_real_data_is_about_alpha(loader):
     # 20 i.i.d. dev/test splits; at alpha = 0.05 more than 3 alarms would have
     # a probability of about 1.6%.

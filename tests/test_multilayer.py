@@ -318,6 +318,21 @@ def test_callable_init_gets_layer_shapes_and_the_random_state():
     assert_array_equal(clf.coefs_[0], again.coefs_[0])
 
 
+def test_zeros_init_keeps_every_hidden_unit_of_a_layer_the_same():
+    """The symmetry zeros leave is never broken by training (quick version of
+    the assignment below)."""
+    X, y = make_circles(100, noise=0.05, random_state=1)
+    zeros = DNNClassifier(
+        hidden_layer_sizes=(10, 5), init="zeros", solver="sgd", max_iter=200,
+        tol=0, n_iter_no_change=200, random_state=1,
+    ).fit(X, y)  # fmt: skip
+    assert zeros.n_iter_ == 200
+    for W in zeros.coefs_[:-1]:
+        assert_allclose(W, W[:, :1] * np.ones_like(W))
+
+
+# Slow: 15,000 full-batch epochs for each of two networks.
+@pytest.mark.slow
 def test_zeros_init_stays_at_chance_and_he_init_learns_circles():
     """The course's initialization assignment: 2 -> 10 -> 5 -> 1, full-batch
     gradient descent, 15,000 epochs at learning rate 0.01."""

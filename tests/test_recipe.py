@@ -775,6 +775,8 @@ def test_max_hidden_units_caps_the_widest_layer_and_max_hidden_layers_the_depth(
     assert deeper_network(limits, knobs, three, converged=True) is None
 
 
+# Slow: its two worker processes each start Python and import the package.
+@pytest.mark.slow
 def test_the_race_gives_the_same_history_with_two_jobs_as_with_one():
     X, y = load_digits(return_X_y=True)
     X, y = X[:400] / 16, y[:400]
@@ -860,6 +862,9 @@ def test_a_seeded_recipe_seeds_an_unseeded_network_the_same_in_every_fit():
 
 
 def tiny(network_class):
+    # A given baseline: the reference models' cross-validation would be most
+    # of each check's time. The checks with the recipe's defaults (slow, below)
+    # run the "auto" baseline on every check's data.
     return BasicRecipe(
         network_class(
             hidden_layer_sizes=(8,),
@@ -868,6 +873,7 @@ def tiny(network_class):
             random_state=0,
         ),
         max_rounds=2,
+        baseline_error=0.0,
         random_state=0,
     )
 
