@@ -15,7 +15,6 @@ greedy search: a round whose dev error is worse than the current one is
 undone. The changes themselves are in ``_recipe_moves``.
 """
 
-import math
 from copy import deepcopy
 from numbers import Integral, Real
 
@@ -44,12 +43,7 @@ from ._recipe_baseline import (
 )
 from ._recipe_budget import RoundSearch, n_features_of
 from ._recipe_choice import choose, race
-from ._recipe_cv import (
-    affordable_folds,
-    cross_validate_round,
-    cross_validated_round,
-    cv_folds,
-)
+from ._recipe_cv import cv_folds, judge_round
 from ._recipe_data import checked_input, hold_out
 from ._recipe_data import splits as make_splits
 from ._recipe_delegation import delegated, estimator_has, fitted_attribute
@@ -574,7 +568,7 @@ None, default=None
                 search.rounds_deadline(self),
             )  # fmt: skip
             entry["candidates"], entry["change"] = records, change
-            note = self._judge(index, entry, base, error, splits, search)
+            note = judge_round(self, index, entry, base, error, splits, search)
             note += search.record(index, entry, estimator, knobs, error)
             action, stop = choose(self, search, index, knobs, stop_asked)
             entry["action"] = note + action
@@ -582,25 +576,6 @@ None, default=None
             if stop:
                 break
         return search
-
-    def _judge(self, index, entry, base, error, splits, search):
-        """Judge the round on folds when the first round showed them
-        affordable, else on the dev split (folds only for uncertain gaps);
-        return the note for its action."""
-        note = ""
-        if index == 0:
-            search.n_folds, note = affordable_folds(self, search, entry)
-        if search.n_folds is not None:
-            return note + cross_validated_round(
-                self, entry, base, error, splits, search
-            )
-        entry["n_folds"], entry["cv_time"] = None, 0.0
-        left = math.inf
-        if self.max_time is not None:
-            left = self.max_time - search.elapsed(clock.now())
-        return note + cross_validate_round(
-            self, entry, base, error, splits, search, left
-        )
 
     def _say(self, index, entry, stop, error):
         if not self.verbose:

@@ -9,6 +9,7 @@ the round shipped are judged on all of ``X`` instead (DESIGN §14), as a
 scikit-learn search judges its candidates.
 """
 
+import math
 import warnings
 
 import numpy as np
@@ -32,6 +33,22 @@ AUTO_FOLDS = 5
 #: is small anyway. Otherwise a round is judged on the dev split and
 #: diagnosed again on folds only when its gaps are uncertain.
 _FOLDS_SHARE = 0.02
+
+
+def judge_round(recipe, index, entry, base, error, splits, search):
+    """Judge a round on folds when the first round showed them affordable,
+    else on the dev split (folds only for uncertain gaps); return the note
+    for its action."""
+    note = ""
+    if index == 0:
+        search.n_folds, note = affordable_folds(recipe, search, entry)
+    if search.n_folds is not None:
+        return note + cross_validated_round(recipe, entry, base, error, splits, search)
+    entry["n_folds"], entry["cv_time"] = None, 0.0
+    left = math.inf
+    if recipe.max_time is not None:
+        left = recipe.max_time - search.elapsed(clock.now())
+    return note + cross_validate_round(recipe, entry, base, error, splits, search, left)
 
 
 def affordable_folds(recipe, search, entry):
