@@ -1087,6 +1087,9 @@ def test_basic_recipe_predicts_finitely_or_fails_cleanly(
             "cut",
             "candidates",
             "change",
+            "n_folds",
+            "cv_time",
+            "undone",
         }
         assert entry["train_error"] >= 0 and entry["dev_error"] >= 0
         assert np.isfinite(entry["baseline_error"]) and entry["baseline_error"] >= 0

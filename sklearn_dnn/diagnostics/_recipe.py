@@ -238,8 +238,8 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
         examples (where one round's dev error differs from the next by less
         than its noise); None judges on the dev split alone. Not used with
         ``X_val``: the dev set is then the distribution served. The folds'
-        fits count in ``max_time`` (a round's seconds per epoch include its
-        folds), not in ``max_total_epochs``. A round whose folds ``max_time``
+        fits count in ``max_time`` (its deadline stops them), not in
+        ``max_total_epochs``. A round whose folds ``max_time``
         leaves no time for is judged on its dev split, and says so.
 
     growth : int, default=4

@@ -171,9 +171,10 @@ class RoundSearch:
         self.history.append(entry)
         epochs = knobs.epochs(estimator)
         self.spent += epochs
-        # A round judged on k folds costs its folds too, as will the next.
-        seconds = entry["fit_time"] + entry.get("cv_time", 0.0)
-        self.last = (entry["params"], seconds / max(epochs, 1))
+        # The round's own fit only: its folds, scaled by the weights as the
+        # estimate is, would shrink tiny rounds by timing noise, and a seeded
+        # recipe would differ from fit to fit; the deadline bounds the folds.
+        self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
         self.tried_alphas.add(knobs.get(entry["params"], "alpha"))
         note = self._count_bias_round(entry, error)
         entry["undone"] = (
