@@ -42,9 +42,9 @@ def judge_round(recipe, index, entry, base, error, splits, search):
     note = ""
     if index == 0:
         search.n_folds, note = affordable_folds(recipe, search, entry)
+    entry["n_folds"], entry["cv_time"] = None, 0.0
     if search.n_folds is not None:
         return note + cross_validated_round(recipe, entry, base, error, splits, search)
-    entry["n_folds"], entry["cv_time"] = None, 0.0
     left = math.inf
     if recipe.max_time is not None:
         left = recipe.max_time - search.elapsed(clock.now())
@@ -61,13 +61,20 @@ def affordable_folds(recipe, search, entry):
     n_folds = search.n_folds
     if n_folds is None or recipe.max_time is None:
         return n_folds, ""
-    seconds = n_folds * entry["fit_time"] * search.refit_ratio * (n_folds - 1) / n_folds
+    seconds = fold_seconds(n_folds, entry["fit_time"], search.refit_ratio)
     if seconds <= _FOLDS_SHARE * recipe.max_time:
         return n_folds, ""
     return None, (
         f"judged on the dev split: {n_folds}-fold errors would take about "
         f"{seconds:.0f} s a round, more than {_FOLDS_SHARE:.0%} of max_time; "
     )
+
+
+def fold_seconds(n_folds, fit_time, refit_ratio):
+    """Estimated seconds of ``n_folds`` fits on ``(n_folds - 1) / n_folds`` of
+    ``X``, from a fit of ``fit_time`` seconds on the training split (``X``
+    is ``refit_ratio`` times its size)."""
+    return n_folds * fit_time * refit_ratio * (n_folds - 1) / n_folds
 
 
 def cv_folds(cv, n_dev, with_dev_set):
@@ -138,20 +145,18 @@ def _folds(estimator, y, n_folds, random_state):
 
 
 def cross_validated_round(recipe, entry, base, error, splits, search):
-    """Judge a round on k-fold errors over all of ``X`` (``search.n_folds``).
+    """Judge a round on k-fold errors over all of ``X`` (``search.n_folds``,
+    not None).
 
     Replaces the entry's ``train_error``, ``dev_error`` and ``diagnosis`` by
     the folds' (every example serves as dev once: on a small dev split the
     rounds, the race and the round shipped are then chosen on five times
     the dev examples), records ``n_folds`` and the folds' seconds
-    (``cv_time``), and returns the note for the round's action ("" when no
-    folds apply). When ``max_time`` cuts a fold's fit short, the round keeps
-    its dev split's errors and the note says so.
+    (``cv_time``), and returns the note for the round's action. When
+    ``max_time`` cuts a fold's fit short, the round keeps its dev split's
+    errors and the note says so.
     """
-    entry["n_folds"], entry["cv_time"] = None, 0.0
     n_folds, deadline = search.n_folds, search.rounds_deadline(recipe)
-    if n_folds is None:
-        return ""
     if entry["cut"] or (deadline is not None and clock.now() >= deadline):
         return (
             f"no time left for the {n_folds}-fold errors: judged on the "
@@ -214,7 +219,7 @@ def cross_validate_round(recipe, entry, base, error, splits, search, seconds_lef
     if folds is None or diagnosis.case != "good fit" or not diagnosis.uncertain:
         return ""
     refit = search.refit_seconds(entry["fit_time"]) if recipe.refit else 0.0
-    fold_fits = folds * entry["fit_time"] * search.refit_ratio * (folds - 1) / folds
+    fold_fits = fold_seconds(folds, entry["fit_time"], search.refit_ratio)
     if fold_fits + refit > seconds_left:
         return (
             f"{', '.join(diagnosis.uncertain)} uncertain on the {n_dev} dev "
