@@ -132,11 +132,14 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
 
     A move that made a round worse is not raced again. The recipe stops
     when neither bias nor variance is high, when no change is left for the
-    diagnosis, or when its budget is spent. **The budget is a hard limit**:
-    every fit (the candidates, the rounds, the cross-validated diagnoses
-    and the refit) carries a callback that stops training after the epoch
-    during which its deadline passed; the rounds end by ``max_time`` less
-    the estimated refit of the best round so far, the refit by ``max_time``.
+    diagnosis, when two variance rounds in a row leave the dev error no
+    lower beyond its standard error than the best before them (the dev data
+    cannot tell such rounds apart), or when its budget is spent. **The
+    budget is a hard limit**: every fit (the candidates, the rounds, the
+    cross-validated diagnoses and the refit) carries a callback that stops
+    training after the epoch during which its deadline passed; the rounds
+    end by ``max_time`` less the estimated refit of the best round so far,
+    the refit by ``max_time``.
     Each round's ``max_iter`` is also sized beforehand to the time left: its
     seconds per epoch are estimated from the last round's (scaled by the
     number of weights) and by the race's cost, and the round leaves time

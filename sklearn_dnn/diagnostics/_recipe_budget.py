@@ -121,7 +121,9 @@ class RoundSearch:
     ``tried_alphas`` the ``alpha`` values of the rounds run (kept or
     undone) and of race candidates that lost beyond the noise.
     ``bias_exhausted`` turns true once two bias rounds in a row left the
-    dev error no lower than the best so far by more than its standard error.
+    dev error no lower than the best so far by more than its standard error;
+    ``variance_exhausted`` likewise for two variance rounds in a row, against
+    the best dev error before the first of them.
     """
 
     def __init__(self, params, started):
@@ -133,6 +135,9 @@ class RoundSearch:
         # and the folds that judge rounds and candidates (None: the dev split).
         self.full_race, self.n_folds = False, None
         self.unhelpful_bias, self.bias_exhausted = 0, False
+        # The best dev error before the unhelpful variance rounds in a row
+        # (None: the last variance round helped), and whether two came.
+        self.variance_anchor, self.variance_exhausted = None, False
         self.spent, self.started = 0, started  # the recipe's clock reading
         # (params, seconds per epoch) of the last round run, and the number of
         # input features: the budget sizes the next round from them.
@@ -177,6 +182,7 @@ class RoundSearch:
         self.last = (entry["params"], entry["fit_time"] / max(epochs, 1))
         self.tried_alphas.add(knobs.get(entry["params"], "alpha"))
         note = self._count_bias_round(entry, error)
+        self._count_variance_round(entry)
         entry["undone"] = (
             self.current is not None and entry["dev_error"] > self.current["dev_error"]
         )
@@ -207,6 +213,25 @@ class RoundSearch:
         """Reject the round's move (an alpha value stays in tried_alphas)."""
         if self.move is not None and self.move.__name__ != "alpha_steps":
             self.rejected.add(self.move)
+
+    def _count_variance_round(self, entry):
+        """Count a variance round that left the dev error no lower, beyond its
+        standard error, than the best before the rounds in a row that did not
+        help; set ``variance_exhausted`` at the second. The anchor stays put
+        so that steps each smaller than the noise still count once they add
+        up beyond it."""
+        if self.family != "variance" or self.best is None:
+            return
+        noise = entry["diagnosis"].error_standard_errors.get("dev") or 0.0
+        anchor = self.variance_anchor
+        if anchor is None:
+            anchor = self.best["dev_error"]
+        if entry["dev_error"] < anchor - noise:
+            self.variance_anchor = None
+        elif self.variance_anchor is None:
+            self.variance_anchor = anchor
+        else:
+            self.variance_exhausted = True
 
     def _count_bias_round(self, entry, error):
         """Count a bias round that did not lower the best dev error beyond its

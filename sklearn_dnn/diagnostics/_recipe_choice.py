@@ -42,6 +42,12 @@ def stop_text(recipe, search, stop_asked):
         )
     if diagnosis.case == "good fit":
         return "stop: neither bias nor variance is high"
+    if search.variance_exhausted:
+        return (
+            "stop: two variance moves in a row left the dev error no lower "
+            "beyond its noise: further moves would choose among rounds the "
+            "dev data cannot tell apart"
+        )
     return None
 
 
