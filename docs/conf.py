@@ -49,6 +49,8 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "ignore_pattern": r"__init__\.py",
     "run_stale_examples": True,
+    # The examples run side by side on sphinx-build's -j workers.
+    "parallel": True,
     "plot_gallery": os.environ.get("SKLEARN_DNN_DOCS_GALLERY", "True"),
     "download_all_examples": False,
     "remove_config_comments": True,
