@@ -778,10 +778,12 @@ def test_the_time_budget_stops_the_recipe_and_says_so(monkeypatch):
     monkeypatch.setattr(_recipe_race, "now", lambda: next(clock))
     recipe = run(always_underfit, max_rounds=50, max_time=25)
     assert len(recipe.history_) < 50
-    # Judged on the dev split: the folds would take 5 x 10 s of the 25.
+    # Judged on the dev split: a round and its race of 6 on folds would take
+    # 7 x 5 x 10 s of the 25.
     assert recipe.history_[-1]["action"].startswith(
-        "judged on the dev split: 5-fold errors would take about 50 s a round, "
-        "more than 2% of max_time; stop: max_time=25 budget spent"
+        "judged on the dev split: a round and its race on 5-fold errors would "
+        "take about 350 s, more than max_time / max_rounds = 0.5 s; "
+        "stop: max_time=25 budget spent"
     )
 
 
