@@ -66,7 +66,7 @@ def affordable_folds(recipe, search, entry):
         return n_folds, ""
     return None, (
         f"judged on the dev split: a round and its race on {n_folds}-fold "
-        f"errors would take about {seconds:.0f} s, more than max_time / "
+        f"errors would take about {seconds:.3g} s, more than max_time / "
         f"max_rounds = {share:.3g} s; "
     )
 
