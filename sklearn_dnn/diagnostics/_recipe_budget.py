@@ -222,11 +222,10 @@ class RoundSearch:
         up beyond it."""
         if self.family != "variance" or self.best is None:
             return
-        noise = entry["diagnosis"].error_standard_errors.get("dev") or 0.0
         anchor = self.variance_anchor
         if anchor is None:
             anchor = self.best["dev_error"]
-        if entry["dev_error"] < anchor - noise:
+        if _lower_beyond_noise(entry, anchor):
             self.variance_anchor = None
         elif self.variance_anchor is None:
             self.variance_anchor = anchor
@@ -238,8 +237,7 @@ class RoundSearch:
         standard error; return the note of the second one in a row."""
         if self.family != "bias" or self.best is None or self.bias_exhausted:
             return ""
-        noise = entry["diagnosis"].error_standard_errors.get("dev") or 0.0
-        if entry["dev_error"] < self.best["dev_error"] - noise:
+        if _lower_beyond_noise(entry, self.best["dev_error"]):
             self.unhelpful_bias = 0
             return ""
         self.unhelpful_bias += 1
@@ -251,3 +249,10 @@ class RoundSearch:
             "noise: the remaining bias is not avoidable with this data; "
             f"variance moves on round {self.best['index'] + 1}; "
         )
+
+
+def _lower_beyond_noise(entry, dev_error):
+    """Whether the round's dev error is below ``dev_error`` by more than its
+    standard error (0 when the diagnosis has none)."""
+    noise = entry["diagnosis"].error_standard_errors.get("dev") or 0.0
+    return entry["dev_error"] < dev_error - noise

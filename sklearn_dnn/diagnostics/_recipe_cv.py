@@ -72,10 +72,11 @@ def affordable_folds(recipe, search, entry):
 
 
 def fold_seconds(n_folds, fit_time, refit_ratio):
-    """Estimated seconds of ``n_folds`` fits on ``(n_folds - 1) / n_folds`` of
-    ``X``, from a fit of ``fit_time`` seconds on the training split (``X``
-    is ``refit_ratio`` times its size)."""
-    return n_folds * fit_time * refit_ratio * (n_folds - 1) / n_folds
+    """Estimated seconds of ``n_folds`` fits, each on ``(n_folds - 1) /
+    n_folds`` of ``X``, from a fit of ``fit_time`` seconds on the training
+    split (``X`` is ``refit_ratio`` times its size): as much as ``n_folds -
+    1`` fits on all of ``X``."""
+    return (n_folds - 1) * fit_time * refit_ratio
 
 
 def cv_folds(cv, n_dev, with_dev_set):
