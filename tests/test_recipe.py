@@ -213,6 +213,35 @@ def test_the_variance_race_keeps_the_best_alpha_of_the_log_grid():
     assert recipe.best_params_["alpha"] == 1.0
 
 
+def good_fit_from_alpha_one(best):
+    """High variance below alpha 1 (dev 10 %); a good fit from 1 on, with
+    dev 0.8 %, and 0.5 % at ``best``."""
+
+    def script(params):
+        alpha = params["alpha"]
+        if alpha < 1:
+            return 0.0, 0.10, True
+        return 0.0, (0.005 if alpha == best else 0.008), True
+
+    return script
+
+
+@pytest.mark.parametrize("best", [3.16, 1.0])
+def test_a_good_fit_after_an_alpha_jump_refines_it_once(best):
+    recipe = run(good_fit_from_alpha_one(best))
+    history = recipe.history_
+    # The race from 1e-4 jumps to 10 (alpha 1 and 3.16 were not in it).
+    assert [h["params"]["alpha"] for h in history] == [1e-4, 10.0, best]
+    assert history[1]["diagnosis"].case == "good fit"
+    assert history[1]["action"] == (
+        "alpha 10 won a jump from 0.0001 over untried values: coarse to fine, "
+        "a race of 2 variance moves (alpha 3.16, alpha 1) before stopping"
+    )
+    # Coarse to fine once: 10 -> 1 passes over 3.16, already raced.
+    assert history[2]["action"] == "stop: neither bias nor variance is high"
+    assert recipe.best_params_["alpha"] == best
+
+
 def test_an_undone_alpha_is_never_tried_again():
     # Only alpha is left to race (lbfgs: no dropout, no early stopping; no
     # wider or deeper network under the caps): every other value is worse.

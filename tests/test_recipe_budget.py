@@ -116,6 +116,30 @@ def test_a_round_is_sized_to_its_share_of_the_time_left():
     assert params["max_iter"] == 33
 
 
+def test_a_costly_candidate_leaves_the_race_and_the_others_race(monkeypatch):
+    from sklearn_dnn.diagnostics._recipe_choice import affordable_race
+
+    use_clock(monkeypatch, FakeClock(0.0))
+    recipe = _recipe_limits(max_time=100.0, max_total_epochs=100_000)
+    # 10 ms an epoch for the current (10,) network of 400 epochs; a (300,)
+    # network has 30 times its weights.
+    search = _search(last=(PARAMS, 0.01))
+    search.current = {"params": PARAMS}
+    cheap = [
+        (None, f"alpha {a:g}", {"alpha": a}, [f"alpha {a:g}"]) for a in (0.1, 1, 10)
+    ]
+    costly = (None, "wider", {"hidden_layer_sizes": (300,)}, ["wider"])
+    candidates, stop = affordable_race(
+        recipe, KNOBS, search, [cheap[0], costly, *cheap[1:]]
+    )
+    # The costly candidate would keep 49 of its 400 epochs: it leaves the
+    # race, and the three others race at all 400 (a race halved to its first
+    # moves would have left out alpha 1 and alpha 10 instead).
+    assert stop is None and not search.full_race
+    assert [c.name for c in candidates] == ["alpha 0.1", "alpha 1", "alpha 10"]
+    assert {KNOBS.get(c.params, "max_iter") for c in candidates} == {400}
+
+
 def test_a_round_leaves_time_for_the_refit_of_the_best_round():
     # 0.01 s per epoch, 100 s left. The best round so far took 40 s: its
     # refit on all of X takes 1.25 x 40 = 50 s, so the round may take the

@@ -138,6 +138,9 @@ class RoundSearch:
         # The best dev error before the unhelpful variance rounds in a row
         # (None: the last variance round helped), and whether two came.
         self.variance_anchor, self.variance_exhausted = None, False
+        # (alpha before, alpha after) when the last race's winner changed
+        # alpha: a good fit after it refines between the two once.
+        self.alpha_jump, self.refined = None, False
         self.spent, self.started = 0, started  # the recipe's clock reading
         # (params, seconds per epoch) of the last round run, and the number of
         # input features: the budget sizes the next round from them.

@@ -11,7 +11,7 @@ from functools import partial
 from . import _recipe_race as clock
 from ._recipe_budget import MIN_EPOCHS, fit_to_budget
 from ._recipe_cv import cv_dev_error
-from ._recipe_moves import honest_texts, race_candidates
+from ._recipe_moves import honest_texts, race_candidates, refined_alphas
 from ._recipe_race import (
     MAX_CANDIDATES,
     Candidate,
@@ -81,10 +81,16 @@ def budgeted(recipe, knobs, search, found, full=False):
 
 def affordable_race(recipe, knobs, search, found):
     """The race of ``found`` at the full budget when every candidate keeps
-    its epochs under it (``search.full_race``); else the largest race of
-    the first of ``found`` by successive halving whose candidates keep at
-    least half of the current round's epochs (down to one candidate, a round
-    without a race), and a stop text."""
+    its epochs under it (``search.full_race``); else a race by successive
+    halving whose candidates each keep at least half of the current round's
+    epochs, and a stop text.
+
+    A candidate the budget would cut below half its epochs (a much larger
+    network) leaves that race and the others race without it: one costly
+    move must not cut the race to its first few moves (depth last). When
+    every candidate falls short, the race halves, down to one candidate (a
+    round without a race).
+    """
     candidates, stop = budgeted(recipe, knobs, search, found, full=True)
     asked = {name: changes for _, name, changes, _ in found}
     search.full_race = bool(candidates) and all(
@@ -94,17 +100,21 @@ def affordable_race(recipe, knobs, search, found):
     )
     if search.full_race:
         return candidates, stop
-    size = len(found)
+    racing = list(found)
     while True:
-        candidates, stop = budgeted(recipe, knobs, search, found[:size])
-        if size == 1 or (candidates and _keeps_half(knobs, search, candidates)):
+        candidates, stop = budgeted(recipe, knobs, search, racing)
+        short = {c.name for c in candidates if not _keeps_half(knobs, search, c)}
+        if len(racing) <= 1 or (candidates and not short):
             return candidates, stop
-        size = max(size // 2, 1)
+        if candidates and len(short) < len(candidates):
+            racing = [move for move in racing if move[1] not in short]
+        else:
+            racing = racing[: max(len(racing) // 2, 1)]
 
 
-def _keeps_half(knobs, search, candidates):
+def _keeps_half(knobs, search, candidate):
     asked = knobs.get(search.current["params"], "max_iter")
-    return all(2 * knobs.get(c.params, "max_iter") >= asked for c in candidates)
+    return 2 * knobs.get(candidate.params, "max_iter") >= asked
 
 
 def within_epochs(recipe, knobs, search, params, refused, found, full=False):
@@ -129,7 +139,8 @@ def choose(recipe, search, index, knobs, stop_asked):
     """Set the next round's race; return the action text and if it stops."""
     stop = stop_text(recipe, search, stop_asked)
     if stop is not None:
-        return stop, True
+        refine = None if stop_asked else refinement(recipe, knobs, search, index)
+        return (refine, False) if refine else (stop, True)
     diagnosis = search.current["diagnosis"]
     families = move_families(recipe, search)
     if not families and not (diagnosis.high_bias or diagnosis.high_variance):
@@ -149,6 +160,35 @@ def choose(recipe, search, index, knobs, stop_asked):
     return budget_stop or f"stop: no change left for {diagnosis.case}", True
 
 
+def refinement(recipe, knobs, search, index):
+    """The text of a race refining a good fit's ``alpha``, or None.
+
+    A race on the coarse ``alpha`` grid compares values decades apart, so a
+    good fit reached by such a jump has not seen the values it passed over:
+    before it stops, the recipe races the two nearest to it (coarse to
+    fine), once in a fit, when the budget and ``max_rounds`` allow a round.
+    """
+    jump, search.alpha_jump = search.alpha_jump, None
+    due = (
+        jump is not None
+        and not search.refined
+        and search.current["diagnosis"].case == "good fit"
+        and search.current["index"] == index < recipe.max_rounds - 1
+    )
+    if not due:
+        return None
+    found = refined_alphas(knobs, search.current["params"], jump, search.tried_alphas)
+    candidates = affordable_race(recipe, knobs, search, found)[0] if found else []
+    if not candidates:
+        return None
+    search.candidates, search.family, search.refined = candidates, "variance", True
+    race = race_text(candidates, "variance", search.current["diagnosis"])
+    return (
+        f"alpha {jump[1]:g} won a jump from {jump[0]:g} over untried values: "
+        f"coarse to fine, {race} before stopping"
+    )
+
+
 def race_text(candidates, family, diagnosis):
     if len(candidates) == 1:
         texts = candidates[0].texts
@@ -164,6 +204,7 @@ def race(recipe, knobs, base, error, splits, search):
     """Run the race set by the last round: set its winner as the next
     round's settings; return the race's records and its summary."""
     candidates, search.candidates = search.candidates, []
+    base_params = search.current["params"]
     deadline = search.rounds_deadline(recipe)
     judge = race_judge(recipe, base, error, splits, search.n_folds)
     winner, records = run_race(
@@ -172,6 +213,11 @@ def race(recipe, knobs, base, error, splits, search):
     search.spend(sum(r["epochs"] for r in records))
     drop_hopeless_alphas(knobs, search, candidates, records, winner)
     search.params, search.move = winner.params, winner.move
+    search.alpha_jump = None
+    if winner.move.__name__ == "alpha_steps":
+        search.alpha_jump = tuple(
+            knobs.get(params, "alpha") for params in (base_params, winner.params)
+        )
     summary = race_summary(records, winner, error)
     change = "; ".join(winner.texts)
     return records, f"{summary}: {change}" if summary else change

@@ -242,6 +242,29 @@ def alpha_steps(recipe, knobs, params, tried):
     return moves
 
 
+def refined_alphas(knobs, params, jump, tried):
+    """The race that refines an ``alpha`` won by a jump: coarse to fine.
+
+    ``jump`` is ``(before, after)``, the ``alpha`` a race started from and
+    the one that won it. The grid values between them that no round has run
+    and no race ruled out, the two nearest to ``after``, as
+    ``(move, name, changes, texts)`` tuples like ``race_candidates``'s.
+    """
+    before, after = jump
+    low, high = sorted((before, after))
+    between = [v for v in ALPHA_GRID if low < v < high and v not in tried]
+    nearest = sorted(between, key=lambda v: abs(math.log(v / after)))[:2]
+    return [
+        (
+            alpha_steps,
+            f"alpha {new:g}",
+            {knobs.prefix + "alpha": new},
+            [f"regularization: alpha {after:g} -> {new:g}"],
+        )
+        for new in nearest
+    ]
+
+
 def lower_keep_prob(recipe, knobs, params, converged):
     """Dropout keep probabilities 0.2 lower, down to 0.5."""
     if "keep_prob" not in knobs.knobs or not knobs.stochastic:
