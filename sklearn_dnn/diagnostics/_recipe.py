@@ -73,9 +73,10 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
     candidate moves of the family train side by side and the best by dev
     error (k-fold when ``cv`` applies) is the round. When the budget affords
     it, every candidate trains its full ``max_iter`` (a strong ``alpha``
-    shows its worth only after enough epochs); otherwise (fewer candidates
-    when the time left would cut their epochs below half the current
-    round's, down to a single move) they start at a short budget (their
+    shows its worth only after enough epochs); otherwise (a candidate the
+    time left would cut below half the current round's epochs, such as a
+    much larger network, leaves the race; when all would, the race halves,
+    down to a single move) they start at a short budget (their
     ``max_iter`` halved once per halving still to come, at least 10 epochs),
     the better half continues at twice the budget (successive halving), and
     the one left is the round, at its full budget. ``history_`` records
@@ -130,7 +131,11 @@ class BasicRecipe(CallbackSupportMixin, MetaEstimatorMixin, BaseEstimator):
          giving at least 300 validation rows (not raced when that would
          take more than a quarter of the training split).
 
-    A move that made a round worse is not raced again. The recipe stops
+    A move that made a round worse is not raced again. A good fit reached
+    by an ``alpha`` jump (the race compares values decades apart) is
+    refined once before the recipe stops: the two grid values next to the
+    winner that the jump passed over race for one more round (coarse to
+    fine). The recipe stops
     when neither bias nor variance is high, when no change is left for the
     diagnosis, when two variance rounds in a row leave the dev error no
     lower beyond its standard error than the best before them (the dev data
