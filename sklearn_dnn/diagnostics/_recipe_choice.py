@@ -177,7 +177,7 @@ def refinement(recipe, knobs, search, index):
     )
     if not due:
         return None
-    found = refined_alphas(knobs, search.current["params"], jump, search.tried_alphas)
+    found = refined_alphas(knobs, jump, search.tried_alphas)
     candidates = affordable_race(recipe, knobs, search, found)[0] if found else []
     if not candidates:
         return None

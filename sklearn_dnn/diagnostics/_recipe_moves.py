@@ -242,8 +242,8 @@ def alpha_steps(recipe, knobs, params, tried):
     return moves
 
 
-def refined_alphas(knobs, params, jump, tried):
-    """The race that refines an ``alpha`` won by a jump: coarse to fine.
+def refined_alphas(knobs, jump, tried):
+    """The candidates that refine an ``alpha`` won by a jump: coarse to fine.
 
     ``jump`` is ``(before, after)``, the ``alpha`` a race started from and
     the one that won it. The grid values between them that no round has run
