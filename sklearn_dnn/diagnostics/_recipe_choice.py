@@ -161,7 +161,8 @@ def choose(recipe, search, index, knobs, stop_asked):
 
 
 def refinement(recipe, knobs, search, index):
-    """The text of a race refining a good fit's ``alpha``, or None.
+    """Set the race that refines a good fit's ``alpha``; return its text,
+    or None when no refinement is due (the recipe then stops).
 
     A race on the coarse ``alpha`` grid compares values decades apart, so a
     good fit reached by such a jump has not seen the values it passed over:
